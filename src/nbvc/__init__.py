@@ -1,0 +1,32 @@
+"""nbvc: notebook-native version control for data, models, pipelines and metrics.
+
+Attributes are imported lazily so that ``import nbvc`` (and ``%load_ext nbvc``) stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Repo": "nbvc.core.repo",
+    "NbvcError": "nbvc.core.errors",
+}
+
+if TYPE_CHECKING:
+    from nbvc.core.errors import NbvcError
+    from nbvc.core.repo import Repo
+
+__all__ = ["NbvcError", "Repo", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'nbvc' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

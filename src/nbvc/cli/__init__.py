@@ -1,0 +1,1 @@
+"""The `nbvc` command line: one module per verb over :class:`nbvc.core.repo.Repo`."""

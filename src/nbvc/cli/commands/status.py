@@ -1,0 +1,58 @@
+"""nbvc status"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nbvc.cli.commands import add_parser
+from nbvc.cli.output import print_json
+from nbvc.core.repo import Repo
+from nbvc.core.status import UNCHANGED, ArtifactStatus
+
+SHOWN = 20
+
+
+def register(sub: Any) -> list[str]:
+    parser = add_parser(sub, "status", "Show which tracked artifacts changed in the workspace.")
+    parser.add_argument("paths", nargs="*", metavar="PATH")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--exit-code", action="store_true", help="exit 1 if anything is not unchanged"
+    )
+    return ["status"]
+
+
+def run(args: argparse.Namespace) -> int:
+    with Repo.find() as repo:
+        statuses = repo.status(args.paths)
+    if args.json:
+        print_json([s.to_json() for s in statuses])
+    elif not statuses:
+        print("No tracked artifacts; `nbvc add PATH` starts tracking one.")
+    else:
+        for status in statuses:
+            print(_line(status))
+            _print_changes(status)
+    dirty = any(s.state != UNCHANGED for s in statuses)
+    return 1 if args.exit_code and dirty else 0
+
+
+def _line(status: ArtifactStatus) -> str:
+    version = f"v{status.version}" if status.version else "-"
+    suffix = "" if status.in_cache or status.state == "not in cache" else " (not in cache)"
+    return f"{status.artifact:<40} {version:>5}  {status.state}{suffix}"
+
+
+def _print_changes(status: ArtifactStatus) -> None:
+    if status.changes is None:
+        return
+    rows = [
+        *(("added", p) for p in status.changes.added),
+        *(("removed", p) for p in status.changes.removed),
+        *(("modified", p) for p in status.changes.modified),
+    ]
+    for kind, path in rows[:SHOWN]:
+        print(f"    {kind + ':':<10} {path}")
+    if len(rows) > SHOWN:
+        print(f"    ... and {len(rows) - SHOWN} more (`nbvc diff {status.artifact}` lists all)")

@@ -1,0 +1,23 @@
+"""nbvc tag"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nbvc.cli.commands import add_parser
+from nbvc.core.repo import Repo
+
+
+def register(sub: Any) -> list[str]:
+    parser = add_parser(sub, "tag", "Point a tag (e.g. prod) at a version; moves it if it exists.")
+    parser.add_argument("spec", metavar="PATH@vN")
+    parser.add_argument("name", metavar="NAME")
+    return ["tag"]
+
+
+def run(args: argparse.Namespace) -> int:
+    with Repo.find() as repo:
+        version = repo.tag(args.spec, args.name)
+    print(f"{version.artifact}: tag {args.name} -> {version.name}")
+    return 0

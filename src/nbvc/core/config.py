@@ -1,0 +1,74 @@
+"""Repository settings: `.nbvc/config` (TOML, tracked by git) merged with `.nbvc/config.local`
+(gitignored, for credentials and machine-specific choices)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from nbvc.core.errors import ConfigError
+
+LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+DEFAULT_LINK_TYPES = ("reflink", "copy")
+
+DEFAULT_CONFIG_TEXT = """\
+# nbvc settings. Machine-specific values and credentials belong in .nbvc/config.local (gitignored).
+[core]
+# How checkout materialises files from the cache, in order of preference:
+# reflink (copy-on-write), hardlink, symlink, copy. Links save space; copies are independent.
+link_types = ["reflink", "copy"]
+# Worker threads for hashing and copying; 0 picks a number from the CPU count.
+jobs = 0
+"""
+
+
+@dataclass(frozen=True)
+class Config:
+    link_types: tuple[str, ...]
+    jobs: int
+    raw: dict[str, Any]
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else min(32, (os.cpu_count() or 1) * 4)
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it") from None
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load(dot_dir: str) -> Config:
+    raw = merge(
+        _load_toml(os.path.join(dot_dir, "config")),
+        _load_toml(os.path.join(dot_dir, "config.local")),
+    )
+    core = raw.get("core", {})
+    link_types = tuple(core.get("link_types", DEFAULT_LINK_TYPES))
+    unknown = [t for t in link_types if t not in LINK_TYPES]
+    if unknown or not link_types:
+        raise ConfigError(
+            f"core.link_types {list(link_types)} in .nbvc/config is invalid; "
+            f"use a non-empty list of {', '.join(LINK_TYPES)}"
+        )
+    jobs = core.get("jobs", 0)
+    if not isinstance(jobs, int) or jobs < 0:
+        raise ConfigError("core.jobs in .nbvc/config must be a whole number >= 0")
+    return Config(link_types, jobs, raw)

@@ -1,0 +1,57 @@
+"""Errors raised by the engine.
+
+Every message tells the user what to do next. Front ends (CLI, magics, server) turn them into
+exit codes, short notebook messages or 4xx responses; nothing else catches them.
+"""
+
+from __future__ import annotations
+
+
+class NbvcError(Exception):
+    """Base class of every error a user can cause or fix."""
+
+    exit_code = 1
+
+
+class NotARepoError(NbvcError):
+    """No `.nbvc/` folder was found."""
+
+
+class RepoExistsError(NbvcError):
+    """`nbvc init` inside a folder that is already part of an nbvc repo."""
+
+
+class PathError(NbvcError):
+    """A path is missing, outside the repo, or otherwise unusable."""
+
+
+class NotTrackedError(PathError):
+    """A path has no pointer file."""
+
+
+class OverlapError(PathError):
+    """A path lies inside (or contains) an artifact that is already tracked."""
+
+
+class RefError(NbvcError):
+    """A version reference (`vN`, tag or git revision) does not resolve."""
+
+
+class MissingObjectError(NbvcError):
+    """An object needed for an operation is not in the cache."""
+
+
+class CorruptObjectError(NbvcError):
+    """A cached object's content no longer matches its hash."""
+
+
+class UnsavedChangesError(NbvcError):
+    """An operation would overwrite workspace data that is not in the cache."""
+
+
+class LockTimeoutError(NbvcError):
+    """Another nbvc process holds the repository lock for too long."""
+
+
+class ConfigError(NbvcError):
+    """The configuration is invalid."""

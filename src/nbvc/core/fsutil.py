@@ -1,0 +1,105 @@
+"""Small filesystem primitives: atomic writes, durable renames and fast copies."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+
+FICLONE = 0x40049409  # ioctl number of Linux's FICLONE (reflink a whole file)
+_COPY_CHUNK = 1 << 30
+
+
+def fsync_dir(path: str) -> None:
+    """Make a rename or a new entry inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dirs(paths: Iterable[str]) -> None:
+    for path in set(paths):
+        with contextlib.suppress(FileNotFoundError):
+            fsync_dir(path)
+
+
+def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nbvc-tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(directory)
+
+
+def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def try_reflink(src_fd: int, dst_fd: int) -> bool:
+    """Clone ``src_fd`` into ``dst_fd`` (copy-on-write); False where the filesystem can't."""
+    try:
+        fcntl.ioctl(dst_fd, FICLONE, src_fd)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY, errno.EPERM):
+            return False
+        raise
+    return True
+
+
+def copy_fd(src_fd: int, dst_fd: int, size: int) -> None:
+    """Copy ``size`` bytes in the kernel (copy_file_range, falling back to sendfile)."""
+    copied = 0
+    try:
+        while copied < size:
+            n = os.copy_file_range(src_fd, dst_fd, min(_COPY_CHUNK, size - copied))
+            if n == 0:
+                break
+            copied += n
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise
+        while copied < size:
+            n = os.sendfile(dst_fd, src_fd, copied, min(_COPY_CHUNK, size - copied))
+            if n == 0:
+                break
+            copied += n
+    if copied != size:
+        raise OSError(errno.EIO, f"short copy: {copied} of {size} bytes")
+
+
+def remove_file(path: str) -> None:
+    """Unlink ``path`` even if it is read-only (the cache keeps objects read-only)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def is_within(path: str, root: str) -> bool:
+    """True if the absolute ``path`` is ``root`` or lies below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@contextlib.contextmanager
+def temp_path(directory: str, prefix: str = "tmp-") -> Iterator[str]:
+    """A fresh, unused path in ``directory`` that is removed on error."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix)
+    os.close(fd)
+    try:
+        yield tmp
+    except BaseException:
+        remove_file(tmp)
+        raise

@@ -1,0 +1,25 @@
+"""Keeping tracked data out of git: one `/name` line in the parent folder's `.gitignore`."""
+
+from __future__ import annotations
+
+import os
+
+from nbvc.core.fsutil import atomic_write_text
+
+
+def ignore(root: str, artifact: str) -> bool:
+    """Add the artifact to its folder's `.gitignore`; True if the file changed."""
+    parent, name = os.path.split(artifact)
+    path = os.path.join(root, parent, ".gitignore")
+    entry = "/" + name
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        text = ""
+    if entry in text.splitlines():
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    atomic_write_text(path, text + entry + "\n")
+    return True

@@ -1,0 +1,205 @@
+"""`Repo`: the one API that the CLI, the notebook magics and the server call."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from nbvc.core import config as config_mod
+from nbvc.core.errors import NotARepoError, RepoExistsError
+from nbvc.core.fsutil import atomic_write_text
+from nbvc.core.history import History, Version
+from nbvc.core.index import Index
+from nbvc.core.lock import repo_lock
+from nbvc.core.odb import ObjectStore
+from nbvc.core.paths import to_artifact
+from nbvc.core.progress import NULL, Reporter
+from nbvc.core.records import RecordStore
+from nbvc.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from nbvc.core.add import AddResult
+    from nbvc.core.checkout import CheckoutResult
+    from nbvc.core.diff import DiffResult
+    from nbvc.core.fsck import FsckResult
+    from nbvc.core.gc import GcResult
+    from nbvc.core.status import ArtifactStatus
+
+DOT = ".nbvc"
+DOT_GITIGNORE = """\
+# nbvc: the cache, the local index and local settings stay out of git
+/cache/
+/tmp/
+/records/
+/index.db*
+/lock
+/config.local
+"""
+
+
+class Repo:
+    """An nbvc repository: the folder holding `.nbvc/` and everything below it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self.dot = os.path.join(self.root, DOT)
+        if not os.path.isdir(self.dot):
+            raise NotARepoError(f"{self.root} is not an nbvc repo; run `nbvc init` there first")
+        self.config = config_mod.load(self.dot)
+        cache = os.path.join(self.dot, "cache")
+        tmp = os.path.join(self.dot, "tmp")
+        os.makedirs(tmp, exist_ok=True)
+        self.odb = ObjectStore(
+            os.path.join(cache, "objects"), tmp, os.path.join(cache, "quarantine")
+        )
+        self.records = RecordStore(os.path.join(self.dot, "records"))
+        self._index: Index | None = None
+
+    # -- finding and creating ---------------------------------------------------------------
+    @classmethod
+    def find(cls, start: str | None = None) -> Repo:
+        """The repo containing ``start`` (default: the current folder)."""
+        root = find_root(start or os.getcwd())
+        if root is None:
+            raise NotARepoError(
+                f"{os.path.abspath(start or os.getcwd())} is not inside an nbvc repo "
+                "(no .nbvc/ folder here or above); run `nbvc init` to create one"
+            )
+        return cls(root)
+
+    @classmethod
+    def open(cls, root: str) -> Repo:
+        return cls(root)
+
+    @classmethod
+    def init(cls, path: str | None = None, nested: bool = False) -> tuple[Repo, bool]:
+        """Create a repo at ``path``; returns ``(repo, created)``. Idempotent."""
+        root = os.path.realpath(path or os.getcwd())
+        if os.path.isdir(os.path.join(root, DOT)):
+            return cls(root), False
+        outer = find_root(os.path.dirname(root))
+        if outer is not None and not nested:
+            raise RepoExistsError(
+                f"{root} is inside the nbvc repo at {outer}; use that repo, "
+                "or run `nbvc init --nested` to create a separate repo here"
+            )
+        dot = os.path.join(root, DOT)
+        os.makedirs(dot, exist_ok=True)
+        atomic_write_text(os.path.join(dot, ".gitignore"), DOT_GITIGNORE)
+        atomic_write_text(os.path.join(dot, "config"), config_mod.DEFAULT_CONFIG_TEXT)
+        return cls(root), True
+
+    # -- shared parts -----------------------------------------------------------------------
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            path = os.path.join(self.dot, "index.db")
+            fresh = not os.path.exists(path)
+            self._index = Index(path)
+            if fresh:
+                History(self.records, self._index).reindex()
+        return self._index
+
+    @property
+    def history(self) -> History:
+        return History(self.records, self.index)
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self.root, self.odb, self.index)
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return repo_lock(os.path.join(self.dot, "lock"))
+
+    def pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(self.config.workers, thread_name_prefix="nbvc")
+
+    def artifact(self, user_path: str) -> str:
+        """The repo-relative name of a path the user typed (relative to the current folder)."""
+        return to_artifact(self.root, user_path)
+
+    def abspath(self, artifact: str) -> str:
+        return os.path.join(self.root, artifact)
+
+    def tracked(self) -> list[str]:
+        """Every artifact that has a pointer file, sorted."""
+        return sorted(self.workspace.pointers())
+
+    def reindex(self) -> int:
+        """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
+        return self.history.reindex()
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> Repo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- operations (one module of functions per verb) ----------------------------------------
+    def add(
+        self,
+        paths: Sequence[str],
+        message: str = "",
+        tags: Sequence[str] = (),
+        reporter: Reporter = NULL,
+        producer: str | None = None,
+    ) -> list[AddResult]:
+        from nbvc.core.add import add
+
+        return add(self, paths, message, tags, reporter, producer)
+
+    def status(self, paths: Sequence[str] = ()) -> list[ArtifactStatus]:
+        from nbvc.core.status import status
+
+        return status(self, paths)
+
+    def log(self, path: str) -> list[Version]:
+        from nbvc.core.refs import log
+
+        return log(self, path)
+
+    def checkout(self, spec: str, force: bool = False, reporter: Reporter = NULL) -> CheckoutResult:
+        from nbvc.core.checkout import checkout
+
+        return checkout(self, spec, force, reporter)
+
+    def diff(self, spec_a: str, spec_b: str | None = None) -> DiffResult:
+        from nbvc.core.diff import diff
+
+        return diff(self, spec_a, spec_b)
+
+    def tag(self, spec: str, name: str) -> Version:
+        from nbvc.core.refs import tag
+
+        return tag(self, spec, name)
+
+    def gc(
+        self, dry_run: bool = False, keep_last: int | None = None, reporter: Reporter = NULL
+    ) -> GcResult:
+        from nbvc.core.gc import gc
+
+        return gc(self, dry_run, keep_last, reporter)
+
+    def fsck(self, reporter: Reporter = NULL) -> FsckResult:
+        from nbvc.core.fsck import fsck
+
+        return fsck(self, reporter)
+
+
+def find_root(start: str) -> str | None:
+    current = os.path.realpath(start)
+    while True:
+        if os.path.isdir(os.path.join(current, DOT)):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent

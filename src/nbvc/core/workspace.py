@@ -1,0 +1,157 @@
+"""What is in the workspace at an artifact's path, as oids and trees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from nbvc.core.build import resolve_oids, tree_from_scan
+from nbvc.core.errors import OverlapError, PathError
+from nbvc.core.hashing import TREE_SUFFIX
+from nbvc.core.index import Index
+from nbvc.core.odb import ObjectStore
+from nbvc.core.pointer import SUFFIX
+from nbvc.core.progress import NULL, Reporter
+from nbvc.core.scan import Scanner
+from nbvc.core.tree import FileMeta, Tree
+
+PRUNED_DIRS = frozenset({".git", ".nbvc", "node_modules", "__pycache__", ".ipynb_checkpoints"})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The content at an artifact's path: a file's oid, or a directory's tree."""
+
+    kind: str  # "file" or "dir"
+    oid: str
+    size: int
+    nfiles: int
+    tree: Tree | None  # for directories
+
+
+@dataclass
+class Workspace:
+    root: str
+    odb: ObjectStore
+    index: Index
+
+    def snapshot(
+        self,
+        artifact: str,
+        pool: Executor,
+        store: bool = False,
+        reporter: Reporter = NULL,
+        known_present: Tree | None = None,
+    ) -> Snapshot | None:
+        """The artifact's current content, or None if nothing is there.
+
+        With ``store``, every file (and a folder's manifest) is put into the object store on the
+        way, for add; objects listed in ``known_present`` are trusted to be there already.
+        """
+        path = os.path.join(self.root, artifact)
+        scanner = Scanner(self.root, self.odb)
+        odb = self.odb if store else None
+        if not os.path.isdir(path):
+            if not os.path.lexists(path):
+                return None
+            fs = scanner.file(path)
+            task = reporter.task(f"hashing {artifact}", 1)
+            ((oid, size),) = resolve_oids([fs], self.index, pool, odb, task)
+            task.close()
+            if store:
+                self._ensure_stored({oid: path}, pool)
+            return Snapshot("file", oid, size, 1, None)
+        scan = scanner.directory(path)
+        _refuse_nested_pointers(artifact, scan.files)
+        task = reporter.task(f"{'adding' if store else 'hashing'} {artifact}", len(scan.files))
+        oids = resolve_oids(list(scan.files.values()), self.index, pool, odb, task)
+        task.close()
+        tree = tree_from_scan(scan, oids)
+        if store:
+            present = {m.oid for m in known_present.files.values()} if known_present else set()
+            sources = {m.oid: os.path.join(path, rel) for rel, m in tree.files.items()}
+            self._ensure_stored({o: p for o, p in sources.items() if o not in present}, pool)
+            self.odb.add_bytes(tree.serialize(), suffix=TREE_SUFFIX)
+            self.index.mark_complete(tree.oid)
+        return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree)
+
+    def _ensure_stored(self, sources: dict[str, str], pool: Executor) -> None:
+        """Store any object in ``sources`` (oid -> workspace file) that the cache lacks.
+
+        Files that were hashed earlier (by status, say) are in the stat cache but not yet stored.
+        """
+        oids = list(sources)
+        exists = pool.map(self.odb.exists, oids)
+        missing = [oid for oid, ok in zip(oids, exists, strict=True) if not ok]
+        stored_all = pool.map(lambda o: self.odb.add_file(sources[o]), missing)
+        for oid, stored in zip(missing, stored_all, strict=True):
+            if stored.oid != oid:
+                self.odb.remove(stored.oid)
+                raise PathError(f"{sources[oid]} changed while it was being added; add it again")
+
+    def load_tree(self, oid: str) -> Tree:
+        return Tree.deserialize(self.odb.read_bytes(oid))
+
+    def has_all(self, oid: str, pool: Executor) -> bool:
+        """True if the object (and, for a tree, every file in it) is in the cache."""
+        if not oid.endswith(".dir"):
+            return self.odb.exists(oid)
+        if self.index.is_complete(oid):
+            return self.odb.exists(oid)
+        if not self.odb.exists(oid):
+            return False
+        files = [meta.oid for meta in self.load_tree(oid).files.values()]
+        if all(pool.map(self.odb.exists, files)):
+            self.index.mark_complete(oid)
+            return True
+        return False
+
+    def pointers(self) -> Iterator[str]:
+        """Every artifact with a pointer file, found by walking the repo.
+
+        Tracked directories, dot-folders and tool caches are not entered.
+        """
+        stack = [""]
+        while stack:
+            prefix = stack.pop()
+            directory = os.path.join(self.root, prefix) if prefix else self.root
+            try:
+                entries = list(os.scandir(directory))
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                continue
+            names = {entry.name for entry in entries}
+            for entry in entries:
+                name = entry.name
+                if name.endswith(SUFFIX) and entry.is_file():
+                    yield prefix + name[: -len(SUFFIX)]
+                elif (
+                    entry.is_dir(follow_symlinks=False)
+                    and name not in PRUNED_DIRS
+                    and not name.startswith(".")
+                    and name + SUFFIX not in names
+                    and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+                ):
+                    stack.append(prefix + name + "/")
+
+
+def file_meta(snapshot: Snapshot, name: str) -> dict[str, FileMeta]:
+    """A snapshot as a mapping of relative path to file metadata (one entry for a file).
+
+    A single tracked file's executable bit is not versioned (only files inside folders are).
+    """
+    if snapshot.tree is not None:
+        return snapshot.tree.files
+    return {name: FileMeta(snapshot.oid, snapshot.size, False)}
+
+
+def _refuse_nested_pointers(artifact: str, files: Mapping[str, object]) -> None:
+    for rel in files:
+        if rel.endswith(SUFFIX):
+            inner = rel[: -len(SUFFIX)]
+            if inner in files or any(p.startswith(inner + "/") for p in files):
+                raise OverlapError(
+                    f"{artifact}/{inner} is tracked on its own; nbvc cannot also track the folder "
+                    f"{artifact} that contains it. Track one or the other."
+                )

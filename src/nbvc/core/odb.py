@@ -80,16 +80,20 @@ class ObjectStore:
             st = os.fstat(src_fd)
             tmp_fd, tmp = tempfile.mkstemp(dir=self.tmp_dir, prefix="obj-")
             try:
-                if st.st_size >= BIG_FILE:
-                    self._clone_or_copy(src_fd, tmp_fd, st.st_size)
-                    os.fsync(tmp_fd)
-                    oid = hash_path(tmp, st.st_size)
-                else:
-                    oid = copy_hashing(src_fd, tmp_fd)
-                    os.fsync(tmp_fd)
-            finally:
-                os.close(tmp_fd)
-            self._commit(tmp, oid)
+                try:
+                    if st.st_size >= BIG_FILE:
+                        self._clone_or_copy(src_fd, tmp_fd, st.st_size)
+                        os.fsync(tmp_fd)
+                        oid = hash_path(tmp, st.st_size)
+                    else:
+                        oid = copy_hashing(src_fd, tmp_fd)
+                        os.fsync(tmp_fd)
+                finally:
+                    os.close(tmp_fd)
+                self._commit(tmp, oid)
+            except BaseException:  # e.g. a full disk: don't leave a partial copy in tmp/
+                fsutil.remove_file(tmp)
+                raise
         finally:
             os.close(src_fd)
         return StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns)
@@ -98,11 +102,15 @@ class ObjectStore:
         oid = hash_bytes(data) + suffix
         if not self.exists(oid):
             fd, tmp = tempfile.mkstemp(dir=self.tmp_dir, prefix="obj-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._commit(tmp, oid)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self._commit(tmp, oid)
+            except BaseException:
+                fsutil.remove_file(tmp)
+                raise
         return oid
 
     def _commit(self, tmp: str, oid: str) -> None:

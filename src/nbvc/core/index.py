@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from nbvc.core.errors import NbvcError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stat (
     ino INTEGER PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, oid TEXT NOT NULL,
@@ -71,9 +73,16 @@ class Index:
     def __init__(self, path: str) -> None:
         self.path = path
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise NbvcError(
+                f"{path} is damaged ({exc}); delete it and its -wal and -shm files, "
+                "and nbvc rebuilds it from .nbvc/records"
+            ) from None
 
     def close(self) -> None:
         self.db.close()

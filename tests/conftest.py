@@ -17,7 +17,9 @@ from tests.helpers import git
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_git(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A git identity of our own, so tests never depend on the machine's git config."""
     config = tmp_path_factory.getbasetemp() / "gitconfig"
     if not config.exists():

@@ -80,7 +80,7 @@ def test_lazy_attributes() -> None:
     assert nbvc.Repo is Repo
     assert nbvc.NbvcError is NbvcError
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        _ = nbvc.nope  # type: ignore[attr-defined]
+        _ = nbvc.nope
 
 
 def imported_names(path: Path) -> set[str]:
@@ -107,8 +107,7 @@ def test_core_sources_import_no_jupyter_or_front_end(path: Path) -> None:
     forbidden = {
         name
         for name in imported_names(path)
-        if name.split(".")[0] in JUPYTER
-        or name.startswith(tuple(f"nbvc.{f}" for f in FRONT_ENDS))
+        if name.split(".")[0] in JUPYTER or name.startswith(tuple(f"nbvc.{f}" for f in FRONT_ENDS))
     }
     assert not forbidden, f"{path.name} imports {sorted(forbidden)}"
 

@@ -8,7 +8,9 @@ from nbvc.core.repo import Repo
 from tests.conftest import Cli
 from tests.helpers import make_tree, pointer_of, write
 
-ADDED = re.compile(r"^(?P<artifact>.+): added (?P<version>v\d+) \((?P<what>.*), (?P<oid>[0-9a-f]{8})\)")
+ADDED = re.compile(
+    r"^(?P<artifact>.+): added (?P<version>v\d+) \((?P<what>.*), (?P<oid>[0-9a-f]{8})\)"
+)
 
 
 def test_add_a_file(cli: Cli, repo: Repo) -> None:

@@ -45,7 +45,9 @@ def tracked(cli: Cli, repo: Repo) -> Repo:
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS, ids=" ".join)
-def test_not_a_repo(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+def test_not_a_repo(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "m", "x")
     err = cli.error(*fill(command, "m"))

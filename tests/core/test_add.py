@@ -9,6 +9,7 @@ from blake3 import blake3
 
 from nbvc.core import build, odb
 from nbvc.core.errors import OverlapError, PathError
+from nbvc.core.hashing import hash_path
 from nbvc.core.repo import Repo
 from tests.helpers import file_oids, make_tree, pointer_of, write
 
@@ -155,15 +156,13 @@ def test_several_paths_at_once_and_duplicates(repo: Repo) -> None:
     assert [r.artifact for r in results] == ["a", "b"]
 
 
-def test_unchanged_files_are_not_read_again(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unchanged_files_are_not_read_again(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(repo.root)
     make_tree(root / "d", {f"f{i}": str(i) for i in range(20)})
     age(*(root / "d").iterdir())
     repo.add(["d"])
     reads: list[str] = []
-    real_add_file, real_hash_path = odb.ObjectStore.add_file, build.hash_path
+    real_add_file = odb.ObjectStore.add_file
 
     def counting_add_file(store: odb.ObjectStore, src: str) -> odb.StoredFile:
         reads.append(src)
@@ -171,7 +170,7 @@ def test_unchanged_files_are_not_read_again(
 
     def counting_hash_path(path: str, size: int | None = None) -> str:
         reads.append(path)
-        return real_hash_path(path, size)
+        return hash_path(path, size)
 
     monkeypatch.setattr(odb.ObjectStore, "add_file", counting_add_file)
     monkeypatch.setattr(build, "hash_path", counting_hash_path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ V1 = {
 V2 = {"a.csv": "a2-longer", "keep.csv": "same", "new/deep/only_v2.csv": "y"}
 
 
-def set_folder(root: Path, files: dict[str, str | None]) -> None:
+def set_folder(root: Path, files: Mapping[str, str | None]) -> None:
     shutil.rmtree(root, ignore_errors=True)
     make_tree(root, dict(files))
 
@@ -36,16 +37,16 @@ def set_folder(root: Path, files: dict[str, str | None]) -> None:
 def versions(repo: Repo) -> Repo:
     """``data`` with versions v1 and v2 (v2 in the workspace); ``m`` with v1 and v2."""
     data = Path(repo.root, "data")
-    set_folder(data, dict(V1))
+    set_folder(data, V1)
     write(Path(repo.root, "m"), "m1")
     repo.add(["data", "m"])
-    set_folder(data, dict(V2))
+    set_folder(data, V2)
     write(Path(repo.root, "m"), "m2")
     repo.add(["data", "m"])
     return repo
 
 
-def expected(files: dict[str, str | None]) -> dict[str, bytes]:
+def expected(files: Mapping[str, str | None]) -> dict[str, bytes]:
     return {k: v.encode() for k, v in files.items() if v is not None}
 
 
@@ -113,7 +114,7 @@ def test_unsaved_changes_are_never_overwritten(versions: Repo) -> None:
 
 def test_new_unsaved_file_blocks_checkout(versions: Repo) -> None:
     write(Path(versions.root, "data", "notes.txt"), "mine")
-    with pytest.raises(UnsavedChangesError, match="notes.txt"):
+    with pytest.raises(UnsavedChangesError, match=r"notes\.txt"):
         versions.checkout("data@v1")
     assert Path(versions.root, "data", "notes.txt").exists()
 

@@ -44,7 +44,9 @@ def test_fsck_finds_and_quarantines_a_corrupt_object(tracked: Repo) -> None:
 def test_fsck_finds_a_corrupt_tree_and_a_truncated_file(tracked: Repo) -> None:
     tree = tracked.history.by_number("data", 1).oid
     corrupt_object(tracked, tree, b"[")
-    a_oid = next(o for o in tracked.odb.iter_oids() if object_path(tracked, o).read_bytes() == b"alpha")
+    a_oid = next(
+        o for o in tracked.odb.iter_oids() if object_path(tracked, o).read_bytes() == b"alpha"
+    )
     path = object_path(tracked, a_oid)
     path.chmod(0o644)
     path.write_bytes(b"alp")

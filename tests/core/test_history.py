@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,7 +108,7 @@ def test_reindex_renumbers_a_clashing_version_from_elsewhere(repo: Repo) -> None
     """Two machines both made v1: after a merge of records, one of them becomes v2."""
     with repo.lock():
         record(repo.history, "m", OIDS[0])
-    theirs = {
+    theirs: dict[str, Any] = {
         "id": "0000000000000001-aaaaaaaa",
         "kind": "versions",
         "artifact": "m",

@@ -26,9 +26,7 @@ def test_add_file_stores_content_under_its_hash(store: ObjectStore, tmp_path: Pa
     assert stored.oid == blake3(b"a,b\n1,2\n").hexdigest()
     assert stored.size == 8
     assert stored.ino == src.stat().st_ino
-    assert store.path(stored.oid) == os.path.join(
-        store.objects_dir, stored.oid[:2], stored.oid[2:]
-    )
+    assert store.path(stored.oid) == os.path.join(store.objects_dir, stored.oid[:2], stored.oid[2:])
     assert Path(store.path(stored.oid)).read_bytes() == b"a,b\n1,2\n"
     assert store.exists(stored.oid)
     assert list(store.iter_oids()) == [stored.oid]

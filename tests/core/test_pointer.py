@@ -77,5 +77,5 @@ def test_invalid_pointer_gives_path_error_naming_the_file(text: str, message: st
 
 def test_read_of_invalid_pointer_file_names_it(tmp_path: Path) -> None:
     (tmp_path / "m.nbvc").write_text("garbage\n", encoding="utf-8")
-    with pytest.raises(PathError, match="m.nbvc"):
+    with pytest.raises(PathError, match=r"m\.nbvc"):
         pointer.read(str(tmp_path / "m"))

@@ -80,7 +80,7 @@ def test_git_revisions_read_the_pointer_at_that_revision(git_repo: Repo) -> None
 
 
 def test_nbvc_tags_win_over_git_names(git_repo: Repo) -> None:
-    v1, v2 = add_versions(git_repo, "m", "one", "two")
+    v1, _v2 = add_versions(git_repo, "m", "one", "two")
     commit_all(Path(git_repo.root), "v2")
     git_repo.tag("m@v1", "main")
     assert resolve(git_repo, "m", "main").oid == v1
@@ -93,9 +93,7 @@ def test_git_pointer_in_a_subfolder(git_repo: Repo) -> None:
     assert resolve(git_repo, "models/m.pt", "HEAD").oid == oid
 
 
-@pytest.mark.parametrize(
-    "ref", ["nosuchbranch", "HEAD~5", "--output=/tmp/pwned", "-p", "deadbeef"]
-)
+@pytest.mark.parametrize("ref", ["nosuchbranch", "HEAD~5", "--output=/tmp/pwned", "-p", "deadbeef"])
 def test_bad_git_revision_is_a_ref_error(git_repo: Repo, ref: str) -> None:
     add_versions(git_repo, "m", "one")
     commit_all(Path(git_repo.root), "c")
@@ -109,7 +107,7 @@ def test_git_revision_without_the_pointer(git_repo: Repo) -> None:
     commit_all(root, "before nbvc")
     add_versions(git_repo, "m", "one")
     commit_all(root, "with m")
-    with pytest.raises(RefError, match="git revision that has m.nbvc"):
+    with pytest.raises(RefError, match=r"git revision that has m\.nbvc"):
         resolve(git_repo, "m", "HEAD~1")
 
 

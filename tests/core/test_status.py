@@ -108,7 +108,7 @@ def test_status_with_paths(tracked: Repo) -> None:
 
 def test_status_of_untracked_or_outside_paths(tracked: Repo) -> None:
     write(Path(tracked.root, "loose.txt"), "x")
-    with pytest.raises(NotTrackedError, match="nbvc add loose.txt"):
+    with pytest.raises(NotTrackedError, match=r"nbvc add loose\.txt"):
         tracked.status(["loose.txt"])
     with pytest.raises(PathError, match="outside"):
         tracked.status(["../x"])

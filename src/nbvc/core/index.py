@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -43,6 +44,8 @@ CREATE TABLE IF NOT EXISTS complete_trees (oid TEXT PRIMARY KEY);
 """
 
 
+BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write transaction
+
 # A file modified within this window before its hash was recorded could change again without its
 # mtime moving (coarse kernel timestamps), so such an entry is not trusted ("racily clean", as git
 # calls it) and the file is hashed again.
@@ -72,11 +75,16 @@ class Index:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError:
+            self.db.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise NbvcError(
@@ -124,6 +132,23 @@ class Index:
 
     def forget_complete(self) -> None:
         self.db.execute("DELETE FROM complete_trees")
+
+
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for other processes doing the same.
+
+    While a new index is being switched to WAL by one process, the switch fails at once in
+    another ("database is locked": SQLite does not wait on its busy timeout here), so retry.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class _Transaction:

@@ -9,6 +9,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from nbvc.core import gitignore, gitio, pointer
+from nbvc.core.checkout import link_to_cache
 from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.history import Version
 from nbvc.core.paths import parents
@@ -47,6 +48,7 @@ def add(
                 result = _record(repo, artifact, snapshot, message, author, producer)
                 for name in tags:
                     repo.history.set_tag(result.version, name)
+            link_to_cache(repo, snapshot, artifact, pool)
             if tags:
                 result = AddResult(
                     artifact,

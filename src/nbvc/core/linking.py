@@ -74,6 +74,18 @@ class Linker:
         st = os.lstat(dest) if self.link_type == "symlink" else os.stat(dest)
         return Written(st.st_ino, st.st_size, st.st_mtime_ns, oid, time.time_ns())
 
+    def is_linked(self, oid: str, dest: str) -> bool:
+        """True if ``dest`` already is a link of the chosen type to object ``oid``."""
+        src = self.odb.path(oid)
+        try:
+            if self.link_type == "symlink":
+                return os.readlink(dest) == src
+            if self.link_type == "hardlink":
+                return os.path.samefile(dest, src)
+        except OSError:
+            return False
+        return False
+
     def _works(self, link_type: str, oid: str, dest_dir: str) -> bool:
         os.makedirs(dest_dir, exist_ok=True)
         probe = os.path.join(dest_dir, f".nbvc-probe-{secrets.token_hex(4)}")

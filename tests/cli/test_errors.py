@@ -144,10 +144,10 @@ def test_damaged_index(cli: Cli, tracked: Repo) -> None:
 def test_system_errors_are_reported_without_traceback(
     cli: Cli, repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(store: odb.ObjectStore, src: str) -> odb.StoredFile:
+    def disk_full(store: odb.ObjectStore, src: str) -> odb.Staged:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), src)
 
-    monkeypatch.setattr(odb.ObjectStore, "add_file", disk_full)
+    monkeypatch.setattr(odb.ObjectStore, "stage_file", disk_full)
     write(Path(repo.root, "m"), "x")
     err = cli.error("add", "m")
     assert "No space left on device" in err

@@ -162,17 +162,17 @@ def test_unchanged_files_are_not_read_again(repo: Repo, monkeypatch: pytest.Monk
     age(*(root / "d").iterdir())
     repo.add(["d"])
     reads: list[str] = []
-    real_add_file = odb.ObjectStore.add_file
+    real_stage_file = odb.ObjectStore.stage_file
 
-    def counting_add_file(store: odb.ObjectStore, src: str) -> odb.StoredFile:
+    def counting_stage_file(store: odb.ObjectStore, src: str) -> odb.Staged:
         reads.append(src)
-        return real_add_file(store, src)
+        return real_stage_file(store, src)
 
     def counting_hash_path(path: str, size: int | None = None) -> str:
         reads.append(path)
         return hash_path(path, size)
 
-    monkeypatch.setattr(odb.ObjectStore, "add_file", counting_add_file)
+    monkeypatch.setattr(odb.ObjectStore, "stage_file", counting_stage_file)
     monkeypatch.setattr(build, "hash_path", counting_hash_path)
     assert repo.add(["d"])[0].created is False
     assert repo.status() and reads == []

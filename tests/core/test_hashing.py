@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from blake3 import blake3
 
+from nbvc.core import hashing
 from nbvc.core.hashing import (
     BIG_FILE,
     copy_hashing,
     hash_bytes,
-    hash_fd,
+    hash_owned_file,
     hash_path,
     is_tree_oid,
     is_valid_oid,
@@ -51,15 +52,15 @@ def test_hash_path_follows_symlinks(tmp_path: Path) -> None:
     assert hash_path(str(link)) == reference(b"content")
 
 
-def test_hash_fd_hashes_what_remains(tmp_path: Path) -> None:
-    path = tmp_path / "f"
-    path.write_bytes(b"header:body")
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.read(fd, len(b"header:"))
-        assert hash_fd(fd) == reference(b"body")
-    finally:
-        os.close(fd)
+@pytest.mark.parametrize("size", [0, 100, BIG_FILE - 1, BIG_FILE, 3 * BIG_FILE + 4097])
+def test_hash_owned_file_in_map_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(hashing, "MAP_WINDOW", 1 << 20)  # many windows, and a short last one
+    data = os.urandom(size)
+    path = tmp_path / "owned"
+    path.write_bytes(data)
+    assert hash_owned_file(str(path), size) == reference(data)
 
 
 def test_copy_hashing_copies_and_hashes(tmp_path: Path) -> None:

@@ -148,3 +148,24 @@ def test_invalid_link_types_are_a_config_error(repo: Repo) -> None:
     set_link_types(Path(repo.root), "hardlink", "wormhole")
     with pytest.raises(ConfigError, match=r"link_types.*reflink, hardlink, symlink, copy"):
         Repo.open(repo.root)
+
+
+@pytest.mark.parametrize("link_type", ["hardlink", "symlink"])
+def test_add_relinks_workspace_files_into_the_cache(repo: Repo, link_type: str) -> None:
+    root = Path(repo.root)
+    set_link_types(root, link_type, "copy")
+    repo = reopen(repo)
+    make_tree(root / "data", dict(FILES))
+    (root / "data" / "run.sh").chmod(0o755)
+    repo.add(["data"])
+    tree = repo.workspace.load_tree(repo.history.by_number("data", 1).oid)
+    plain = root / "data" / "a.bin"
+    assert os.path.samefile(plain, object_path(repo, tree.files["a.bin"].oid))
+    assert plain.is_symlink() == (link_type == "symlink")
+    script = root / "data" / "run.sh"
+    assert os.access(script, os.X_OK)  # an executable stays a runnable copy
+    assert not script.is_symlink()
+    assert repo.status(["data"])[0].state == "unchanged"
+    assert repo.add(["data"])[0].created is False
+    assert repo.fsck().ok
+    repo.close()

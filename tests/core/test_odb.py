@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,45 @@ def test_oid_from_path(store: ObjectStore) -> None:
     assert store.oid_from_path(store.path(oid)) == oid
     assert store.oid_from_path("/elsewhere/ab/" + oid[2:]) is None
     assert store.oid_from_path(os.path.join(store.objects_dir, "ab", "cd")) is None
+
+
+def test_staged_objects_appear_only_when_committed(store: ObjectStore, tmp_path: Path) -> None:
+    staged = [store.stage_file(str(write(tmp_path / name, name))) for name in ("a", "b", "a2")]
+    assert list(store.iter_oids()) == []
+    assert all(not store.exists(s.stored.oid) for s in staged)
+    store.commit(staged[:2])
+    assert sorted(store.iter_oids()) == sorted(s.stored.oid for s in staged[:2])
+    assert all(is_read_only(Path(store.path(s.stored.oid))) for s in staged[:2])
+    store.discard(staged[2:])
+    assert os.listdir(store.tmp_dir) == []
+    duplicate = store.stage_file(str(tmp_path / "a"))
+    store.commit([duplicate])  # already there: the temp copy is dropped
+    assert os.listdir(store.tmp_dir) == []
+    assert Path(store.path(duplicate.stored.oid)).read_bytes() == b"a"
+
+
+def test_many_staged_objects_commit_together(store: ObjectStore, tmp_path: Path) -> None:
+    staged = [store.stage_file(str(write(tmp_path / f"f{i}", f"content {i}"))) for i in range(40)]
+    store.commit(staged)
+    assert len(list(store.iter_oids())) == 40
+    assert os.listdir(store.tmp_dir) == []
+
+
+def test_failed_add_bytes_leaves_no_temp_file(
+    store: ObjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(staged: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "commit", no_space)
+    with pytest.raises(OSError, match="No space left"):
+        store.add_bytes(b"manifest", suffix=".dir")
+    assert os.listdir(store.tmp_dir) == []
+
+
+def test_missing(store: ObjectStore) -> None:
+    present = store.add_bytes(b"here")
+    absent = "f" * 64
+    with ThreadPoolExecutor(2) as pool:
+        assert store.missing([present, absent, absent], pool) == [absent]
+        assert store.missing([], pool) == []

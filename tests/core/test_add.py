@@ -277,3 +277,24 @@ def test_a_special_file_cannot_be_added(repo: Repo) -> None:
     os.mkfifo(Path(repo.root, "pipe"))
     with pytest.raises(PathError, match="not a regular file"):
         repo.add(["pipe"])
+
+
+def test_names_that_are_not_utf8_inside_a_folder_round_trip(repo: Repo) -> None:
+    root = Path(repo.root)
+    odd = os.fsdecode(b"caf\xe9.csv")  # Latin-1 bytes, not valid UTF-8
+    make_tree(root / "d", {odd: "x", "ok.txt": "y"})
+    (result,) = repo.add(["d"])
+    assert result.snapshot.tree is not None
+    assert odd in result.snapshot.tree.files
+    (root / "d").rename(root / "moved")
+    repo.checkout("d")
+    assert sorted(os.listdir(root / "d")) == sorted(os.listdir(root / "moved"))
+    assert repo.status(["d"])[0].state == "unchanged"
+
+
+def test_an_artifact_whose_own_name_is_not_utf8_is_refused(repo: Repo) -> None:
+    odd = os.fsdecode(b"model\xff.bin")
+    write(Path(repo.root, odd), "w")
+    with pytest.raises(PathError, match="not a valid UTF-8 name"):
+        repo.add([odd])
+    assert list(repo.odb.iter_oids()) == []

@@ -15,12 +15,17 @@ from nbvc.cli.main import main
 from nbvc.core.repo import Repo
 from tests.helpers import git
 
+AUTHOR = "Tess Ter <tess@example.invalid>"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_git(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A git identity of our own, so tests never depend on the machine's git config."""
+    """A git identity of our own, so tests never depend on the machine's git config.
+
+    ``NBVC_AUTHOR`` spares every add two `git config` calls; tests of the git author unset it.
+    """
     config = tmp_path_factory.getbasetemp() / "gitconfig"
     if not config.exists():
         config.write_text(
@@ -30,7 +35,7 @@ def _isolated_git(
         )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("NBVC_AUTHOR", raising=False)
+    monkeypatch.setenv("NBVC_AUTHOR", AUTHOR)
 
 
 @pytest.fixture

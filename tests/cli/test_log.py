@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from nbvc.core.repo import Repo
-from tests.conftest import Cli
+from tests.conftest import AUTHOR, Cli
 from tests.helpers import make_tree, write
 
 
@@ -34,7 +34,7 @@ def test_log_json(cli: Cli, repo: Repo) -> None:
     v1 = docs[1]
     assert (v1["number"], v1["kind"], v1["size"], v1["files"]) == (1, "dir", 3, 2)
     assert (v1["message"], v1["tags"], v1["producer"]) == ("data", ["first"], None)
-    assert v1["author"] == "Test User <test@example.invalid>"
+    assert v1["author"] == AUTHOR
     assert v1["oid"].endswith(".dir")
     assert before - 1 <= v1["created"] <= time.time() + 1
 

@@ -215,7 +215,6 @@ def assert_no_version_lost(repo_root: Path, lines: list[str], artifact: str) -> 
     assert sorted(p["version"] for p in added) == sorted(log), (lines, log)
     for p in mine:
         assert log[p["version"]].startswith(p["short"]), (p, log)
-    assert len(set(log.values())) == len(log)  # no content recorded twice in a row of races
 
 
 def test_concurrent_adds_of_different_artifacts(repo_root: Path, nbvc_proc: NbvcProcess) -> None:

@@ -48,7 +48,8 @@ def test_add_file_stores_it_and_records_v1(repo: Repo, monkeypatch: pytest.Monke
     assert Path(repo.root, "model.bin").read_bytes() == b"weights"  # workspace untouched
 
 
-def test_author_comes_from_git_config(repo: Repo) -> None:
+def test_author_comes_from_git_config(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NBVC_AUTHOR")
     write(Path(repo.root, "m"), "x")
     assert repo.add(["m"])[0].version.author == "Test User <test@example.invalid>"
 

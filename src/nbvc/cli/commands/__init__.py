@@ -30,11 +30,19 @@ def _load() -> list[ModuleType]:
         gc,
         init,
         log,
+        metrics,
+        params,
+        plots,
+        repro,
+        runs,
         status,
         tag,
     )
 
-    return [init, add, status, log, checkout, diff, tag, gc, fsck]
+    return [
+        *[init, add, status, log, checkout, diff, tag, gc, fsck],
+        *[repro, runs, params, metrics, plots],
+    ]
 
 
 COMMANDS = _load()

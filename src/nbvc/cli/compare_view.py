@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbvc.cli.output import print_json, table
-from nbvc.core.runs.compare import Row
+
+if TYPE_CHECKING:
+    from nbvc.core.runs.compare import Row
 
 
 def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -> None:

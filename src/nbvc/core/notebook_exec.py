@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from nbvc.core.fsutil import atomic_write_text
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+KERNEL_LOG_LINES = 20
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 CellSink = Callable[[str, str], None]  # (stream name, text): "stdout", "stderr" or "cell"
@@ -42,7 +44,7 @@ def inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> None:
         f"{name} = {value!r}\n" for name, value in parameters.items()
     )
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
-    cell["id"] = _new_cell_id()
+    cell["id"] = INJECTED_TAG  # stable across runs, so lineage sees the same cell each time
     tagged = [
         i for i, c in enumerate(cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])
     ]
@@ -99,23 +101,28 @@ def execute_notebook(
     )
     kernel_env = {**os.environ, **(env or {}), "JPY_SESSION_NAME": path}
     failure: BaseException | None = None
-    try:
-        client.execute(env=kernel_env)
-    except Exception as exc:  # every failure is reported the same way, below
-        failure = exc
-    if output_path is not None:
-        os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
-        atomic_write_text(output_path, nbformat.writes(nb))
-    if failure is not None:
-        raise NotebookError(_describe(failure, path)) from None
+    # The kernel's own log (startup warnings) is kept apart and shown only if it fails.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_log:
+        try:
+            client.execute(env=kernel_env, stderr=kernel_log)
+        except Exception as exc:  # every failure is reported the same way, below
+            failure = exc
+        if output_path is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
+            atomic_write_text(output_path, nbformat.writes(nb))
+        if failure is not None:
+            kernel_log.seek(0)
+            raise NotebookError(_describe(failure, path, kernel_log.read())) from None
     return nb
 
 
-def _describe(exc: BaseException, path: str) -> str:
+def _describe(exc: BaseException, path: str, kernel_log: str) -> str:
     text = _ANSI.sub("", str(exc)).strip()
     if type(exc).__name__ == "CellExecutionError":
         return f"a cell of {path} failed:\n{text}"
-    return f"{path} could not be executed ({type(exc).__name__}: {text})"
+    tail = "\n".join(kernel_log.strip().splitlines()[-KERNEL_LOG_LINES:])
+    log = f"\nkernel log:\n{tail}" if tail else ""
+    return f"{path} could not be executed ({type(exc).__name__}: {text}){log}"
 
 
 def _report_cell(sink: CellSink) -> Callable[..., None]:

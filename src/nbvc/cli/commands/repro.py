@@ -74,12 +74,17 @@ class _Printer:
         print(line, file=sys.stderr if outcome.status == FAILED else sys.stdout, flush=True)
 
 
+def _short(run_id: str) -> str:
+    return run_id.rsplit("-", 1)[-1]
+
+
 def _line(outcome: StageOutcome) -> str:
     name = outcome.stage
     if outcome.status == "skipped":
         return f"Stage {name!r} skipped: {outcome.reason}"
     if outcome.status == "restored":
-        return f"Stage {name!r} restored from the run cache (run {outcome.restored_from})"
+        run = _short(outcome.restored_from or "")
+        return f"Stage {name!r} restored from the run cache of run {run} ({outcome.reason})"
     if outcome.status == "would run":
         return f"Stage {name!r} would run: {outcome.reason}"
     if outcome.status == "not run":
@@ -108,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 def _summary(result: ReproResult) -> None:
     counts = result.counts()
     parts = [f"{counts[v]} {v}" for v in _VERBS if counts.get(v)]
-    run = f" (run {result.run_id})" if result.run_id else " (dry run: nothing was changed)"
+    run = f" (run {_short(result.run_id)})" if result.run_id else " (dry run: nothing was changed)"
     print(f"Summary: {', '.join(parts) or 'no stages'}{run}")
     for outcome in result.outcomes:
         if outcome.status in ("ran", "restored", "failed"):

@@ -175,7 +175,6 @@ class _Repro:
         if hit is None:
             return False
         started = time.monotonic()
-        self.listener.stage_started(stage.name, f"{reason}; restoring outputs of run {hit.run_id}")
         outs = runcache.restore(self.repo, hit, self.pool)
         self._forget(list(outs))
         outs = self._save_outs(stage, hit.run_id)

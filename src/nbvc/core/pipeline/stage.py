@@ -15,7 +15,7 @@ from typing import Any
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.fsutil import is_within
-from nbvc.core.pipeline.datafiles import DataFileError, is_missing, lookup, parse
+from nbvc.core.pipeline.datafiles import DataFileError, flatten, is_missing, lookup, parse
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.pipeline.model import ParamSpec, Stage
 from nbvc.core.repo import Repo
@@ -143,8 +143,8 @@ def _compare_paths(
 def _compare_params(
     now: Mapping[str, Mapping[str, Any]], locked: Mapping[str, Mapping[str, Any]]
 ) -> str | None:
-    for file, values in now.items():
-        old = locked.get(file, {})
+    for file, current in now.items():
+        old, values = _flat(locked.get(file, {})), _flat(current)
         for key, value in values.items():
             if key not in old:
                 return f"param {key} is new"
@@ -155,6 +155,14 @@ def _compare_params(
     if removed_files := [f for f in locked if f not in now]:
         return f"params of {removed_files[0]} were removed from the stage"
     return None
+
+
+def _flat(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"train": {"lr": 0.1}}`` as ``{"train.lr": 0.1}``, so messages name the leaf."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        flat.update(flatten(value, key) if isinstance(value, Mapping) and value else {key: value})
+    return flat
 
 
 def _short(value: Any) -> str:

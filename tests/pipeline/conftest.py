@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pipeline_kit import Project, make_project, python_on_path
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from pipeline_kit import Project, ml_pipeline, set_param
 
 from nbvc.core.pipeline.outcome import RAN, RESTORED, SKIPPED
+from pipeline_kit import Project, ml_pipeline, set_param
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def _scalar_text(value: Any, expr: str) -> str:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    kind = "nothing" if value is None else type(value).__name__
+    kind = {dict: "a mapping", list: "a list"}.get(type(value), "empty")
     raise InterpolationError(f"{expr} is {kind}; only strings and numbers go inside a string")
 
 

@@ -141,14 +141,14 @@ class _Repro:
             self._execute(stage, state, reason)
 
     def _blocked_by(self, name: str) -> str | None:
-        if self.stopped:
-            return "an earlier stage failed (use --keep-going to run independent stages)"
         for up in sorted(self.graph.upstream[name]):
             outcome = self.outcomes.get(up)
             if outcome is not None and outcome.status in (FAILED, NOT_RUN):
                 return (
                     f"upstream stage {up} {'failed' if outcome.status == FAILED else 'did not run'}"
                 )
+        if self.stopped:
+            return "an earlier stage failed (use --keep-going to run independent stages)"
         return None
 
     def _reason(self, stage: Stage, state: StageState) -> str | None:

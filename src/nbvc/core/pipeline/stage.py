@@ -13,12 +13,17 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+from nbvc.core.build import resolve_oids, tree_from_scan
 from nbvc.core.errors import NbvcError
 from nbvc.core.fsutil import is_within
+from nbvc.core.paths import parents
 from nbvc.core.pipeline.datafiles import DataFileError, flatten, is_missing, lookup, parse
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.pipeline.model import ParamSpec, Stage
+from nbvc.core.pointer import SUFFIX
+from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
+from nbvc.core.scan import DirScan, Scanner
 
 SHOWN_VALUE = 40
 
@@ -36,11 +41,20 @@ class Hasher:
     def hash(self, path: str) -> Hash | None:
         """The content at repo-relative ``path`` now, or None if nothing is there."""
         if path not in self._known:
-            snapshot = self.repo.workspace.snapshot(path, self.pool)
-            self._known[path] = (
-                None if snapshot is None else Hash(snapshot.oid, snapshot.size, snapshot.nfiles)
-            )
+            self._known[path] = self._hash(path)
         return self._known[path]
+
+    def _hash(self, path: str) -> Hash | None:
+        absolute = self.repo.abspath(path)
+        if not os.path.isdir(absolute):
+            snapshot = self.repo.workspace.snapshot(path, self.pool)
+            return None if snapshot is None else Hash(snapshot.oid, snapshot.size, snapshot.nfiles)
+        scan = Scanner(self.repo.root, self.repo.odb).directory(absolute)
+        _drop_pointers_of_present_files(scan)
+        files = list(scan.files.values())
+        oids = resolve_oids(files, self.repo.index, self.pool, None, NULL.task("hash", None))
+        tree = tree_from_scan(scan, oids)
+        return Hash(tree.oid, tree.size, tree.nfiles)
 
     def forget(self, paths: Iterable[str]) -> None:
         """Drop what is known about ``paths``, what lies inside them and what contains them."""
@@ -49,6 +63,17 @@ class Hasher:
             candidate = os.sep + known
             if any(is_within(candidate, c) or is_within(c, candidate) for c in changed):
                 del self._known[known]
+
+
+def _drop_pointers_of_present_files(scan: DirScan) -> None:
+    """A folder dep may hold outputs of other stages with their pointer files next to them;
+    the pointers are nbvc's bookkeeping (their version numbers move), not content."""
+    present = set(scan.files)
+    folders = {parent for rel in present for parent in parents(rel)}
+    for rel in [r for r in present if r.endswith(SUFFIX)]:
+        target = rel[: -len(SUFFIX)]
+        if target in present or target in folders:
+            del scan.files[rel]
 
 
 class ParamReader:

@@ -24,7 +24,7 @@ def test_injects_after_the_parameters_cell_and_replaces_an_earlier_injection() -
     )
     inject_parameters(nb, {"a": 2, "name": "it's", "sizes": [1, 2], "opts": {"k": None}})
     inject_parameters(nb, {"a": 3, "name": "it's", "sizes": [1, 2], "opts": {"k": None}})
-    assert [c.source for c in nb.cells][0] == "import x"
+    assert nb.cells[0].source == "import x"
     injected = nb.cells[2]
     assert injected.metadata["tags"] == [INJECTED_TAG] and injected["id"] == INJECTED_TAG
     namespace: dict[str, object] = {}

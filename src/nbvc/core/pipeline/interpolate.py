@@ -68,7 +68,9 @@ def _scalar_text(value: Any, expr: str) -> str:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    kind = {dict: "a mapping", list: "a list"}.get(type(value), "empty")
+    kind = (
+        "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "empty"
+    )
     raise InterpolationError(f"{expr} is {kind}; only strings and numbers go inside a string")
 
 

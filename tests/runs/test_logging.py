@@ -84,7 +84,7 @@ def test_bad_values_are_refused_with_a_clear_message(project: Project) -> None:
         nbvc.log_metric("acc", "high")
     with pytest.raises(runlog.LoggingError, match="metric 'acc' must be a number"):
         nbvc.log_metric("acc", True)
-    with pytest.raises(runlog.LoggingError, match="param 'model': .* cannot be stored"):
+    with pytest.raises(runlog.LoggingError, match=r"param 'model': .* cannot be stored"):
         nbvc.log_param("model", object())
     with pytest.raises(runlog.LoggingError, match="step of metric 'acc'"):
         nbvc.log_metric("acc", 1.0, step=-1)

@@ -98,3 +98,21 @@ def test_logging_outside_a_repo_says_what_to_do(
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     with pytest.raises(NotARepoError, match="nbvc init"):
         nbvc.log_metric("loss", 1.0)
+
+
+def test_a_stage_script_logs_into_the_repro_run_even_with_start_run(project: Project) -> None:
+    project.write(
+        "fit.py",
+        "import nbvc\n"
+        "with nbvc.start_run() as run:\n"
+        "    run.log_param('depth', 3)\n"
+        "    nbvc.log_metric('score', 0.75)\n"
+        "open('fit.out', 'w').write(run.id)\n",
+    )
+    project.write("nbvc.yaml", "stages:\n  fit:\n    cmd: python fit.py\n    outs: [fit.out]\n")
+    result = project.repro()
+    assert project.read("fit.out") == result.run_id
+    record = project.run(result.run_id or "")
+    assert record["params"]["logged"] == {"depth": 3}
+    assert record["metrics"]["logged"] == {"score": 0.75}
+    assert len(json.loads(project.nbvc("runs", "--json").out)) == 1  # no second run

@@ -21,28 +21,27 @@ def add_parser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
     return parser
 
 
-def _load() -> list[ModuleType]:
-    from nbvc.cli.commands import (
-        add,
-        checkout,
-        diff,
-        fsck,
-        gc,
-        init,
-        log,
-        metrics,
-        params,
-        plots,
-        repro,
-        runs,
-        status,
-        tag,
-    )
-
-    return [
-        *[init, add, status, log, checkout, diff, tag, gc, fsck],
-        *[repro, runs, params, metrics, plots],
-    ]
+# Top-level command name -> module in this package. Only the module of the command being run is
+# imported, which keeps `nbvc status` start-up short.
+COMMANDS: dict[str, str] = {
+    "init": "init",
+    "add": "add",
+    "status": "status",
+    "log": "log",
+    "checkout": "checkout",
+    "diff": "diff",
+    "tag": "tag",
+    "gc": "gc",
+    "fsck": "fsck",
+    "repro": "repro",
+    "runs": "runs",
+    "params": "params",
+    "metrics": "metrics",
+    "plots": "plots",
+}
 
 
-COMMANDS = _load()
+def load(name: str) -> ModuleType:
+    import importlib
+
+    return importlib.import_module(f"nbvc.cli.commands.{COMMANDS[name]}")

@@ -40,6 +40,11 @@ COMMANDS: dict[str, str] = {
     "tag": "tag",
     "gc": "gc",
     "fsck": "fsck",
+    "repro": "repro",
+    "runs": "runs",
+    "params": "params",
+    "metrics": "metrics",
+    "plots": "plots",
 }
 
 

@@ -125,3 +125,26 @@ def test_gc_removes_stale_temp_files_only(history3: Repo) -> None:
     history3.gc()
     assert not stale.exists()
     assert fresh.exists()
+
+
+def test_gc_waits_for_an_add_that_is_storing_objects(repo: Repo) -> None:
+    """Objects stored by an add in progress are unreferenced until it records its version;
+    gc must not collect them in that window."""
+    import threading
+
+    stored = repo.odb.add_bytes(b"stored by an add that has not recorded its version yet")
+    finished = threading.Event()
+
+    def collect() -> None:
+        with Repo.open(repo.root) as other:
+            other.gc()
+        finished.set()
+
+    with repo.storing():
+        worker = threading.Thread(target=collect)
+        worker.start()
+        assert not finished.wait(0.5), "gc ran while an add was storing objects"
+        assert repo.odb.exists(stored)
+    worker.join(10)
+    assert finished.is_set()
+    assert not repo.odb.exists(stored)  # collected once the add was done (it recorded nothing)

@@ -36,6 +36,7 @@ DOT_GITIGNORE = """\
 /records/
 /index.db*
 /lock
+/gc.lock
 /config.local
 """
 
@@ -112,7 +113,16 @@ class Repo:
         return Workspace(self.root, self.odb, self.index)
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive: hold it while writing history, pointers or the lock file."""
         return repo_lock(os.path.join(self.dot, "lock"))
+
+    def storing(self) -> contextlib.AbstractContextManager[None]:
+        """Shared with other writers of objects, exclusive against gc (see nbvc.core.lock)."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600, shared=True)
+
+    def collecting(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive against every operation inside :meth:`storing`; gc holds it."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600)
 
     def pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(self.config.workers, thread_name_prefix="nbvc")

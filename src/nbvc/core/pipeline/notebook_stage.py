@@ -14,11 +14,11 @@ from typing import Any
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline.execute import OutputSink, run_argv
-
-ERROR_MARKER = "nbvc: error: "
 from nbvc.core.pipeline.model import Stage
 from nbvc.core.pipeline.stage import ParamReader
 from nbvc.core.repo import Repo
+
+ERROR_MARKER = "nbvc: error: "  # what `python -m nbvc.nbexec` prints before a failure
 
 
 def notebook_parameters(stage: Stage, params: ParamReader) -> dict[str, Any]:

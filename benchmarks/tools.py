@@ -13,6 +13,15 @@ from pathlib import Path
 
 DVC_REQUIREMENT = "dvc==3.67.1"
 
+# Compile a package's modules to bytecode, as `pip install` does for a regular install. An
+# editable install (nbvc in development) has none, and with PYTHONDONTWRITEBYTECODE set it would
+# compile every module on every start: a cost no user pays.
+_PRECOMPILE = """
+import compileall, importlib.util, os, sys
+spec = importlib.util.find_spec(sys.argv[1])
+sys.exit(not compileall.compile_dir(os.path.dirname(spec.origin), quiet=1))
+"""
+
 
 class Tool(ABC):
     """How one version-control tool spells each operation the scenarios time."""
@@ -22,6 +31,12 @@ class Tool(ABC):
 
     def __init__(self, exe: Path) -> None:
         self.exe = exe
+
+    def precompile(self) -> list[str]:
+        """A command that byte-compiles the tool's package with the tool's own interpreter."""
+        beside = self.exe.parent / "python"
+        python = beside if beside.exists() else Path(sys.executable)
+        return [str(python), "-c", _PRECOMPILE, self.name]
 
     @abstractmethod
     def init(self, settings_dir: Path) -> list[list[str]]:

@@ -77,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = select(args.only)
     started = load_average()
     try:
-        for name in datasets:
-            bench.source(name)  # generate before timing anything
         for tool in tools:
             bench.run(tool.precompile(), run_dir)
         results = run_all(bench, scenarios, tools, args.repeat)

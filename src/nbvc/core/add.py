@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from nbvc.core import gitignore, gitio, pointer
@@ -13,6 +12,7 @@ from nbvc.core.checkout import link_to_cache
 from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.history import Version
 from nbvc.core.paths import parents
+from nbvc.core.pool import Pool
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.workspace import Snapshot
@@ -74,7 +74,7 @@ def _check_addable(repo: Repo, artifact: str, batch: Sequence[str]) -> None:
             )
 
 
-def _store(repo: Repo, artifact: str, pool: Executor, reporter: Reporter) -> Snapshot:
+def _store(repo: Repo, artifact: str, pool: Pool, reporter: Reporter) -> Snapshot:
     current = pointer.read(repo.abspath(artifact))
     snapshot = repo.workspace.snapshot(
         artifact,

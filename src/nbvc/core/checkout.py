@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from nbvc.core import pointer
 from nbvc.core.build import BATCH
 from nbvc.core.errors import CorruptObjectError, UnsavedChangesError
 from nbvc.core.linking import Linker, Written
+from nbvc.core.pool import Pool
 from nbvc.core.progress import NULL, Reporter, Task
 from nbvc.core.refs import Target, resolve, split_spec
 from nbvc.core.repo import Repo
@@ -111,7 +111,7 @@ def _apply(
     tree: Tree | None,
     wanted: dict[str, FileMeta],
     plan: _Plan,
-    pool: Executor,
+    pool: Pool,
     reporter: Reporter,
 ) -> int:
     if plan.replace_whole:
@@ -130,7 +130,7 @@ def _apply(
     return written
 
 
-def link_to_cache(repo: Repo, snapshot: Snapshot, artifact: str, pool: Executor) -> int:
+def link_to_cache(repo: Repo, snapshot: Snapshot, artifact: str, pool: Pool) -> int:
     """After add: with hardlink or symlink checkouts configured, replace the workspace files by
     links into the cache (as DVC does), so the data is stored once. Returns files relinked."""
     if repo.config.link_types[0] not in ("hardlink", "symlink"):
@@ -156,7 +156,7 @@ def _write(
     relpaths: list[str],
     wanted: dict[str, FileMeta],
     dests: dict[str, str],
-    pool: Executor,
+    pool: Pool,
     task: Task,
 ) -> int:
     def write_batch(batch: Sequence[str]) -> list[Written]:

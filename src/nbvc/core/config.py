@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +35,8 @@ class Config:
 
 
 def _load_toml(path: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

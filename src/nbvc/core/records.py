@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,7 @@ Record = dict[str, Any]
 
 def new_id() -> str:
     """Unique and sortable by creation time."""
-    return f"{time.time_ns():016x}-{secrets.token_hex(4)}"
+    return f"{time.time_ns():016x}-{os.urandom(4).hex()}"
 
 
 class RecordStore:

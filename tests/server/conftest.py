@@ -22,11 +22,12 @@ from tornado.httpclient import HTTPClientError, HTTPResponse
 from traitlets.config import Config
 
 from nbvc.core.repo import Repo
+from tests.server.contract import check_answer, operation
 
 Fetch = Callable[..., Awaitable[HTTPResponse]]
 
 
-@pytest.fixture
+@pytest.fixture  # type: ignore[no-redef]  # replaces pytest-jupyter's fixture of this name
 def jp_server_config() -> Config:
     return Config(
         {
@@ -57,6 +58,7 @@ class Api:
     """JSON calls to ``/nbvc/api/...`` that return the answer instead of raising on 4xx."""
 
     fetch: Fetch
+    contract: bool = True  # check every answer against openapi.yaml
 
     async def call(self, method: str, endpoint: str, body: Any = None, **params: Any) -> Answer:
         pairs = [
@@ -75,7 +77,16 @@ class Api:
             assert error.response is not None
             response = error.response
         text = response.body.decode("utf-8")
-        return Answer(response.code, json.loads(text) if text else None, dict(response.headers))
+        assert response.headers["Content-Type"].startswith("application/json")
+        body = json.loads(text) if text else None
+        path = "/nbvc/api/" + endpoint
+        if not self.contract:
+            pass
+        elif operation(method, path) is not None:
+            check_answer(method, path, response.code, body)
+        else:  # a path the contract does not name
+            assert response.code == 404, (method, path, response.code)
+        return Answer(response.code, body, dict(response.headers))
 
     async def get(self, endpoint: str, **params: Any) -> Answer:
         return await self.call("GET", endpoint, **params)

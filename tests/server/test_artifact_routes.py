@@ -136,9 +136,9 @@ async def test_add_of_unchanged_content_creates_nothing(api: Api, project: Proje
     assert doc["added"][0]["version"]["version"] == "v2"
 
 
-async def test_add_of_a_missing_path_is_400(api: Api, project: Project) -> None:
+async def test_add_of_a_missing_path_is_404(api: Api, project: Project) -> None:
     answer = await api.post("artifacts/add", {"path": "proj", "paths": ["ghost.txt"]})
-    assert answer.status == 400
+    assert answer.status == 404
     assert "ghost.txt does not exist" in answer.body["message"]
 
 

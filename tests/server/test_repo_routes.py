@@ -40,9 +40,7 @@ async def test_no_repo_is_404_with_a_hint(api: Api, project: Project, jp_root_di
     assert "nbvc init" in answer.body["message"]
 
 
-async def test_a_repo_above_the_server_root_is_not_used(
-    api: Api, jp_root_dir: Path
-) -> None:
+async def test_a_repo_above_the_server_root_is_not_used(api: Api, jp_root_dir: Path) -> None:
     from nbvc.core.repo import Repo
 
     Repo.init(str(jp_root_dir.parent))[0].close()
@@ -86,9 +84,7 @@ async def test_status_refuses_too_many_artifacts(api: Api, project: Project) -> 
     assert answer.status == 400
 
 
-async def test_change_token_is_stable_until_something_changes(
-    api: Api, project: Project
-) -> None:
+async def test_change_token_is_stable_until_something_changes(api: Api, project: Project) -> None:
     first = await api.ok("GET", "changes", path="proj")
     assert first["changed"] is True
     again = await api.ok("GET", "changes", path="proj", since=first["token"])

@@ -65,13 +65,22 @@ async def test_a_percent_sign_in_a_path_survives_the_error_message(
     assert "100%s.bin" in answer.body["message"]
 
 
-async def test_error_messages_do_not_show_the_server_root(
-    api: Api, project: Project
-) -> None:
-    answer = await api.post("artifacts/add", {"path": "proj", "paths": ["ghost.txt"]})
+async def test_error_messages_do_not_show_the_server_root(api: Api, project: Project) -> None:
+    answer = await api.post("artifacts/add", {"path": "proj", "paths": [".nbvc/config"]})
+    assert answer.status == 400
+    assert "proj/.nbvc/config" in answer.body["message"]
     assert str(project.root) not in answer.body["message"]
 
 
 async def test_unknown_route_under_the_api_is_404(api: Api, project: Project) -> None:
     answer = await api.get("runs", path="proj")
     assert answer.status == 404
+
+
+async def test_a_method_a_route_lacks_is_405_with_allow(api: Api, project: Project) -> None:
+    api.contract = False  # the contract lists what each route does, not what it refuses
+    answer = await api.call("DELETE", "repo")
+    assert answer.status == 405
+    assert answer.headers["Allow"] == "GET"
+    jobs = await api.call("PUT", "jobs", body="{}")
+    assert (jobs.status, jobs.headers["Allow"]) == (405, "GET, POST")

@@ -18,6 +18,7 @@ from nbvc.server.paths import open_repo
 
 T = TypeVar("T")
 MAX_QUERY = 4096
+METHOD_NOT_ALLOWED = 405
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,15 @@ class NbvcHandler(APIHandler):
         self.set_status(status)
         self.finish(json.dumps(doc, ensure_ascii=False))
 
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        """The HTTP methods this handler implements."""
+        verbs = ("get", "post", "put", "patch", "delete")
+        return [v.upper() for v in verbs if getattr(cls, v) is not getattr(NbvcHandler, v)]
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == METHOD_NOT_ALLOWED:  # RFC 9110: say which methods are allowed
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
         if isinstance(error, ApiError):

@@ -150,6 +150,27 @@ class OpenApiHandler(NbvcHandler):
         self.reply(openapi.document(self.base_url))
 
 
+class UnknownRouteHandler(NbvcHandler):
+    """Any other path under ``/nbvc/api/``: a JSON 404 (not the server's HTML page)."""
+
+    def _missing(self) -> None:
+        raise ApiError(
+            NOT_FOUND, f"no nbvc API route {self.request.path}; {API}/openapi.json lists them"
+        )
+
+    @authenticated
+    async def get(self, *_: str) -> None:
+        self._missing()
+
+    @authenticated
+    async def post(self, *_: str) -> None:
+        self._missing()
+
+    @authenticated
+    async def delete(self, *_: str) -> None:
+        self._missing()
+
+
 def _tail(value: str | None, default: int) -> int:
     if value is None:
         return default
@@ -173,5 +194,6 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/jobs", JobsHandler),
         ("/jobs/([^/]+)", JobHandler),
         ("/openapi.json", OpenApiHandler),
+        ("/.*", UnknownRouteHandler),  # last: tornado takes the first pattern that matches
     ]
     return [(API + pattern, handler, {"context": context}) for pattern, handler in table]

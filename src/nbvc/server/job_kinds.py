@@ -18,37 +18,49 @@ from nbvc.server import service
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress
 from nbvc.server.params import AddRequest, CheckoutRequest, FsckRequest, GcRequest
-from nbvc.server.paths import open_repo
+from nbvc.server.paths import artifact_path, open_repo
 
 RepoWork = Callable[[Repo, Progress], Json]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A parsed job request: where the repo is, which artifacts it names, what to do."""
+
+    location: str  # relative to the server root
+    artifacts: list[str]  # relative to the repo root; checked before the job starts
+    work: RepoWork
 
 
 @dataclass(frozen=True)
 class JobKind:
     name: str
     description: str
-    # args -> (location of the repo, relative to the server root; what to do in that repo)
-    parse: Callable[[object], tuple[str, RepoWork]]
+    parse: Callable[[object], Plan]
 
 
-def _add(args: object) -> tuple[str, RepoWork]:
+def _add(args: object) -> Plan:
     r = AddRequest.parse(args, "job args")
-    return r.path, lambda repo, p: service.add(repo, r.paths, r.message, r.tags, p)
+    return Plan(r.path, r.paths, lambda repo, p: service.add(repo, r.paths, r.message, r.tags, p))
 
 
-def _checkout(args: object) -> tuple[str, RepoWork]:
+def _checkout(args: object) -> Plan:
     r = CheckoutRequest.parse(args, "job args")
-    return r.path, lambda repo, p: service.checkout(repo, r.artifact, r.ref, r.force, p)
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        return service.checkout(repo, r.artifact, r.ref, r.force, progress)
+
+    return Plan(r.path, [r.artifact], work)
 
 
-def _gc(args: object) -> tuple[str, RepoWork]:
+def _gc(args: object) -> Plan:
     r = GcRequest.parse(args, "job args")
-    return r.path, lambda repo, p: service.gc(repo, r.dry_run, r.keep_last, p)
+    return Plan(r.path, [], lambda repo, p: service.gc(repo, r.dry_run, r.keep_last, p))
 
 
-def _fsck(args: object) -> tuple[str, RepoWork]:
+def _fsck(args: object) -> Plan:
     r = FsckRequest.parse(args, "job args")
-    return r.path, service.fsck
+    return Plan(r.path, [], service.fsck)
 
 
 KINDS: dict[str, JobKind] = {
@@ -67,16 +79,18 @@ def prepare(server_root: str, kind: str, args: object) -> JobFn:
     job_kind = KINDS.get(kind)
     if job_kind is None:
         raise ApiError(BAD_REQUEST, f"unknown job kind {kind!r}; use one of {', '.join(KINDS)}")
-    location, work = job_kind.parse(args)
+    plan = job_kind.parse(args)
     try:
-        open_repo(server_root, location).close()
+        with open_repo(server_root, plan.location) as repo:
+            for artifact in plan.artifacts:
+                artifact_path(repo, artifact)
     except NbvcError as exc:
         raise from_engine(exc, server_root) from exc
 
     def run(progress: Progress, cancel: threading.Event) -> Json:
         try:
-            with open_repo(server_root, location) as repo:
-                return work(repo, progress)
+            with open_repo(server_root, plan.location) as repo:
+                return plan.work(repo, progress)
         except NbvcError as exc:
             raise JobFailed(hide_root(str(exc), server_root)) from exc
         except ApiError as exc:

@@ -6,6 +6,7 @@ relative to the repo root, refs, flags) and return JSON-ready dicts. Nothing her
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from nbvc.core.history import Version
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.status import ArtifactStatus
-from nbvc.server.errors import BAD_REQUEST, ApiError
+from nbvc.server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 
 Json = dict[str, Any]
@@ -117,6 +118,9 @@ def add(
     reporter: Reporter = NULL,
 ) -> Json:
     paths = [artifact_path(repo, a) for a in artifacts]
+    for artifact, path in zip(artifacts, paths, strict=True):
+        if not os.path.lexists(path):
+            raise ApiError(NOT_FOUND, f"{artifact} does not exist in the repo; check the path")
     results = repo.add(paths, message=message, tags=tags, reporter=reporter)
     return {
         "added": [

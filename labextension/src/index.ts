@@ -16,7 +16,8 @@ export { INbvcModel, API, RepoState } from './tokens';
  */
 const plugin: JupyterFrontEndPlugin<INbvcModel> = {
   id: 'nbvc:plugin',
-  description: 'Side panel for nbvc: tracked artifacts, their state and versions.',
+  description:
+    'Side panel for nbvc: tracked artifacts, their state and versions.',
   autoStart: true,
   provides: INbvcModel,
   optional: [IDefaultFileBrowser, ILayoutRestorer],

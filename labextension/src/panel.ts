@@ -47,7 +47,11 @@ export class NbvcPanel extends Widget {
         return element('p', 'jp-nbvc-message', 'Loading…');
       case 'none':
       case 'error':
-        return element('p', `jp-nbvc-message jp-nbvc-${model.state}`, model.message);
+        return element(
+          'p',
+          `jp-nbvc-message jp-nbvc-${model.state}`,
+          model.message
+        );
       case 'ready':
         if (model.artifacts.length === 0) {
           return element(

@@ -8,10 +8,7 @@ import { ISignal } from '@lumino/signaling';
  */
 export namespace API {
   export type ArtifactState =
-    | 'unchanged'
-    | 'modified'
-    | 'deleted'
-    | 'not in cache';
+    'unchanged' | 'modified' | 'deleted' | 'not in cache';
 
   export interface IRepoInfo {
     /** The repo root relative to the server root ('' for the root itself). */

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
+from nbvc.server.changes import PointerCache
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine
 from nbvc.server.jobs import JobManager
 from nbvc.server.paths import open_repo
@@ -23,10 +24,11 @@ METHOD_NOT_ALLOWED = 405
 
 @dataclass(frozen=True)
 class ServerContext:
-    """What every handler needs: the server root (a real path) and the job manager."""
+    """What the handlers share: the server root (a real path), the jobs, the pointer cache."""
 
     root: str
     jobs: JobManager
+    pointers: PointerCache = field(default_factory=PointerCache)
 
 
 class NbvcHandler(APIHandler):
@@ -41,15 +43,20 @@ class NbvcHandler(APIHandler):
         self.context = context
 
     # -- input ------------------------------------------------------------------------------
-    def query(self, name: str, default: str | None = "") -> str | None:
-        value = self.get_query_argument(name, default, strip=False)
+    def query(self, name: str) -> str | None:
+        """A query parameter as sent (not stripped), or None if absent."""
+        value = self.get_query_argument(name, None, strip=False)
         return None if value is None else _checked(name, value)
 
     def required_query(self, name: str) -> str:
-        value = self.query(name, None)
+        value = self.query(name)
         if not value:
             raise ApiError(BAD_REQUEST, f"the query parameter {name!r} is required")
         return value
+
+    def location(self) -> str:
+        """The ``path`` parameter: where to look for the repo (default: the server root)."""
+        return self.query("path") or ""
 
     def body(self) -> object:
         try:

@@ -29,11 +29,8 @@ class RepoHandler(NbvcHandler):
         root = self.context.root
         self.reply(await self.in_repo(self.location(), lambda r: service.repo_info(r, root)))
 
-    def location(self) -> str:
-        return self.query("path") or ""
 
-
-class StatusHandler(RepoHandler):
+class StatusHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
         artifacts = self.get_query_arguments("artifact", strip=False)
@@ -42,29 +39,29 @@ class StatusHandler(RepoHandler):
         self.reply(await self.in_repo(self.location(), lambda r: service.statuses(r, artifacts)))
 
 
-class ArtifactsHandler(RepoHandler):
+class ArtifactsHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
         root = self.context.root
         self.reply(await self.in_repo(self.location(), lambda r: service.artifacts(r, root)))
 
 
-class VersionsHandler(RepoHandler):
+class VersionsHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
         artifact = self.required_query("artifact")
         self.reply(await self.in_repo(self.location(), lambda r: service.versions(r, artifact)))
 
 
-class DiffHandler(RepoHandler):
+class DiffHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
         artifact = self.required_query("artifact")
-        a, b = self.query("a", None), self.query("b", None)
+        a, b = self.query("a"), self.query("b")
         self.reply(await self.in_repo(self.location(), lambda r: service.diff(r, artifact, a, b)))
 
 
-class ChangesHandler(RepoHandler):
+class ChangesHandler(NbvcHandler):
     _track_activity = False  # polling is not user activity: it must not keep a server from idling
 
     @authenticated
@@ -72,7 +69,10 @@ class ChangesHandler(RepoHandler):
         known = self.query("since") or ""
         if len(known) > MAX_TOKEN:
             raise ApiError(BAD_REQUEST, "'since' is not a token this server gave out")
-        token = await self.in_repo(self.location(), changes.change_token)
+        pointers = self.context.pointers
+        token = await self.in_repo(
+            self.location(), lambda r: changes.change_token(r, pointers.artifacts(r))
+        )
         self.reply({"token": token, "changed": token != known})
 
 
@@ -108,7 +108,7 @@ class TagHandler(NbvcHandler):
 class JobsHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
-        tail = _tail(self.query("tail", None), default=0)
+        tail = _tail(self.query("tail"), default=0)
         self.reply({"jobs": [job.to_json(tail) for job in self.context.jobs.jobs()]})
 
     @authenticated
@@ -126,7 +126,7 @@ class JobsHandler(NbvcHandler):
 class JobHandler(NbvcHandler):
     @authenticated
     async def get(self, job_id: str) -> None:
-        tail = _tail(self.query("tail", None), default=DEFAULT_TAIL)
+        tail = _tail(self.query("tail"), default=DEFAULT_TAIL)
         self.reply(self._job(job_id).to_json(tail))
 
     @authenticated

@@ -1,7 +1,9 @@
 """What the REST API does, as plain functions over an open :class:`~nbvc.core.repo.Repo`.
 
 Handlers and jobs both call these: they take already validated arguments (artifact names
-relative to the repo root, refs, flags) and return JSON-ready dicts. Nothing here knows HTTP.
+relative to the repo root, refs, flags) and return JSON-ready dicts. Arguments that are
+still wrong (a path leading out of the repo, a malformed ref) raise ``ApiError`` like the path
+checks do; engine errors pass through to the caller, which maps them.
 """
 
 from __future__ import annotations

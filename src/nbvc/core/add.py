@@ -44,7 +44,7 @@ def add(
         _check_addable(repo, artifact, artifacts)
     author = _author(repo.root)
     results = []
-    with repo.pool() as pool:
+    with repo.storing(), repo.pool() as pool:
         for artifact in artifacts:
             snapshot = _store(repo, artifact, pool, reporter)
             with repo.lock():

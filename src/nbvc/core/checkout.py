@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbvc.core import pointer
 from nbvc.core.build import BATCH
@@ -37,6 +37,7 @@ class _Plan:
     write: list[str]
     delete: list[str]
     replace_whole: bool  # the workspace holds a file where a folder goes, or the reverse
+    stale_dirs: list[str] = field(default_factory=list)  # empty folders the target lacks
 
 
 def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> CheckoutResult:
@@ -48,7 +49,7 @@ def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> Checkout
         tree = repo.workspace.load_tree(target.oid) if target.kind == "dir" else None
         wanted = tree.files if tree else {name: FileMeta(target.oid, target.size, False)}
         current = repo.workspace.snapshot(artifact, pool)
-        plan = _plan(current, target, wanted, name)
+        plan = _plan(current, target, tree, wanted, name)
         if not force:
             _refuse_unsaved(repo, artifact, current, plan, name)
         try:
@@ -65,7 +66,11 @@ def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> Checkout
 
 
 def _plan(
-    current: Snapshot | None, target: Target, wanted: dict[str, FileMeta], name: str
+    current: Snapshot | None,
+    target: Target,
+    tree: Tree | None,
+    wanted: dict[str, FileMeta],
+    name: str,
 ) -> _Plan:
     if current is None:
         return _Plan(sorted(wanted), [], False)
@@ -77,7 +82,8 @@ def _plan(
         return _Plan([] if same else [name], [], False)
     write = [p for p, meta in wanted.items() if have.get(p) != meta]
     delete = [p for p in have if p not in wanted]
-    return _Plan(sorted(write), sorted(delete), False)
+    stale = sorted(current.tree.empty_dirs - tree.empty_dirs) if current.tree and tree else []
+    return _Plan(sorted(write), sorted(delete), False, stale)
 
 
 def _refuse_unsaved(
@@ -111,7 +117,7 @@ def _apply(
     if plan.replace_whole:
         _remove_any(path)
     elif target.kind == "dir":
-        _delete(path, plan.delete, wanted)
+        _delete(path, plan.delete, plan.stale_dirs, wanted)
     dests = {p: os.path.join(path, p) if tree else path for p in plan.write}
     if tree is not None:
         _make_dirs(path, plan.write, tree)
@@ -171,8 +177,11 @@ def _remove_any(path: str) -> None:
         os.unlink(path)
 
 
-def _delete(root: str, relpaths: list[str], wanted: dict[str, FileMeta]) -> None:
-    parents: set[str] = set()
+def _delete(
+    root: str, relpaths: list[str], stale_dirs: list[str], wanted: dict[str, FileMeta]
+) -> None:
+    """Remove files, then the folders (and stale empty folders) that this leaves empty."""
+    parents: set[str] = set(stale_dirs)
     for rel in relpaths:
         os.unlink(os.path.join(root, rel))
         parents.add(os.path.dirname(rel))

@@ -61,6 +61,8 @@ def load(dot_dir: str) -> Config:
         _load_toml(os.path.join(dot_dir, "config.local")),
     )
     core = raw.get("core", {})
+    if not isinstance(core, dict):
+        raise ConfigError("core in .nbvc/config must be a [core] table")
     link_types = tuple(core.get("link_types", DEFAULT_LINK_TYPES))
     unknown = [t for t in link_types if t not in LINK_TYPES]
     if unknown or not link_types:

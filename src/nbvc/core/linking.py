@@ -96,6 +96,8 @@ class Linker:
 
     def _link(self, link_type: str, oid: str, tmp: str, executable: bool) -> bool:
         src = self.odb.path(oid)
+        if executable and link_type in ("hardlink", "symlink"):
+            return False  # the shared, read-only object can't carry the executable bit: copy
         try:
             if link_type == "hardlink":
                 os.link(src, tmp)

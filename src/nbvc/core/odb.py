@@ -149,9 +149,13 @@ class ObjectStore:
         if not self.exists(oid):
             tmp = os.path.join(self.tmp_dir, f"obj-{secrets.token_hex(8)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            self.commit([Staged(StoredFile(oid, len(data), 0, 0), tmp)])
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                self.commit([Staged(StoredFile(oid, len(data), 0, 0), tmp)])
+            except BaseException:  # e.g. a full disk: don't leave a partial copy in tmp/
+                fsutil.remove_file(tmp)
+                raise
         return oid
 
     def _clone_or_copy(self, src_fd: int, dst_fd: int, size: int) -> None:

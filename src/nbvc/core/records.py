@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.fsutil import atomic_write_bytes
 
 Record = dict[str, Any]
@@ -41,8 +42,15 @@ class RecordStore:
         return record
 
     def read(self, kind: str, record_id: str) -> Record:
-        with open(self.path(kind, record_id), "rb") as handle:
-            record: Record = json.load(handle)
+        path = self.path(kind, record_id)
+        with open(path, "rb") as handle:
+            try:
+                record: Record = json.load(handle)
+            except ValueError as exc:  # damaged in transit: local writes are atomic
+                raise NbvcError(
+                    f"{path} is not a valid nbvc record ({exc}); "
+                    "restore it from where it came from (e.g. `nbvc pull`), or remove it"
+                ) from None
         return record
 
     def ids(self, kind: str) -> list[str]:

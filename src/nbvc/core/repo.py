@@ -36,6 +36,7 @@ DOT_GITIGNORE = """\
 /records/
 /index.db*
 /lock
+/gc.lock
 /config.local
 """
 
@@ -100,7 +101,7 @@ class Repo:
             fresh = not os.path.exists(path)
             self._index = Index(path)
             if fresh:
-                History(self.records, self._index).reindex()
+                self.reindex()
         return self._index
 
     @property
@@ -112,7 +113,16 @@ class Repo:
         return Workspace(self.root, self.odb, self.index)
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive: hold it while writing history, pointers or the lock file."""
         return repo_lock(os.path.join(self.dot, "lock"))
+
+    def storing(self) -> contextlib.AbstractContextManager[None]:
+        """Shared with other writers of objects, exclusive against gc (see nbvc.core.lock)."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600, shared=True)
+
+    def collecting(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive against every operation inside :meth:`storing`; gc holds it."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600)
 
     def pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(self.config.workers, thread_name_prefix="nbvc")
@@ -130,7 +140,9 @@ class Repo:
 
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
-        return self.history.reindex()
+        from nbvc.core.runs.index import reindex_runs
+
+        return self.history.reindex() + reindex_runs(self)
 
     def close(self) -> None:
         if self._index is not None:

@@ -14,6 +14,7 @@ from nbvc.core.history import Version
 from nbvc.core.paths import parents
 from nbvc.core.pool import Pool
 from nbvc.core.progress import Reporter
+from nbvc.core.refs import check_tag_name
 from nbvc.core.repo import Repo
 from nbvc.core.workspace import Snapshot
 
@@ -37,6 +38,8 @@ def add(
     artifacts = list(dict.fromkeys(repo.artifact(p) for p in paths))
     if not artifacts:
         raise PathError("nothing to add: name at least one file or folder")
+    for name in tags:
+        check_tag_name(name)
     for artifact in artifacts:
         _check_addable(repo, artifact, artifacts)
     author = _author(repo.root)

@@ -8,9 +8,11 @@ included, see TOOLCHAIN item 10). Imported here, they apply to ``tests/server`` 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from tornado.httpclient import HTTPClientError, HTTPResponse
 from traitlets.config import Config
 
 from nbvc.core.repo import Repo
+from nbvc.server.jobs import FINISHED
 from tests.server.contract import check_answer, operation
 
 Fetch = Callable[..., Awaitable[HTTPResponse]]
@@ -101,6 +104,17 @@ class Api:
         answer = await self.call(method, endpoint, body, **params)
         assert answer.status in (200, 202), answer
         return answer.body
+
+
+async def finished(api: Api, job_id: str, timeout: float = 30) -> Any:
+    """The job once it has finished (polled through the API)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = await api.ok("GET", f"jobs/{job_id}")
+        if job["state"] in FINISHED:
+            return job
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

@@ -10,18 +10,8 @@ from typing import Any
 import pytest
 
 from nbvc.server import job_kinds
-from nbvc.server.jobs import FINISHED, Json, Progress
-from tests.server.conftest import Api, Project
-
-
-async def finished(api: Api, job_id: str) -> Any:
-    deadline = time.monotonic() + 20
-    while True:
-        job = await api.ok("GET", f"jobs/{job_id}")
-        if job["state"] in FINISHED:
-            return job
-        assert time.monotonic() < deadline, job
-        await asyncio.sleep(0.02)
+from nbvc.server.jobs import Json, Progress
+from tests.server.conftest import Api, Project, finished
 
 
 async def test_fsck_job(api: Api, project: Project) -> None:
@@ -82,7 +72,7 @@ async def test_checkout_job(api: Api, project: Project) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "expected"),
     [
-        ({"kind": "repro"}, 400, "unknown job kind 'repro'"),
+        ({"kind": "deploy"}, 400, "unknown job kind 'deploy'"),
         ({"args": {}}, 400, "needs the field 'kind'"),
         ({"kind": "fsck", "args": []}, 400, "'args' must be a JSON object"),
         ({"kind": "fsck", "args": {"path": "proj", "deep": True}}, 400, "unknown field(s): deep"),

@@ -63,7 +63,13 @@ def test_a_job_reports_steps_log_and_result(manager: JobManager) -> None:
     assert doc["state"] == SUCCEEDED
     assert doc["result"] == {"hashed": 3}
     assert doc["error"] is None
-    assert doc["progress"] == {"done": 3, "total": 3, "unit": "file", "message": "hashing data"}
+    assert doc["progress"] == {
+        "done": 3,
+        "total": 3,
+        "unit": "file",
+        "message": "hashing data",
+        "steps": [],
+    }
     assert doc["log"] == ["hashing data (3 files)", "all hashed", "done"]
     assert doc["args"] == {"x": 1}
     assert doc["started"] <= doc["finished"]

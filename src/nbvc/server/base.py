@@ -54,6 +54,25 @@ class NbvcHandler(APIHandler):
             raise ApiError(BAD_REQUEST, f"the query parameter {name!r} is required")
         return value
 
+    def int_query(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter from ``low`` to ``high``; ``default`` if absent."""
+        value = self.query(name)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit() and len(value) <= 18) or not (
+            low <= int(value) <= high
+        ):
+            raise ApiError(BAD_REQUEST, f"{name!r} must be a whole number from {low} to {high}")
+        return int(value)
+
+    def choice_query(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.query(name)
+        if value is None:
+            return default
+        if value not in choices:
+            raise ApiError(BAD_REQUEST, f"{name!r} must be one of {', '.join(choices)}")
+        return value
+
     def location(self) -> str:
         """The ``path`` parameter: where to look for the repo (default: the server root)."""
         return self.query("path") or ""

@@ -15,6 +15,15 @@ from nbvc.server.base import NbvcHandler, ServerContext
 from nbvc.server.errors import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiError
 from nbvc.server.jobs import FINISHED, Job
 from nbvc.server.params import MAX_NAME, AddRequest, CheckoutRequest, Fields, TagRequest
+from nbvc.server.run_handlers import (
+    MetricsDiffHandler,
+    MetricsHandler,
+    ParamsDiffHandler,
+    ParamsHandler,
+    PlotsHandler,
+    RunHandler,
+    RunsHandler,
+)
 
 API = "/nbvc/api"
 DEFAULT_TAIL = 100
@@ -174,7 +183,7 @@ class UnknownRouteHandler(NbvcHandler):
 def _tail(value: str | None, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) > MAX_TAIL:
+    if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) > MAX_TAIL:
         raise ApiError(BAD_REQUEST, f"'tail' must be a whole number from 0 to {MAX_TAIL}")
     return int(value)
 
@@ -191,6 +200,13 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/artifacts/add", AddHandler),
         ("/artifacts/tag", TagHandler),
         ("/changes", ChangesHandler),
+        ("/runs", RunsHandler),
+        ("/runs/([^/]+)", RunHandler),
+        ("/params", ParamsHandler),
+        ("/params/diff", ParamsDiffHandler),
+        ("/metrics", MetricsHandler),
+        ("/metrics/diff", MetricsDiffHandler),
+        ("/plots", PlotsHandler),
         ("/jobs", JobsHandler),
         ("/jobs/([^/]+)", JobHandler),
         ("/openapi.json", OpenApiHandler),

@@ -3,7 +3,7 @@
 Each kind parses its ``args`` up front (a bad argument is a 400, not a failed job), checks that
 ``args.path`` lies in a repo under the server root (else a 404), and returns the job function.
 The function opens its own :class:`~nbvc.core.repo.Repo` on the job thread and closes it.
-Kinds to come with the pipelines and remotes work: ``repro``, ``push``, ``pull``.
+Kinds to come with the remotes work: ``push``, ``pull``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from nbvc.core.repo import Repo
 from nbvc.server import service
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress
-from nbvc.server.params import AddRequest, CheckoutRequest, FsckRequest, GcRequest
+from nbvc.server.params import (
+    AddRequest,
+    CheckoutRequest,
+    FsckRequest,
+    GcRequest,
+    ReproRequest,
+)
 from nbvc.server.paths import artifact_path, open_repo
 
 RepoWork = Callable[[Repo, Progress], Json]
@@ -63,6 +69,17 @@ def _fsck(args: object) -> Plan:
     return Plan(r.path, [], service.fsck)
 
 
+def _repro(args: object) -> Plan:
+    r = ReproRequest.parse(args, "job args")
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        from nbvc.server.repro_job import run_repro
+
+        return run_repro(repo, r, progress)
+
+    return Plan(r.path, [], work)
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
@@ -70,6 +87,7 @@ KINDS: dict[str, JobKind] = {
         JobKind("checkout", "restore a version of an artifact into the workspace", _checkout),
         JobKind("gc", "delete cached objects nothing references", _gc),
         JobKind("fsck", "re-hash every cached object, quarantining corrupt ones", _fsck),
+        JobKind("repro", "run the pipeline's stages whose inputs changed, as one run", _repro),
     )
 }
 

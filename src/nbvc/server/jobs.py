@@ -33,6 +33,7 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "cancelled",
 )
 FINISHED = frozenset({SUCCEEDED, FAILED, CANCELLED})
+PENDING = "pending"  # a step not started yet
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Progress:
         self.total: int | None = None
         self.unit = ""
         self.message = ""
+        self._steps: dict[str, Json] = {}  # named steps (a repro's stages), in order
 
     # -- the Reporter protocol ----------------------------------------------------------------
     def task(self, description: str, total: int | None, unit: str = "file") -> Task:
@@ -71,6 +73,23 @@ class Progress:
         with self._lock:
             self._log.append(message)
             self._logged += 1
+
+    def plan_steps(self, names: list[str], unit: str) -> None:
+        """Name the steps the job will go through; ``done`` counts the finished ones."""
+        with self._lock:
+            self._steps = {name: {"name": name, "state": PENDING, "detail": ""} for name in names}
+            self.done, self.total, self.unit = 0, len(names), unit
+
+    def step(self, name: str, state: str, detail: str = "") -> None:
+        """Move a step to ``state`` (``pending``, ``running`` or how it ended)."""
+        with self._lock:
+            self._steps[name] = {"name": name, "state": state, "detail": detail}
+            self.done = sum(s["state"] not in (PENDING, RUNNING) for s in self._steps.values())
+            self.message = f"{name}: {state}"
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
 
     def check_cancel(self) -> None:
         if self._cancel.is_set():
@@ -88,6 +107,7 @@ class Progress:
                 "total": self.total,
                 "unit": self.unit,
                 "message": self.message,
+                "steps": [dict(step) for step in self._steps.values()],
             }
 
     def log_tail(self, lines: int) -> tuple[list[str], int]:

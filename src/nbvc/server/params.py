@@ -192,3 +192,27 @@ class FsckRequest:
         request = cls(fields.text("path", MAX_PATH, ""))
         fields.finish()
         return request
+
+
+@dataclass(frozen=True)
+class ReproRequest:
+    path: str
+    targets: list[str]
+    force: bool
+    dry_run: bool
+    keep_going: bool
+    downstream: bool
+
+    @classmethod
+    def parse(cls, data: object, where: str = "request body") -> ReproRequest:
+        fields = Fields(data, where)
+        request = cls(
+            fields.text("path", MAX_PATH, ""),
+            fields.texts("targets", MAX_NAME),
+            fields.flag("force"),
+            fields.flag("dry_run"),
+            fields.flag("keep_going"),
+            fields.flag("downstream"),
+        )
+        fields.finish()
+        return request

@@ -18,6 +18,11 @@ from nbvc.core.runs.records import RUNS
 
 def plot_specs(repo: Repo, refs: Sequence[str]) -> list[dict[str, Any]]:
     """Vega-Lite specs for ``refs`` (run ids or ``workspace``; default: the latest run)."""
+    return [spec for _, spec in named_plot_specs(repo, refs)]
+
+
+def named_plot_specs(repo: Repo, refs: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Like :func:`plot_specs`, each spec with an id: ``metric:<name>`` or ``file:<path>``."""
     index = RunIndex(repo)
     if not refs:
         latest = index.latest()
@@ -40,8 +45,12 @@ def plot_specs(repo: Repo, refs: Sequence[str]) -> list[dict[str, Any]]:
             rows = _rows(repo.odb.read_bytes(plot["oid"]).decode("utf-8", "replace"), plot["path"])
             files.setdefault(plot["path"], {})[label] = rows
             props.setdefault(plot["path"], plot.get("props") or {})
-    specs = [series_spec(name, by_run) for name, by_run in sorted(series.items())]
-    specs += [file_spec(path, by_run, props[path]) for path, by_run in files.items()]
+    specs = [
+        (f"metric:{name}", series_spec(name, by_run)) for name, by_run in sorted(series.items())
+    ]
+    specs += [
+        (f"file:{path}", file_spec(path, by_run, props[path])) for path, by_run in files.items()
+    ]
     return specs
 
 

@@ -1,0 +1,112 @@
+"""The ``repro`` job: a pipeline run with one progress step per stage and the output as its log.
+
+Cancelling takes effect between stages: a stage's command is never killed half-way (its outputs
+would be left half-written); the repro stops before the next stage and records its run as
+interrupted, as after Ctrl-C in `nbvc repro`.
+"""
+
+from __future__ import annotations
+
+from nbvc.core.pipeline import dag
+from nbvc.core.pipeline.loader import load_pipeline
+from nbvc.core.pipeline.outcome import FAILED, StageOutcome
+from nbvc.core.pipeline.repro import ReproOptions, repro
+from nbvc.core.repo import Repo
+from nbvc.core.runs.index import short_id
+from nbvc.server.jobs import RUNNING, JobCancelled, JobFailed, Json, Progress
+from nbvc.server.params import ReproRequest
+
+MAX_LINE = 2000  # longer output lines are cut in the log
+
+
+class ReproCancelled(KeyboardInterrupt):
+    """Stops a repro at a stage boundary; the repro ends its run as ``interrupted``."""
+
+
+class StageReporter:
+    """A repro listener that reports into a job: a step per stage, output lines in the log."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self._partial: dict[tuple[str, str], str] = {}
+
+    def stage_started(self, stage: str, reason: str) -> None:
+        self._stop_if_cancelled()
+        self.progress.step(stage, RUNNING, reason)
+        self.progress.log(f"stage {stage}: running ({reason})")
+
+    def output(self, stage: str, stream: str, text: str) -> None:
+        if stream == "command":
+            self._line(stage, f"$ {text}")
+            return
+        key = (stage, stream)
+        *lines, rest = (self._partial.pop(key, "") + text).split("\n")
+        for line in lines:
+            self._line(stage, line)
+        if rest:
+            self._partial[key] = rest
+
+    def stage_finished(self, outcome: StageOutcome) -> None:
+        for key in [k for k in self._partial if k[0] == outcome.stage]:
+            self._line(outcome.stage, self._partial.pop(key))
+        detail = outcome.error or outcome.reason
+        self.progress.step(outcome.stage, outcome.status, detail)
+        self.progress.log(f"stage {outcome.stage}: {outcome.status} ({detail})")
+        for warning in outcome.warnings:
+            self.progress.log(f"warning: {warning}")
+        self._stop_if_cancelled()
+
+    def _line(self, stage: str, text: str) -> None:
+        self.progress.log(f"[{stage}] {text.rstrip()[:MAX_LINE]}")
+
+    def _stop_if_cancelled(self) -> None:
+        if self.progress.cancel_requested:
+            raise ReproCancelled
+
+
+def options_of(request: ReproRequest) -> ReproOptions:
+    return ReproOptions(
+        targets=tuple(request.targets),
+        force=request.force,
+        dry=request.dry_run,
+        keep_going=request.keep_going,
+        downstream=request.downstream,
+    )
+
+
+def planned_stages(repo: Repo, options: ReproOptions) -> list[str]:
+    """The stages the repro will visit, in order (the same selection `repro` makes)."""
+    pipeline = load_pipeline(repo.root, check_workspace=False)
+    graph = dag.check(pipeline, repo.root)
+    targets = dag.resolve_targets(pipeline, options.targets)
+    return dag.select(graph, targets, options.downstream, options.single_item)
+
+
+def run_repro(repo: Repo, request: ReproRequest, progress: Progress) -> Json:
+    options = options_of(request)
+    progress.plan_steps(planned_stages(repo, options), "stage")
+    try:
+        result = repro(repo, options, StageReporter(progress))
+    except ReproCancelled:
+        raise JobCancelled("cancelled") from None
+    if result.failed:
+        failed = next(o for o in result.outcomes if o.status == FAILED)
+        raise JobFailed(f"stage {failed.stage} failed: {failed.error or failed.reason}")
+    return {
+        "run_id": result.run_id,
+        "short_id": short_id(result.run_id) if result.run_id else None,
+        "status": result.status,
+        "dry_run": request.dry_run,
+        "stages": [_outcome(o) for o in result.outcomes],
+    }
+
+
+def _outcome(outcome: StageOutcome) -> Json:
+    return {
+        "stage": outcome.stage,
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "duration": round(outcome.duration, 3),
+        "error": outcome.error,
+        "restored_from": outcome.restored_from,
+    }

@@ -1,0 +1,96 @@
+"""REST handlers for runs, params, metrics and plots (routes listed in :mod:`handlers`)."""
+
+from __future__ import annotations
+
+from tornado.web import authenticated
+
+from nbvc.core.errors import NbvcError
+from nbvc.core.runs.listing import SORTS, VALUE_SORTS, RunOrder
+from nbvc.server import runs
+from nbvc.server.base import NbvcHandler
+from nbvc.server.errors import BAD_REQUEST, ApiError
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
+MAX_OFFSET = 10**9
+MAX_PLOTTED = 10
+
+
+class RunsHandler(NbvcHandler):
+    @authenticated
+    async def get(self) -> None:
+        order = self._order()
+        offset = self.int_query("offset", 0, 0, MAX_OFFSET)
+        limit = self.int_query("limit", DEFAULT_PAGE, 1, MAX_PAGE)
+        self.reply(
+            await self.in_repo(self.location(), lambda r: runs.runs_page(r, order, offset, limit))
+        )
+
+    def _order(self) -> RunOrder:
+        by = self.choice_query("sort", SORTS, "started")
+        ascending = self.choice_query("order", ("asc", "desc"), "desc") == "asc"
+        name, source = self.query("name"), self.query("source")
+        if by not in VALUE_SORTS and (name is not None or source is not None):
+            raise ApiError(BAD_REQUEST, "'name' and 'source' go with sort=metric or sort=param")
+        try:
+            return RunOrder(by, ascending, name, source)
+        except NbvcError as exc:
+            raise ApiError(BAD_REQUEST, str(exc)) from None
+
+
+class RunHandler(NbvcHandler):
+    @authenticated
+    async def get(self, run_id: str) -> None:
+        self.reply(await self.in_repo(self.location(), lambda r: runs.run_detail(r, run_id)))
+
+
+class _ValuesHandler(NbvcHandler):
+    """Params or metrics of one run, the workspace or a git revision."""
+
+    async def answer(self, what: str) -> None:
+        ref = self.query("run")
+        self.reply(await self.in_repo(self.location(), lambda r: runs.values(r, what, ref)))
+
+
+class ParamsHandler(_ValuesHandler):
+    @authenticated
+    async def get(self) -> None:
+        await self.answer(runs.PARAMS)
+
+
+class MetricsHandler(_ValuesHandler):
+    @authenticated
+    async def get(self) -> None:
+        await self.answer(runs.METRICS)
+
+
+class _DiffHandler(NbvcHandler):
+    """Params or metrics that differ between two sides."""
+
+    async def answer(self, what: str) -> None:
+        a, b = self.query("a"), self.query("b")
+        show_all = self.choice_query("all", ("true", "false"), "false") == "true"
+        self.reply(
+            await self.in_repo(self.location(), lambda r: runs.values_diff(r, what, a, b, show_all))
+        )
+
+
+class ParamsDiffHandler(_DiffHandler):
+    @authenticated
+    async def get(self) -> None:
+        await self.answer(runs.PARAMS)
+
+
+class MetricsDiffHandler(_DiffHandler):
+    @authenticated
+    async def get(self) -> None:
+        await self.answer(runs.METRICS)
+
+
+class PlotsHandler(NbvcHandler):
+    @authenticated
+    async def get(self) -> None:
+        refs = self.get_query_arguments("run", strip=False)
+        if len(refs) > MAX_PLOTTED:
+            raise ApiError(BAD_REQUEST, f"plot at most {MAX_PLOTTED} runs at once")
+        self.reply(await self.in_repo(self.location(), lambda r: runs.plots(r, refs)))

@@ -1,21 +1,11 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { API } from './tokens';
+import { API } from './api';
+import { Query, RequestError, queryString } from './http';
 
 /** The server's API prefix: every nbvc request goes through `requestAPI`. */
 const PREFIX = ['nbvc', 'api'];
-
-/** An error answer from the nbvc server, with its status and message. */
-export class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
 
 /**
  * Call the nbvc REST API.
@@ -28,13 +18,12 @@ export class RequestError extends Error {
  */
 export async function requestAPI<T>(
   endPoint: string,
-  query: Record<string, string> = {},
+  query: Query = {},
   init: RequestInit = {}
 ): Promise<T> {
   const settings = ServerConnection.makeSettings();
   const url =
-    URLExt.join(settings.baseUrl, ...PREFIX, endPoint) +
-    URLExt.objectToQueryString(query);
+    URLExt.join(settings.baseUrl, ...PREFIX, endPoint) + queryString(query);
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);

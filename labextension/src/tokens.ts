@@ -2,64 +2,9 @@ import { Token } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
-/**
- * Types of the REST API's answers, mirroring the schemas in
- * `src/nbvc/server/openapi.yaml` (served at `/nbvc/api/openapi.json`).
- */
-export namespace API {
-  export type ArtifactState =
-    'unchanged' | 'modified' | 'deleted' | 'not in cache';
+import { API } from './api';
 
-  export interface IRepoInfo {
-    /** The repo root relative to the server root ('' for the root itself). */
-    root: string;
-    tracked: number;
-    git: boolean;
-    nbvc_version: string;
-  }
-
-  export interface IVersion {
-    version: string;
-    number: number;
-    oid: string;
-    kind: 'file' | 'dir';
-    size: number;
-    files: number;
-    created: number;
-    author: string;
-    message: string;
-    producer: string | null;
-    tags: string[];
-  }
-
-  export interface IArtifact {
-    /** Relative to the repo root. */
-    path: string;
-    type: 'file' | 'dir';
-    state: ArtifactState;
-    in_cache: boolean;
-    /** The version the pointer file names. */
-    version: number | null;
-    /** How many versions are recorded. */
-    versions: number;
-    latest: IVersion | null;
-    tags: string[];
-  }
-
-  export interface IArtifactList {
-    root: string;
-    artifacts: IArtifact[];
-  }
-
-  export interface IChanges {
-    token: string;
-    changed: boolean;
-  }
-
-  export interface IError {
-    message: string;
-  }
-}
+export { API } from './api';
 
 /**
  * What the side panel shows for the folder open in the file browser.
@@ -68,25 +13,144 @@ export namespace API {
  */
 export type RepoState = 'loading' | 'ready' | 'none' | 'error';
 
+/** Where a piece of data fetched on demand stands. */
+export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
+
+/** The tracked artifacts of the repo, the one selected, its versions and a diff. */
+export interface IArtifactsModel {
+  readonly changed: ISignal<IArtifactsModel, void>;
+  readonly all: readonly API.IArtifact[];
+  /** Only artifacts whose path contains this text (case-insensitive) are `visible`. */
+  filter: string;
+  readonly visible: readonly API.IArtifact[];
+  /** The selected artifact's path (relative to the repo root). */
+  readonly selected: string | null;
+  select(path: string | null): void;
+  readonly versions: readonly API.IVersion[];
+  readonly versionsState: LoadState;
+  /** Versions picked to diff (at most two, in the order picked). */
+  readonly picked: readonly string[];
+  pick(version: string): void;
+  readonly diff: API.IDiff | null;
+  readonly diffState: LoadState;
+  /** Diff two versions of the selected artifact (default: the two picked). */
+  showDiff(a?: string, b?: string): Promise<API.IDiff>;
+  clearDiff(): void;
+  /** Restore a version; without `force` a 409 says the workspace has unsaved changes. */
+  checkout(
+    artifact: string,
+    ref: string | null,
+    force?: boolean
+  ): Promise<API.ICheckoutResult>;
+}
+
+/** How runs are ordered: by a column, or by a metric's or param's value. */
+export interface IRunSort {
+  by: API.RunSortBy;
+  order: 'asc' | 'desc';
+  /** With `metric` or `param`: which one. */
+  name?: string;
+  source?: string;
+}
+
+/** The runs of the repo, a page at a time in the server's order, and which are selected. */
+export interface IRunsModel {
+  readonly changed: ISignal<IRunsModel, void>;
+  readonly state: LoadState;
+  readonly message: string;
+  /** Finished runs in all. */
+  readonly total: number;
+  /** Runs still open (logging right now, or interrupted). */
+  readonly active: readonly API.IRunSummary[];
+  /** Every param and metric name seen in runs. */
+  readonly keys: readonly API.IRunKey[];
+  sort: IRunSort;
+  /** The run at a position in the current order; null while its page loads. */
+  runAt(index: number): API.IRunSummary | null;
+  /** Make sure the runs from `start` to `end` (exclusive) are loaded or loading. */
+  ensure(start: number, end: number): void;
+  /** Selected run ids, in the order they were selected. */
+  readonly selected: readonly string[];
+  toggle(id: string): void;
+  clearSelection(): void;
+  /** A comparison of runs (the first is the baseline), loading. */
+  compare(ids: readonly string[]): IRunComparison;
+}
+
+/** One param or metric across compared runs; `changes[i]` is run i minus the baseline. */
+export interface IComparisonRow {
+  kind: 'param' | 'metric';
+  path: string;
+  name: string;
+  values: unknown[];
+  changes: (number | null)[];
+  percents: (number | null)[];
+}
+
+/** Params and metrics of two or more runs side by side, and their plots. */
+export interface IRunComparison extends IDisposable {
+  readonly changed: ISignal<IRunComparison, void>;
+  readonly ids: readonly string[];
+  readonly labels: readonly string[];
+  readonly state: LoadState;
+  readonly message: string;
+  readonly rows: readonly IComparisonRow[];
+  readonly plots: readonly API.IPlot[];
+  refresh(): Promise<void>;
+}
+
+/** The lineage of one artifact version: what produced it, from what. */
+export interface ILineageModel {
+  readonly changed: ISignal<ILineageModel, void>;
+  readonly artifact: string | null;
+  readonly ref: string | null;
+  readonly state: LoadState;
+  readonly message: string;
+  readonly root: API.LineageNode | null;
+  show(artifact: string, ref?: string | null): Promise<void>;
+  refresh(): Promise<void>;
+}
+
+/** Background jobs (repro, push, pull, add, checkout) of the server, newest first. */
+export interface IJobsModel {
+  readonly changed: ISignal<IJobsModel, void>;
+  /** Emitted once for each job seen to end (succeeded, failed or cancelled). */
+  readonly finished: ISignal<IJobsModel, API.IJob>;
+  readonly jobs: readonly API.IJob[];
+  start(request: API.JobRequest): Promise<API.IJob>;
+  cancel(id: string): Promise<void>;
+  refresh(): Promise<void>;
+}
+
 /**
  * The nbvc model: owns the state of the repo shown in the panel, and keeps it fresh by
- * polling the server's change token. Widgets read it and listen to `changed`.
+ * polling the server's change token. Widgets read it and listen to the `changed` signals;
+ * user actions go through commands, which call the model.
  */
 export interface INbvcModel extends IDisposable {
   /** The folder (relative to the server root) whose repo is shown. */
   path: string;
   readonly state: RepoState;
   readonly repo: API.IRepoInfo | null;
-  readonly artifacts: readonly API.IArtifact[];
   /** Why the state is `none` or `error`. */
   readonly message: string;
-  /** Emitted whenever any of the above changes. */
+  /** Emitted whenever the state, the repo or its artifacts change. */
   readonly changed: ISignal<INbvcModel, void>;
+  readonly artifacts: IArtifactsModel;
+  readonly runs: IRunsModel;
+  readonly lineage: ILineageModel;
+  readonly jobs: IJobsModel;
   /** Fetch everything now, whatever the change token says. */
   refresh(): Promise<void>;
+  /** An artifact (relative to the repo root) as a path relative to the server root. */
+  serverPath(artifact: string): string;
+  /** A path relative to the server root as an artifact of the repo shown; null if outside. */
+  artifactOf(serverPath: string): string | null;
+  /** Start an `add` job for files or folders (relative to the server root). */
+  version(serverPaths: readonly string[], message?: string): Promise<API.IJob>;
 }
 
 export const INbvcModel = new Token<INbvcModel>(
   'nbvc:INbvcModel',
-  'The nbvc model: the repo and tracked artifacts of the folder open in the file browser.'
+  'The nbvc model: the repo, artifacts, runs, lineage and jobs of the folder open in the file browser.'
 );

@@ -1,0 +1,54 @@
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Panel, Widget } from '@lumino/widgets';
+
+import { API } from '../api';
+
+/** The mime type JupyterLab's Vega-Lite renderer (vega5-extension) draws. */
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+/**
+ * Vega-Lite plots drawn by JupyterLab's own renderer (the one notebooks use), so charts
+ * follow the JupyterLab theme and need no charting library of ours.
+ */
+export class PlotsWidget extends Panel {
+  constructor(private readonly _rendermime: IRenderMimeRegistry) {
+    super();
+    this.addClass('jp-nbvc-plots');
+  }
+
+  /** Replace the plots shown. */
+  async setPlots(plots: readonly API.IPlot[]): Promise<void> {
+    for (const widget of [...this.widgets]) {
+      widget.dispose();
+    }
+    const renderers: Promise<void>[] = [];
+    for (const plot of plots) {
+      const box = new Panel();
+      box.addClass('jp-nbvc-plot');
+      box.node.setAttribute('aria-label', plot.title);
+      box.node.dataset.plot = plot.id;
+      const data = { [VEGALITE_MIME]: plot.spec };
+      const mime = this._rendermime.preferredMimeType(data, 'any');
+      if (mime === undefined) {
+        box.addWidget(
+          message(`No Vega-Lite renderer is installed to draw ${plot.title}.`)
+        );
+      } else {
+        const renderer: IRenderMime.IRenderer =
+          this._rendermime.createRenderer(mime);
+        box.addWidget(renderer);
+        renderers.push(renderer.renderModel(new MimeModel({ data })));
+      }
+      this.addWidget(box);
+    }
+    await Promise.all(renderers);
+  }
+}
+
+function message(text: string): Widget {
+  const widget = new Widget();
+  widget.addClass('jp-nbvc-message');
+  widget.node.textContent = text;
+  return widget;
+}

@@ -1,0 +1,255 @@
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+
+import { API } from '../api';
+import { CommandIDs } from '../commandIds';
+import { IRunSort, IRunsModel } from '../tokens';
+import { formatTime, formatValue, valueOf } from './format';
+import { VirtualList } from './virtual';
+
+const ROW_HEIGHT = 26;
+/** Metric columns shown: the metrics most runs have. */
+const METRIC_COLUMNS = 3;
+
+interface IColumn {
+  id: string;
+  title: string;
+  sort: IRunSort['by'];
+  name?: string;
+  source?: string;
+  cell(run: API.IRunSummary): string;
+}
+
+/** The metric columns: the metrics most runs have (a name in two files shows its file). */
+export function metricColumns(keys: readonly API.IRunKey[]): IColumn[] {
+  const metrics = keys.filter(k => k.kind === 'metric');
+  const common = [...metrics]
+    .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name))
+    .slice(0, METRIC_COLUMNS);
+  return common.map(key => {
+    const twice = metrics.filter(k => k.name === key.name).length > 1;
+    return {
+      id: `metric:${key.source}:${key.name}`,
+      title: twice ? `${key.name} (${key.source})` : key.name,
+      sort: 'metric',
+      name: key.name,
+      source: key.source,
+      cell: run => formatValue(valueOf(run.metrics, key.name, key.source))
+    };
+  });
+}
+
+const FIXED: IColumn[] = [
+  { id: 'run', title: 'Run', sort: 'started', cell: run => run.short_id },
+  {
+    id: 'started',
+    title: 'Started',
+    sort: 'started',
+    cell: run => formatTime(run.started)
+  },
+  { id: 'status', title: 'Status', sort: 'status', cell: run => run.status }
+];
+
+function sameSort(sort: IRunSort, column: IColumn): boolean {
+  return (
+    sort.by === column.sort &&
+    (sort.name ?? null) === (column.name ?? null) &&
+    (sort.source ?? null) === (column.source ?? null)
+  );
+}
+
+export interface IRunsViewProps {
+  model: IRunsModel;
+  commands: CommandRegistry;
+}
+
+/** The runs table: sortable by any column, virtualised, rows selected to compare. */
+export function RunsView(props: IRunsViewProps): React.ReactElement {
+  const { model, commands } = props;
+  const [active, setActive] = React.useState(-1);
+  const columns = [...FIXED, ...metricColumns(model.keys)];
+  const selected = model.selected;
+  const sort = model.sort;
+  const onRange = React.useCallback(
+    (start: number, end: number) => model.ensure(start, end),
+    [model]
+  );
+  const toggleAt = (index: number): void => {
+    const run = model.runAt(index);
+    if (run) {
+      model.toggle(run.id);
+    }
+  };
+  const sortBy = (column: IColumn): void => {
+    const order =
+      sameSort(sort, column) && sort.order === 'desc' ? 'asc' : 'desc';
+    model.sort = {
+      by: column.sort,
+      order,
+      name: column.name,
+      source: column.source
+    };
+  };
+  const count = model.state === 'idle' ? 0 : Math.max(model.total, 0);
+  return (
+    <div className="jp-nbvc-view jp-nbvc-runs-view">
+      <div className="jp-nbvc-toolbar">
+        <button
+          className="jp-nbvc-button jp-mod-accept"
+          disabled={selected.length < 2}
+          onClick={() => void commands.execute(CommandIDs.compareRuns, {})}
+        >
+          Compare{selected.length > 0 ? ` (${selected.length})` : ''}
+        </button>
+        <button
+          className="jp-nbvc-button"
+          disabled={selected.length === 0}
+          onClick={() => model.clearSelection()}
+        >
+          Clear
+        </button>
+        <span className="jp-nbvc-count" aria-live="polite">
+          {model.state === 'error'
+            ? model.message
+            : `${model.total} run${model.total === 1 ? '' : 's'}`}
+        </span>
+      </div>
+      {model.active.length > 0 && (
+        <ul className="jp-nbvc-active-runs" aria-label="Runs in progress">
+          {model.active.map(run => (
+            <li key={run.id} data-status={run.status}>
+              <span className="jp-nbvc-run-status" data-status={run.status}>
+                {run.status}
+              </span>
+              <span>{run.short_id}</span>
+              <span className="jp-nbvc-run-values">
+                {Object.entries(run.metrics.logged ?? {})
+                  .map(([name, value]) => `${name}=${formatValue(value)}`)
+                  .join(' ')}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div
+        className="jp-nbvc-table"
+        style={{ ['--jp-nbvc-columns' as string]: String(columns.length) }}
+      >
+        <div className="jp-nbvc-table-header" role="row" aria-rowindex={1}>
+          <span role="columnheader" className="jp-nbvc-cell jp-nbvc-select">
+            <span className="jp-nbvc-sr-only">Selected</span>
+          </span>
+          {columns.map(column => {
+            const sorted = sameSort(sort, column) && column.id !== 'run';
+            const ariaSort = sorted
+              ? sort.order === 'asc'
+                ? 'ascending'
+                : 'descending'
+              : 'none';
+            return (
+              <span
+                key={column.id}
+                role="columnheader"
+                aria-sort={ariaSort}
+                className="jp-nbvc-cell"
+                data-column={column.id}
+              >
+                <button
+                  className="jp-nbvc-sort"
+                  title={`Sort by ${column.title}`}
+                  onClick={() => sortBy(column)}
+                >
+                  {column.title}
+                  <span className="jp-nbvc-sort-mark" aria-hidden="true">
+                    {sorted ? (sort.order === 'asc' ? '▲' : '▼') : ''}
+                  </span>
+                </button>
+              </span>
+            );
+          })}
+        </div>
+        <VirtualList
+          id="jp-nbvc-runs"
+          className="jp-nbvc-run-list"
+          role="grid"
+          label="Runs"
+          count={count}
+          rowHeight={ROW_HEIGHT}
+          active={active}
+          onActive={setActive}
+          onActivate={toggleAt}
+          onRange={onRange}
+          isSelected={index => {
+            const run = model.runAt(index);
+            return run !== null && selected.includes(run.id);
+          }}
+          renderRow={index => (
+            <RunRow
+              run={model.runAt(index)}
+              columns={columns}
+              selected={selected}
+              onToggle={() => toggleAt(index)}
+            />
+          )}
+        />
+      </div>
+      {model.state === 'ready' && model.total === 0 && (
+        <p className="jp-nbvc-message">
+          No runs yet: `nbvc repro` runs the pipeline, and nbvc.log_metric logs
+          from a notebook or script.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function RunRow(props: {
+  run: API.IRunSummary | null;
+  columns: IColumn[];
+  selected: readonly string[];
+  onToggle(): void;
+}): React.ReactElement {
+  const { run, columns } = props;
+  if (run === null) {
+    return (
+      <div className="jp-nbvc-run jp-nbvc-run-loading">
+        <span className="jp-nbvc-cell jp-nbvc-select" />
+        {columns.map(column => (
+          <span key={column.id} className="jp-nbvc-cell">
+            …
+          </span>
+        ))}
+      </div>
+    );
+  }
+  const isSelected = props.selected.includes(run.id);
+  return (
+    <div
+      className="jp-nbvc-run"
+      data-status={run.status}
+      onClick={props.onToggle}
+    >
+      <span role="gridcell" className="jp-nbvc-cell jp-nbvc-select">
+        <input
+          type="checkbox"
+          tabIndex={-1}
+          checked={isSelected}
+          aria-label={`Select run ${run.short_id}`}
+          onChange={props.onToggle}
+          onClick={event => event.stopPropagation()}
+        />
+      </span>
+      {columns.map(column => (
+        <span
+          key={column.id}
+          role="gridcell"
+          className="jp-nbvc-cell"
+          data-column={column.id}
+          title={column.cell(run)}
+        >
+          {column.cell(run)}
+        </span>
+      ))}
+    </div>
+  );
+}

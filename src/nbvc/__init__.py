@@ -18,7 +18,26 @@ if TYPE_CHECKING:
     from nbvc.core.errors import NbvcError
     from nbvc.core.repo import Repo
 
-__all__ = ["NbvcError", "Repo", "__version__"]
+__all__ = [
+    "NbvcError",
+    "Repo",
+    "__version__",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nbvc``: the magics and the cell lineage tracer (see :mod:`nbvc.kernel`)."""
+    from nbvc.kernel import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from nbvc.kernel import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def __getattr__(name: str) -> Any:

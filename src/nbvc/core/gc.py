@@ -15,6 +15,7 @@ from nbvc.core import fsutil, pointer
 from nbvc.core.errors import NbvcError
 from nbvc.core.hashing import is_tree_oid
 from nbvc.core.history import Version
+from nbvc.core.lineage.store import kept_objects as kept_by_lineage
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 
@@ -43,6 +44,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
         pruned_ids = {v.id for v in result.pruned}
         roots = {v.oid for v in repo.history.all_versions() if v.id not in pruned_ids}
         roots |= {p.oid for p in pointers.values()}
+        roots |= kept_by_lineage(repo)
         live = _expand(repo, roots)
         present = list(repo.odb.iter_oids())
         garbage = [oid for oid in present if oid not in live]

@@ -100,7 +100,7 @@ class Repo:
             fresh = not os.path.exists(path)
             self._index = Index(path)
             if fresh:
-                History(self.records, self._index).reindex()
+                self.reindex()
         return self._index
 
     @property
@@ -130,7 +130,9 @@ class Repo:
 
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
-        return self.history.reindex()
+        from nbvc.core.lineage.store import reindex as reindex_lineage
+
+        return self.history.reindex() + reindex_lineage(self)
 
     def close(self) -> None:
         if self._index is not None:

@@ -29,12 +29,13 @@ def _load() -> list[ModuleType]:
         fsck,
         gc,
         init,
+        lineage,
         log,
         status,
         tag,
     )
 
-    return [init, add, status, log, checkout, diff, tag, gc, fsck]
+    return [init, add, status, log, checkout, diff, tag, lineage, gc, fsck]
 
 
 COMMANDS = _load()

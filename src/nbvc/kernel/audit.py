@@ -27,10 +27,10 @@ class FileEvents:
     cell first touched it (to name the content read even if the cell overwrites it later, and to
     tell a deleted file from one that never existed)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, skipped_prefixes: tuple[str, ...]) -> None:
         self.root = root
         self.prefix = root.rstrip(os.sep) + os.sep
-        self.skipped_prefixes = _skipped_prefixes(root)
+        self.skipped_prefixes = skipped_prefixes
         self.touched: dict[str, int] = {}
         self.states: dict[str, FileState | None] = {}  # before the cell first opened each path
 
@@ -62,7 +62,7 @@ class FileEvents:
         self.touched[rel] = (previous or 0) | how
 
 
-def _skipped_prefixes(root: str) -> tuple[str, ...]:
+def skipped_prefixes(root: str) -> tuple[str, ...]:
     """A virtualenv or conda env inside the repo is not data."""
     prefixes = {os.path.realpath(p) + os.sep for p in (sys.prefix, sys.exec_prefix)}
     return tuple(p for p in prefixes if p.startswith(root.rstrip(os.sep) + os.sep)) or ("\0",)

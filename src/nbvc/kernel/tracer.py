@@ -54,6 +54,8 @@ class _Context:
         self.notebook = notebook_path(self.repo.root)
         self.writer = RecordWriter(self.repo.root)
         self.watch = TrackedWatch(self.repo.root)
+        self.skipped_prefixes = audit.skipped_prefixes(self.repo.root)
+        self.cwd = ""  # the working folder relative to the root, "" at the root
         self.artifacts = set(self.repo.tracked())
         self.watch.track(self.artifacts)
         self.versions_dir = os.path.join(self.repo.records.root, "versions")
@@ -110,6 +112,9 @@ class CellTracer:
             self._context = None
         if root is not None and self._context is None:
             self._context = _Context(root)
+        if self._context is not None:
+            rel = os.path.relpath(cwd, self._context.repo.root)
+            self._context.cwd = "" if rel == "." else rel.replace(os.sep, "/")
         return self._context
 
     def repo(self) -> Repo | None:
@@ -135,8 +140,7 @@ class CellTracer:
         context = self.context()
         if context is None:
             return
-        context.watch.baseline()
-        events = audit.FileEvents(context.repo.root)
+        events = audit.FileEvents(context.repo.root, context.skipped_prefixes)
         self._running = _Running(
             new_id(),
             time.time(),
@@ -173,7 +177,7 @@ class CellTracer:
             cell_id=running.cell_id,
             execution_count=result.execution_count,
             source_oid=source_oid(running.source),
-            cwd=_relative_cwd(context.repo.root),
+            cwd=context.cwd,
             started=running.started,
             ended=time.time(),
             success=bool(result.success),
@@ -256,7 +260,7 @@ class CellTracer:
         running = self._running
         if running is not None:
             current = [p for p, how in running.events.touched.items() if how & audit.WRITE]
-            current += context.watch.changed(running.started_ns)
+            current += context.watch.changed(running.started_ns, advance=False)
             if any(p == artifact or p.startswith(prefix) for p in current):
                 return CELL_PRODUCER + running.id
         latest: _Written | None = None
@@ -276,11 +280,6 @@ def _content_label(access: FileAccess) -> str:
     if access.version is not None:
         return f"as in {access.artifact}@v{access.version}"
     return access.oid[:8] if access.oid else "unknown"
-
-
-def _relative_cwd(root: str) -> str:
-    rel = os.path.relpath(os.getcwd(), root)
-    return "" if rel == "." else rel.replace(os.sep, "/")
 
 
 def _warn(message: str) -> None:

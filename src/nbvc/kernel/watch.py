@@ -1,9 +1,13 @@
-"""A stat check of tracked paths around each cell, for writes the audit hook cannot see.
+"""A stat check of tracked paths after each cell, for writes the audit hook cannot see.
 
 Code in C libraries (HDF5, Arrow, some image and model writers) writes files without Python's
-``open``. Stating every tracked file before and after a cell catches those writes, at about a
-microsecond per file. Tracked folders contribute their files up to :data:`LIMIT` paths in all,
-plus their folders' own mtimes, which change when a file is created, renamed or deleted in them.
+``open``. After each cell the tracked files are stated once and compared with their state after
+the previous cell; a change counts as the cell's write only if the file's mtime (or, for a
+deleted file, its folder's) is not older than the cell, so a checkout in a terminal between two
+cells is not taken for a write by the next one. A tracked folder is watched through its folders'
+mtimes, which change when a file in them is created, renamed or deleted; a file inside it
+rewritten in place by C code goes unseen. At most :data:`LIMIT` paths are watched, so the cost
+per cell stays bounded (a few microseconds per path).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from collections.abc import Iterable
 
 from nbvc.core.lineage.files import FileState, file_state
 
-LIMIT = 128
+LIMIT = 64
+# File timestamps come from the kernel's coarse clock, which may lag the real time by a tick.
+CLOCK_SLACK_NS = 20_000_000
 
 Snapshot = tuple[dict[str, FileState | None], dict[str, int | None]]
 
@@ -31,59 +37,61 @@ class TrackedWatch:
         self.limit = limit
         self.files: list[str] = []  # repo-relative
         self.dirs: list[str] = []
-        self._files_before: dict[str, FileState | None] = {}
-        self._dirs_before: dict[str, int | None] = {}
+        self._last: Snapshot = ({}, {})
 
     def track(self, artifacts: Iterable[str]) -> None:
         """Watch these tracked artifacts (files and folders) from now on."""
         files: list[str] = []
         dirs: list[str] = []
         for artifact in sorted(set(artifacts)):
-            path = os.path.join(self.root, artifact)
-            if os.path.isdir(path):
-                self._add_folder(artifact, files, dirs)
-            elif len(files) < self.limit:
+            if os.path.isdir(os.path.join(self.root, artifact)):
+                self._add_folder(artifact, dirs, len(files))
+            elif len(files) + len(dirs) < self.limit:
                 files.append(artifact)
-        old_files, old_dirs = self._files_before, self._dirs_before
         self.files, self.dirs = files, dirs
-        new_files, new_dirs = self.snapshot()
-        self._files_before = {f: old_files.get(f, state) for f, state in new_files.items()}
-        self._dirs_before = {d: old_dirs.get(d, mtime) for d, mtime in new_dirs.items()}
+        now_files, now_dirs = self.snapshot()
+        last_files, last_dirs = self._last
+        self._last = (
+            {f: last_files.get(f, state) for f, state in now_files.items()},
+            {d: last_dirs.get(d, mtime) for d, mtime in now_dirs.items()},
+        )
 
-    def _add_folder(self, artifact: str, files: list[str], dirs: list[str]) -> None:
+    def _add_folder(self, artifact: str, dirs: list[str], nfiles: int) -> None:
         stack = [artifact]
-        while stack and len(files) + len(dirs) < self.limit:
+        while stack and nfiles + len(dirs) < self.limit:
             folder = stack.pop()
             dirs.append(folder)
             try:
                 entries = sorted(os.scandir(os.path.join(self.root, folder)), key=lambda e: e.name)
             except OSError:
                 continue
-            for entry in entries:
-                rel = f"{folder}/{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(rel)
-                elif len(files) + len(dirs) < self.limit:
-                    files.append(rel)
-
-    def baseline(self) -> None:
-        self._files_before, self._dirs_before = self.snapshot()
+            stack += [f"{folder}/{e.name}" for e in entries if e.is_dir(follow_symlinks=False)]
 
     def snapshot(self) -> Snapshot:
         files = {f: file_state(os.path.join(self.root, f)) for f in self.files}
         return files, {d: _dir_mtime(os.path.join(self.root, d)) for d in self.dirs}
 
-    def changed(self, since_ns: int) -> list[str]:
-        """Repo-relative files created, changed or deleted since :meth:`baseline`.
-
-        In a folder whose entries changed, files modified at or after ``since_ns`` count too.
-        """
-        files, dirs = self.snapshot()
-        found = [f for f, state in files.items() if state != self._files_before.get(f)]
+    def changed(self, since_ns: int, advance: bool = True) -> list[str]:
+        """Files a cell that started at ``since_ns`` created, changed or deleted: watched files,
+        and recently modified files in watched folders whose entries changed. With ``advance``,
+        the current state becomes the reference for the next cell."""
+        now = self.snapshot()
+        files, dirs = now
+        last_files, last_dirs = self._last
+        recent = since_ns - CLOCK_SLACK_NS
+        found = []
+        for path, state in files.items():
+            if state == last_files.get(path):
+                continue
+            parent = _dir_mtime(os.path.dirname(os.path.join(self.root, path))) or 0
+            if (state.mtime_ns if state is not None else parent) >= recent:
+                found.append(path)
         known = set(files)
         for folder, mtime in dirs.items():
-            if mtime != self._dirs_before.get(folder):
-                found.extend(self._recent_files(folder, known, since_ns))
+            if mtime != last_dirs.get(folder) and mtime is not None and mtime >= recent:
+                found.extend(self._recent_files(folder, known, recent))
+        if advance:
+            self._last = now
         return found
 
     def _recent_files(self, folder: str, known: set[str], since_ns: int) -> list[str]:
@@ -102,11 +110,12 @@ class TrackedWatch:
 
     def accept_changes(self, since: Snapshot) -> None:
         """Paths that changed since the snapshot ``since`` changed by nbvc's own hand (a checkout
-        in a magic, say): take their current state as the baseline so they don't count."""
+        in a magic, say): take their current state as the reference so they don't count."""
         files, dirs = self.snapshot()
+        last_files, last_dirs = self._last
         for path, state in files.items():
             if state != since[0].get(path):
-                self._files_before[path] = state
+                last_files[path] = state
         for folder, mtime in dirs.items():
             if mtime != since[1].get(folder):
-                self._dirs_before[folder] = mtime
+                last_dirs[folder] = mtime

@@ -8,6 +8,7 @@ content, what did this cell read last time, which cells ran earlier in the same 
 from __future__ import annotations
 
 import json
+import sqlite3
 import weakref
 from collections.abc import Iterable
 
@@ -48,42 +49,45 @@ def tables(index: Index) -> Index:
     return index
 
 
-def index_record(index: Index, record: Record) -> bool:
-    """Bring one lineage record into the index; False if it was there already."""
-    cell = CellRun.from_record(record)
+def index_records(index: Index, records: Iterable[Record]) -> int:
+    """Bring lineage records into the index in one transaction; returns how many were new."""
+    added = 0
     with tables(index).transaction() as db:
-        if db.execute("SELECT 1 FROM records WHERE id = ?", (cell.id,)).fetchone():
-            return False
-        db.execute("INSERT INTO records VALUES (?, ?)", (cell.id, LINEAGE))
-        db.execute(
-            "INSERT INTO lineage_cells VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                cell.id,
-                cell.session,
-                cell.notebook,
-                cell.cell_key,
-                cell.started,
-                json.dumps(cell.to_record(), sort_keys=True),
-            ),
-        )
-        db.executemany(
-            "INSERT INTO lineage_io VALUES (?, ?, ?, ?, ?)",
-            [
-                *((cell.id, READ, f.path, f.oid, cell.started) for f in cell.reads),
-                *((cell.id, WRITE, f.path, f.oid, cell.started) for f in cell.writes),
-            ],
-        )
+        for record in records:
+            added += _insert(db, CellRun.from_record(record))
+    return added
+
+
+def _insert(db: sqlite3.Connection, cell: CellRun) -> bool:
+    if db.execute("SELECT 1 FROM records WHERE id = ?", (cell.id,)).fetchone():
+        return False
+    db.execute("INSERT INTO records VALUES (?, ?)", (cell.id, LINEAGE))
+    db.execute(
+        "INSERT INTO lineage_cells VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            cell.id,
+            cell.session,
+            cell.notebook,
+            cell.cell_key,
+            cell.started,
+            json.dumps(cell.to_record(), sort_keys=True),
+        ),
+    )
+    db.executemany(
+        "INSERT INTO lineage_io VALUES (?, ?, ?, ?, ?)",
+        [
+            *((cell.id, READ, f.path, f.oid, cell.started) for f in cell.reads),
+            *((cell.id, WRITE, f.path, f.oid, cell.started) for f in cell.writes),
+        ],
+    )
     return True
 
 
 def reindex(records: RecordStore, index: Index) -> int:
     """Index every lineage record not yet indexed (e.g. after a pull); returns how many."""
     known = {row[0] for row in index.execute("SELECT id FROM records WHERE kind = ?", (LINEAGE,))}
-    added = 0
-    for record_id in records.ids(LINEAGE):
-        if record_id not in known and index_record(index, records.read(LINEAGE, record_id)):
-            added += 1
-    return added
+    missing = [i for i in records.ids(LINEAGE) if i not in known]
+    return index_records(index, (records.read(LINEAGE, i) for i in missing)) if missing else 0
 
 
 # -- queries ---------------------------------------------------------------------------------

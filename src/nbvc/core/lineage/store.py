@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nbvc.core.errors import NbvcError
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage import index as lineage_index
@@ -13,18 +15,20 @@ def source_oid(source: str) -> str:
     return hash_bytes(source.encode("utf-8"))
 
 
-def save(repo: Repo, cell: CellRun, source: str) -> None:
-    """Store ``source`` and write ``cell`` as a lineage record, then index it.
+def save(repo: Repo, cells: Sequence[tuple[CellRun, str]]) -> None:
+    """Store each cell's source, write each cell as a lineage record, then index them.
 
-    The lock keeps `nbvc gc` from deleting the source between the two writes.
+    The lock keeps `nbvc gc` from deleting a source before its record exists.
     """
-    data = source.encode("utf-8")
-    if hash_bytes(data) != cell.source_oid:
-        raise ValueError(f"cell {cell.id}: source does not match source_oid")
+    for cell, source in cells:
+        if source_oid(source) != cell.source_oid:
+            raise ValueError(f"cell {cell.id}: source does not match source_oid")
+    records = []
     with repo.lock():
-        repo.odb.add_bytes(data)
-        record = repo.records.write(LINEAGE, cell.to_record())
-    lineage_index.index_record(repo.index, record)
+        for cell, source in cells:
+            repo.odb.add_bytes(source.encode("utf-8"))
+            records.append(repo.records.write(LINEAGE, cell.to_record()))
+    lineage_index.index_records(repo.index, records)
 
 
 def load_source(repo: Repo, cell: CellRun) -> str:

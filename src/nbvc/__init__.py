@@ -12,17 +12,37 @@ __version__ = "0.1.0"
 _LAZY = {
     "Repo": "nbvc.core.repo",
     "NbvcError": "nbvc.core.errors",
+    "log_param": "nbvc.core.runs.logging",
+    "log_params": "nbvc.core.runs.logging",
+    "log_metric": "nbvc.core.runs.logging",
+    "start_run": "nbvc.core.runs.logging",
+    "end_run": "nbvc.core.runs.logging",
+    "active_run": "nbvc.core.runs.logging",
 }
 
 if TYPE_CHECKING:
     from nbvc.core.errors import NbvcError
     from nbvc.core.repo import Repo
+    from nbvc.core.runs.logging import (
+        active_run,
+        end_run,
+        log_metric,
+        log_param,
+        log_params,
+        start_run,
+    )
 
 __all__ = [
     "NbvcError",
     "Repo",
     "__version__",
+    "active_run",
+    "end_run",
     "load_ipython_extension",
+    "log_metric",
+    "log_param",
+    "log_params",
+    "start_run",
     "unload_ipython_extension",
 ]
 

@@ -1,8 +1,9 @@
 """`nbvc gc`: delete cached objects that nothing references; optionally prune old versions.
 
-Safe by default: every recorded version (tagged or not), every tag and every pointer file in the
-workspace keeps its objects. ``keep_last`` prunes versions explicitly (never a tagged version or
-the one a pointer names), and only then do their objects become garbage.
+Safe by default: every recorded version (tagged or not), every tag, every pointer file in the
+workspace and every run record (run-cache outputs and plot files) keeps its objects.
+``keep_last`` prunes versions explicitly (never a tagged version or the one a pointer names),
+and only then do their objects become garbage.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from nbvc.core.history import Version
 from nbvc.core.lineage.store import kept_objects as kept_by_lineage
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
+from nbvc.core.runs.index import RunIndex
 
 STALE_TMP_SECONDS = 24 * 3600
 
@@ -45,6 +47,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
         roots = {v.oid for v in repo.history.all_versions() if v.id not in pruned_ids}
         roots |= {p.oid for p in pointers.values()}
         roots |= kept_by_lineage(repo)
+        roots |= RunIndex(repo).referenced_oids()
         live = _expand(repo, roots)
         present = list(repo.odb.iter_oids())
         garbage = [oid for oid in present if oid not in live]

@@ -34,6 +34,11 @@ COMMANDS: dict[str, str] = {
     "lineage": "lineage",
     "gc": "gc",
     "fsck": "fsck",
+    "repro": "repro",
+    "runs": "runs",
+    "params": "params",
+    "metrics": "metrics",
+    "plots": "plots",
 }
 
 

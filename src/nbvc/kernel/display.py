@@ -36,18 +36,27 @@ return up?c:-c;});r.forEach(function(row){b.appendChild(row);});});});})();</scr
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell: its text, an optional CSS class (``good``, ``bad``, ``warn``, ``dim``) and
-    an optional sort key."""
+    """A table cell: its text, a tone (CSS class ``good``, ``bad``, ``warn`` or ``dim``), a sort
+    key, and an optional note after the text (a delta, say) with a tone of its own."""
 
     text: str
     tone: str | None = None
     sort: str | None = None
+    note: str | None = None
+    note_tone: str | None = None
 
     def html(self) -> str:
         attrs = f' class="nbvc-{self.tone}"' if self.tone else ""
         if self.sort is not None:
             attrs += f' data-sort="{html.escape(self.sort)}"'
-        return f"<td{attrs}>{html.escape(self.text)}</td>"
+        note = ""
+        if self.note:
+            note_class = f' class="nbvc-{self.note_tone}"' if self.note_tone else ""
+            note = f" <small{note_class}>{html.escape(self.note)}</small>"
+        return f"<td{attrs}>{html.escape(self.text)}{note}</td>"
+
+    def plain(self) -> str:
+        return f"{self.text} {self.note}" if self.note else self.text
 
 
 CellLike = Cell | str
@@ -82,11 +91,11 @@ class Table:
             )
 
         lines = [line(self.columns), "|" + "---|" * len(self.columns)]
-        lines += [line([_cell(v).text for v in row]) for row in self.rows]
+        lines += [line([_cell(v).plain() for v in row]) for row in self.rows]
         return "\n".join(lines)
 
     def text(self) -> str:
-        cells = [[_cell(v).text for v in row] for row in self.rows]
+        cells = [[_cell(v).plain() for v in row] for row in self.rows]
         widths = [len(c) for c in self.columns]
         for row in cells:
             widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]

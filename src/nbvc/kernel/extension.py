@@ -8,9 +8,10 @@ from typing import Any
 from nbvc.core.records import new_id
 from nbvc.kernel import audit
 from nbvc.kernel.magics import VersionMagics
+from nbvc.kernel.run_magics import RunMagics
 from nbvc.kernel.tracer import CellTracer
 
-_MAGIC_CLASSES = (VersionMagics,)
+_MAGIC_CLASSES = (VersionMagics, RunMagics)
 
 
 class NbvcExtension:

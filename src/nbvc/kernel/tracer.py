@@ -23,6 +23,7 @@ from nbvc.core.lineage.model import CELL_PRODUCER, CellRun, FileAccess
 from nbvc.core.lineage.store import source_oid
 from nbvc.core.records import new_id
 from nbvc.core.repo import Repo, find_root
+from nbvc.core.runs import logging as runlog
 from nbvc.kernel import audit
 from nbvc.kernel.notebook import notebook_path
 from nbvc.kernel.watch import TrackedWatch
@@ -90,7 +91,6 @@ def _mtime(path: str) -> int | None:
 class CellTracer:
     def __init__(self, session: str) -> None:
         self.session = session
-        self.run_id: str | None = None  # the run cells log params/metrics to, if any
         self._context: _Context | None = None
         self._cwd: str | None = None
         self._running: _Running | None = None
@@ -112,6 +112,9 @@ class CellTracer:
             self._context = None
         if root is not None and self._context is None:
             self._context = _Context(root)
+            runlog.set_run_context(
+                "notebook", notebook=self._context.notebook, session=self.session
+            )
         if self._context is not None:
             rel = os.path.relpath(cwd, self._context.repo.root)
             self._context.cwd = "" if rel == "." else rel.replace(os.sep, "/")
@@ -183,7 +186,7 @@ class CellTracer:
             success=bool(result.success),
             reads=reads,
             writes=writes,
-            run=self.run_id,
+            run=_active_run_id(),
         )
         if reads:
             self._warn_stale(context.repo, cell)
@@ -272,6 +275,12 @@ class CellTracer:
             if latest is None or written.started > latest.started:
                 latest = written
         return CELL_PRODUCER + latest.record_id if latest else None
+
+
+def _active_run_id() -> str | None:
+    """The run ``nbvc.log_metric`` logs to now (the kernel's run), if one is open."""
+    run = runlog.active_run()
+    return run.id if run is not None else None
 
 
 def _content_label(access: FileAccess) -> str:

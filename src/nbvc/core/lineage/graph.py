@@ -10,7 +10,6 @@ upstream. The result is a tree; a node reached twice is expanded once.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +20,12 @@ from nbvc.core.lineage import index as lineage_index
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.model import CellRun, FileAccess, parse_producer
 from nbvc.core.lineage.session import SessionAnalysis
+from nbvc.core.lineage.stages import stage_inputs
 from nbvc.core.refs import resolve, split_spec
 from nbvc.core.repo import Repo
 
 ARTIFACT, CELL, STAGE = "artifact", "cell", "stage"
 MAX_DEPTH = 30
-
-StageInputs = Callable[[Repo, str, str], list[FileAccess]]
 
 
 @dataclass
@@ -56,14 +54,9 @@ class LineageNode:
         return doc
 
 
-def no_stage_inputs(repo: Repo, stage: str, run_id: str) -> list[FileAccess]:
-    return []
-
-
 class LineageBuilder:
-    def __init__(self, repo: Repo, stage_inputs: StageInputs = no_stage_inputs) -> None:
+    def __init__(self, repo: Repo) -> None:
         self.repo = repo
-        self.stage_inputs = stage_inputs
         self._expanded: set[str] = set()
         self._sessions: dict[str, SessionAnalysis | None] = {}
 
@@ -195,7 +188,7 @@ class LineageBuilder:
         node = LineageNode(STAGE, f"{STAGE}:{ref}", f"stage {name}", data)
         if self._seen(node) or depth >= MAX_DEPTH:
             return node
-        inputs = self.stage_inputs(self.repo, name, run_id)
+        inputs = stage_inputs(self.repo, name, run_id)
         node.children = [self._input_node(access, depth + 1, None) for access in inputs]
         return node
 
@@ -223,8 +216,8 @@ class LineageBuilder:
         return False
 
 
-def lineage(repo: Repo, spec: str, stage_inputs: StageInputs = no_stage_inputs) -> LineageNode:
-    return LineageBuilder(repo, stage_inputs).build(spec)
+def lineage(repo: Repo, spec: str) -> LineageNode:
+    return LineageBuilder(repo).build(spec)
 
 
 def describe_node(node: LineageNode) -> str:

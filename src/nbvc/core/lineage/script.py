@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.hashing import short
-from nbvc.core.lineage.graph import CELL, STAGE, LineageNode, StageInputs, lineage, no_stage_inputs
+from nbvc.core.lineage.graph import CELL, STAGE, LineageNode, lineage
 from nbvc.core.lineage.model import CellRun, FileAccess
 from nbvc.core.lineage.session import AnalysedCell, SessionAnalysis
+from nbvc.core.lineage.stages import stage_command
 from nbvc.core.repo import Repo
 
 
@@ -32,10 +33,10 @@ class Script:
     stages: list[str]  # producing pipeline stages, which a script cannot replay
 
 
-def script(repo: Repo, spec: str, stage_inputs: StageInputs = no_stage_inputs) -> Script:
-    root = lineage(repo, spec, stage_inputs)
+def script(repo: Repo, spec: str) -> Script:
+    root = lineage(repo, spec)
     producers = [child.cell for child in root.children if child.kind == CELL and child.cell]
-    stages = [child.label for child in root.children if child.kind == STAGE]
+    stages = [_stage_line(repo, child) for child in root.children if child.kind == STAGE]
     if not producers and not stages:
         raise NoProducerError(
             f"nbvc has no record of a notebook cell that produced {root.label}; lineage is "
@@ -90,6 +91,13 @@ def _render(
             lines.append(f"_nbvc_os.chdir(_nbvc_os.path.join(_NBVC_ROOT, {cwd!r}))")
         lines.append(cell.code.rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _stage_line(repo: Repo, node: LineageNode) -> str:
+    name, run = node.data["stage"], node.data.get("run") or ""
+    command = stage_command(repo, name, run)
+    ran = f", which ran: {command}" if command else ""
+    return f"pipeline stage {name} (run {run.rsplit('-', 1)[-1]}){ran}; `nbvc repro {name}`"
 
 
 def _input_lines(inputs: list[FileAccess]) -> list[str]:

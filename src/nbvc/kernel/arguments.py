@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast
 
 from IPython.core import magic as _magic
+from IPython.core.error import UsageError
 from IPython.core import magic_arguments as _ipython
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +35,14 @@ def argument(*args: Any, **kwargs: Any) -> Decorator:
 
 
 def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
-    """Parse ``line`` with the options declared on ``magic``; bad options raise UsageError."""
-    args: argparse.Namespace = _ipython.parse_argstring(magic, line)  # type: ignore[no-untyped-call]
-    return args
+    """Parse ``line`` with the options declared on ``magic``; bad options raise UsageError.
+
+    Words are split the way a shell splits them, so ``-m "first cut"`` means ``first cut``
+    (IPython's own splitting would keep the quotes).
+    """
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the arguments ({exc}): {line}") from None
+    parser: argparse.ArgumentParser = magic.parser  # type: ignore[attr-defined]
+    return parser.parse_args(words)

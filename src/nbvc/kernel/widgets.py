@@ -60,7 +60,7 @@ class CompareWidget(widgets.VBox):  # type: ignore[misc]
         picked = set(self.metric_picker.value)
         records = [_only_metrics(r, picked) for r in self.selected()]
         self.table.value = runs_table(records, self.config)._repr_html_()
-        self.chart.clear_output()
+        self.chart.outputs = ()  # the model's outputs, synced to the frontend
         chart = metric_chart(records, [m for m in self.metric_picker.value])
         if chart is not None:
             self.chart.append_display_data(chart)

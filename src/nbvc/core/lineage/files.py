@@ -94,9 +94,7 @@ def describe(repo: Repo, seen: Mapping[str, FileState | None]) -> dict[str, File
 
 def _remembered_oid(repo: Repo, state: FileState) -> str | None:
     row = repo.index.stat_lookup([state.ino]).get(state.ino)
-    if row is None or (row.size, row.mtime_ns) != (state.size, state.mtime_ns):
-        return None
-    return row.oid
+    return row.oid if row is not None and row.matches(state.size, state.mtime_ns) else None
 
 
 class TrackedLookup:

@@ -77,9 +77,7 @@ def _render(
         "# that produced it, in execution order, as recorded by nbvc lineage.",
         "# Run it from the root of the nbvc repository.",
     ]
-    lines += _input_lines(inputs) + [
-        f"# Also produced by {stage} (`nbvc repro`)." for stage in stages
-    ]
+    lines += _input_lines(inputs) + [f"# Produced by {stage}" for stage in stages]
     uses_cwd = any(cell.run.cwd for cell in cells)
     if uses_cwd:
         lines += ["", "import os as _nbvc_os", "", "_NBVC_ROOT = _nbvc_os.getcwd()"]

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast
 
 from IPython.core import magic as _magic
-from IPython.core.error import UsageError
 from IPython.core import magic_arguments as _ipython
+from IPython.core.error import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from nbvc.cli.main import main
@@ -94,6 +95,16 @@ class Project:
 def make_project(root: Path) -> Project:
     Repo.init(str(root))
     return Project(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """An empty nbvc repo as the current folder, with this Python first on PATH."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", python_on_path())
+    for name in ("NBVC_RUN_ID", "NBVC_ROOT", "NBVC_STAGE"):
+        monkeypatch.delenv(name, raising=False)
+    return make_project(tmp_path)
 
 
 def python_on_path() -> str:

@@ -131,3 +131,24 @@ def test_foreach_stages_run_and_rerun_per_item(project: Project) -> None:
     assert project.read("all.txt") == "1\n22\n"
     group = project.repro("write", force=True)
     assert [o.stage for o in group.outcomes] == ["write@one", "write@two"]
+
+
+def test_matrix_stages_run_per_combination(project: Project) -> None:
+    project.write(
+        "nbvc.yaml",
+        """\
+        stages:
+          fit:
+            matrix:
+              model: [tree, net]
+              seed: [1, 2]
+            cmd: echo ${item.model} ${item.seed} > fits/${key}.txt
+            outs:
+              - fits/${key}.txt
+        """,
+    )
+    result = project.nbvc("repro", "fit")
+    assert result.code == 0 and "Summary: 4 ran" in result.out
+    assert project.read("fits/net-2.txt") == "net 2\n"
+    again = project.repro("fit@tree-1", force=True)
+    assert [(o.stage, o.status) for o in again.outcomes] == [("fit@tree-1", RAN)]

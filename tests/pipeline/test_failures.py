@@ -127,3 +127,15 @@ def test_a_missing_upstream_output_fails_the_stage_clearly(project: Project, fla
         assert "dep one.txt is missing; create it or run the stage that makes it" in result.err
     else:
         assert result.code == 0 and project.read("two.txt") == "1\n"
+
+
+def test_an_engine_error_in_a_stage_fails_that_stage(project: Project) -> None:
+    project.write("data/raw.txt", "x")
+    assert project.nbvc("add", "data").code == 0
+    project.write(
+        "nbvc.yaml", "stages:\n  a:\n    cmd: echo 1 > data/x.txt\n    outs: [data/x.txt]\n"
+    )
+    result = project.nbvc("repro")
+    assert result.code == 1
+    assert "Stage 'a' failed: data/x.txt is inside data, which nbvc tracks as a whole" in result.err
+    assert "Summary: 1 failed" in result.out

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print("Nothing to plot: no logged metric series and no plot files in these runs.")
         return 0
     out = os.path.abspath(args.out)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     atomic_write_text(out, html_page(specs))
     print(f"Wrote {len(specs)} plot(s) to {out}")
     return 0

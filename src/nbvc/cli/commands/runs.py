@@ -102,7 +102,7 @@ def _table(records: Sequence[dict[str, Any]]) -> str:
             human_time(r["started"]) if r.get("started") else "-",
             r.get("status", "?"),
             f"{duration:.1f}s" if isinstance(duration, int | float) else "-",
-            git[:7],
+            git[:7] or "-",
         ]
         for key, columns in (("params", params), ("metrics", metrics)):
             values = r.get(key) or {}

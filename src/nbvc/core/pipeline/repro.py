@@ -16,6 +16,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.lock import repo_lock
 from nbvc.core.pipeline import dag, runcache
 from nbvc.core.pipeline.errors import PipelineError
@@ -95,13 +96,15 @@ class _Repro:
             return ReproResult(None, list(self.outcomes.values()))
         journal = Journal.create(self.repo, self.run_id, "repro")
         started = time.time()
-        status = INTERRUPTED
+        status = RUN_FAILED
         try:
             for name in selected:
                 self._visit(name)
-            status = (
-                RUN_FAILED if any(o.status == FAILED for o in self.outcomes.values()) else COMPLETED
-            )
+            if not any(o.status == FAILED for o in self.outcomes.values()):
+                status = COMPLETED
+        except KeyboardInterrupt:
+            status = INTERRUPTED
+            raise
         finally:
             finish_repro_run(
                 self.repo,
@@ -137,8 +140,12 @@ class _Repro:
         elif missing := [p for p, h in state.deps.items() if h is None]:
             message = f"dep {missing[0]} is missing; create it or run the stage that makes it"
             self._finish(StageOutcome(name, FAILED, reason, error=message))
-        elif not self._restore(stage, state, reason):
-            self._execute(stage, state, reason)
+        else:
+            try:
+                if not self._restore(stage, state, reason):
+                    self._execute(stage, state, reason)
+            except NbvcError as exc:  # e.g. an out inside a folder nbvc tracks as a whole
+                self._finish(StageOutcome(name, FAILED, reason, error=str(exc)))
 
     def _blocked_by(self, name: str) -> str | None:
         for up in sorted(self.graph.upstream[name]):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbvc.core.build import resolve_oids, tree_from_scan
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import NbvcError, OverlapError
 from nbvc.core.fsutil import is_within
 from nbvc.core.paths import parents
 from nbvc.core.pipeline.datafiles import DataFileError, flatten, is_missing, lookup, parse
@@ -45,11 +45,14 @@ class Hasher:
         return self._known[path]
 
     def _hash(self, path: str) -> Hash | None:
-        absolute = self.repo.abspath(path)
-        if not os.path.isdir(absolute):
-            snapshot = self.repo.workspace.snapshot(path, self.pool)
-            return None if snapshot is None else Hash(snapshot.oid, snapshot.size, snapshot.nfiles)
-        scan = Scanner(self.repo.root, self.repo.odb).directory(absolute)
+        try:
+            snapshot = self.repo.workspace.snapshot(path, self.pool, need_tree=False)
+        except OverlapError:  # a folder holding other stages' outputs and their pointer files
+            return self._hash_folder_with_pointers(path)
+        return None if snapshot is None else Hash(snapshot.oid, snapshot.size, snapshot.nfiles)
+
+    def _hash_folder_with_pointers(self, path: str) -> Hash:
+        scan = Scanner(self.repo.root, self.repo.odb).directory(self.repo.abspath(path))
         _drop_pointers_of_present_files(scan)
         files = list(scan.files.values())
         oids = resolve_oids(files, self.repo.index, self.pool, None, NULL.task("hash", None))

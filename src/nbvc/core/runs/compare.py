@@ -171,7 +171,7 @@ def diff(old: Values, new: Values, show_all: bool = False, logged: bool = True) 
         if source == LOGGED and not logged:
             continue
         a, b = _flat(old.get(source)), _flat(new.get(source))
-        for name in dict.fromkeys([*a, *b]):
+        for name in sorted(set(a) | set(b)):
             row = Row(source, name, a.get(name), b.get(name))
             if show_all or row.changed:
                 rows.append(row)

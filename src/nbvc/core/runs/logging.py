@@ -137,10 +137,19 @@ def set_run_context(source: str, **fields: Any) -> None:
 
 
 def start_run(path: str | None = None) -> Run:
-    """Open a new run of this process in the repo at (or above) ``path``; ends any open one."""
+    """Open a new run of this process in the repo at (or above) ``path``; ends any open one.
+
+    Inside a stage that ``nbvc repro`` runs, this is the repro's run (as MLflow resumes the run
+    its environment names), so a script behaves the same in and outside a pipeline.
+    """
     global _active, _exit_hook_installed  # noqa: PLW0603 - the process's one open run
+    if _active is not None and not _active.owned:
+        return _active
     if _active is not None:
         _active.end()
+    attached = active_run()
+    if attached is not None:
+        return attached
     with Repo.find(path) as repo:
         run_id = new_id()
         journal = Journal.create(repo, run_id, _context.get("source", "python"))

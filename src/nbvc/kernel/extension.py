@@ -6,6 +6,7 @@ import atexit
 from typing import Any
 
 from nbvc.core.records import new_id
+from nbvc.core.runs import logging as runlog
 from nbvc.kernel import audit
 from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.run_magics import RunMagics
@@ -44,6 +45,7 @@ class NbvcExtension:
         self._magics.clear()
         atexit.unregister(self.tracer.close)
         self.tracer.close()
+        runlog.set_run_context("python")  # runs started from now on are no notebook's
 
 
 _current: NbvcExtension | None = None

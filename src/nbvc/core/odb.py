@@ -105,6 +105,11 @@ class ObjectStore:
             self._commit(tmp, oid)
         return oid
 
+    def install(self, tmp: str, oid: str) -> None:
+        """Move ``tmp`` (a file in the temp folder that the caller has hashed to ``oid``, e.g.
+        one fetched from a remote) into the store under its final name."""
+        self._commit(tmp, oid)
+
     def _commit(self, tmp: str, oid: str) -> None:
         final = self.path(oid)
         os.chmod(tmp, READ_ONLY)

@@ -26,15 +26,19 @@ def _load() -> list[ModuleType]:
         add,
         checkout,
         diff,
+        fetch,
         fsck,
         gc,
         init,
         log,
+        pull,
+        push,
+        remote,
         status,
         tag,
     )
 
-    return [init, add, status, log, checkout, diff, tag, gc, fsck]
+    return [init, add, status, log, checkout, diff, tag, gc, fsck, remote, push, fetch, pull]
 
 
 COMMANDS = _load()

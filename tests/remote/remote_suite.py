@@ -99,7 +99,9 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def write_dataset(folder: Path, count: int, seed: int, sizes: tuple[int, int] = (0, 40_000)) -> None:
+def write_dataset(
+    folder: Path, count: int, seed: int, sizes: tuple[int, int] = (0, 40_000)
+) -> None:
     rng = random.Random(seed)
     for i in range(count):
         path = folder / f"d{i % 4}" / f"e{i % 3}" / f"f{i}.bin"
@@ -382,9 +384,7 @@ class RemoteSuite:
         assert resumed.objects == total - len(arrived)
         assert backend.objects() == local_objects(repo)
 
-    def test_history_and_records_visible_in_a_fresh_clone(
-        self, repo: Path, tmp_path: Path
-    ) -> None:
+    def test_history_and_records_visible_in_a_fresh_clone(self, repo: Path, tmp_path: Path) -> None:
         old = snapshot(repo / "data")
         (repo / "data/d2/e2/f2.bin").write_bytes(b"second version")
         assert nbvc(repo, "add", "data", "-m", "second").code == 0

@@ -84,7 +84,7 @@ def add(
     repo: Repo,
     name: str,
     url: str,
-    options: dict[str, Any],
+    options: dict[str, Any] | None = None,
     default: bool = False,
     local: bool = False,
 ) -> RemoteConfig:
@@ -97,6 +97,7 @@ def add(
         raise ConfigError(
             "the remote URL is empty; give a folder or a URL such as s3://bucket/path"
         )
+    options = options or {}
     if not local:
         _refuse_secrets(url, options)
     table: dict[str, Any] = {"url": url}

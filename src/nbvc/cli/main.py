@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from nbvc import __version__
-from nbvc.cli.commands import COMMANDS
+from nbvc.cli.commands import COMMANDS, load
 from nbvc.core.errors import NbvcError
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+def build_parser(
+    argv: Sequence[str] | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    """The parser; with ``argv`` naming a command, only that command's module is imported."""
     parser = argparse.ArgumentParser(
         prog="nbvc",
         description="Notebook-native version control for data, models, pipelines and metrics.",
@@ -22,14 +25,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, ModuleType] = {}
-    for module in COMMANDS:
+    wanted = next((a for a in argv or () if not a.startswith("-")), None)
+    names = [wanted] if wanted in COMMANDS else list(COMMANDS)
+    for module in dict.fromkeys(load(name) for name in names):
         for name in module.register(sub):
             handlers[name] = module
     return parser, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, handlers = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser, handlers = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -9,12 +9,12 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from nbvc.core import gitignore, gitio, pointer
-from nbvc.core.errors import NbvcError, OverlapError, PathError
+from nbvc.core.checkout import link_to_cache
+from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.history import Version
 from nbvc.core.paths import parents
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
-from nbvc.core.tree import Tree
 from nbvc.core.workspace import Snapshot
 
 
@@ -48,6 +48,7 @@ def add(
                 result = _record(repo, artifact, snapshot, message, author, producer)
                 for name in tags:
                     repo.history.set_tag(result.version, name)
+            link_to_cache(repo, snapshot, artifact, pool)
             if tags:
                 result = AddResult(
                     artifact,
@@ -74,23 +75,18 @@ def _check_addable(repo: Repo, artifact: str, batch: Sequence[str]) -> None:
 
 
 def _store(repo: Repo, artifact: str, pool: Executor, reporter: Reporter) -> Snapshot:
-    previous = _previous_tree(repo, artifact)
+    current = pointer.read(repo.abspath(artifact))
     snapshot = repo.workspace.snapshot(
-        artifact, pool, store=True, reporter=reporter, known_present=previous
+        artifact,
+        pool,
+        store=True,
+        reporter=reporter,
+        need_tree=False,
+        previous=current.oid if current else None,
     )
     if snapshot is None:
         raise PathError(f"{artifact} disappeared while it was being added")
     return snapshot
-
-
-def _previous_tree(repo: Repo, artifact: str) -> Tree | None:
-    current = pointer.read(repo.abspath(artifact))
-    if current is None or current.kind != "dir" or not repo.index.is_complete(current.oid):
-        return None
-    try:
-        return repo.workspace.load_tree(current.oid)
-    except NbvcError:  # a damaged previous manifest only costs us the shortcut
-        return None
 
 
 def _record(

@@ -2,25 +2,26 @@
 
 This is the hot path of add and status. A file whose (inode, size, mtime_ns) is in the stat cache
 is not read again. Files that must be read are processed in batches on a thread pool (file I/O and
-BLAKE3 release the GIL), so per-file scheduling overhead stays small.
+BLAKE3 release the GIL), so per-file scheduling overhead stays small. When storing, objects are
+staged under temp names and committed (made durable, then renamed) a few thousand at a time.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 
 from nbvc.core.hashing import hash_path
 from nbvc.core.index import Index, StatEntry
-from nbvc.core.odb import ObjectStore
+from nbvc.core.odb import ObjectStore, Staged
 from nbvc.core.progress import Task
 from nbvc.core.scan import DirScan, FileStat
 from nbvc.core.tree import FileMeta, Tree
 
 BATCH = 64
-
-StatUpdate = tuple[int, int, int, str]  # ino, size, mtime_ns, oid
+COMMIT_FILES = 4096
+COMMIT_BYTES = 1 << 30
 
 
 def resolve_oids(
@@ -32,7 +33,7 @@ def resolve_oids(
 ) -> list[tuple[str, int]]:
     """``(oid, size)`` of every file, in order; with ``odb``, files not hashed before are stored."""
     started_ns = time.time_ns()
-    oids: list[tuple[str, int] | None] = [
+    known: list[tuple[str, int] | None] = [
         None if fs.oid is None else (fs.oid, fs.size) for fs in files
     ]
     cached = index.stat_lookup(fs.ino for fs in files if fs.oid is None)
@@ -42,22 +43,66 @@ def resolve_oids(
             continue
         row = cached.get(fs.ino)
         if row is not None and row.matches(fs.size, fs.mtime_ns):
-            oids[i] = (row.oid, fs.size)
+            known[i] = (row.oid, fs.size)
         else:
             misses.append(i)
     task.advance(len(files) - len(misses))
-    updates: list[StatEntry] = []
-    work = _store_one(odb) if odb is not None else _hash_one
-    for batch_result in pool.map(
-        lambda batch: [(i, work(files[i])) for i in batch], _batches(misses)
-    ):
-        for i, update in batch_result:
-            oids[i] = (update[3], update[1])
-            updates.append((*update, started_ns))
-        task.advance(len(batch_result))
-    if updates:
-        index.stat_store(updates)
-    return [oid for oid in oids if oid is not None]
+    if odb is None:
+        entries = _hash_misses(files, misses, pool, task, started_ns)
+    else:
+        entries = _store_misses(files, misses, pool, task, started_ns, odb)
+    for i, entry in zip(misses, entries, strict=True):
+        known[i] = (entry[3], entry[1])
+    if entries:
+        index.stat_store(entries)
+    return [k for k in known if k is not None]
+
+
+def _hash_misses(
+    files: Sequence[FileStat], misses: list[int], pool: Executor, task: Task, started_ns: int
+) -> list[StatEntry]:
+    def hash_batch(batch: Sequence[int]) -> list[StatEntry]:
+        done = []
+        for i in batch:
+            fs = files[i]
+            done.append((fs.ino, fs.size, fs.mtime_ns, hash_path(fs.path, fs.size), started_ns))
+        task.advance(len(batch))
+        return done
+
+    return [entry for batch in pool.map(hash_batch, _batches(misses)) for entry in batch]
+
+
+def _store_misses(
+    files: Sequence[FileStat],
+    misses: list[int],
+    pool: Executor,
+    task: Task,
+    started_ns: int,
+    odb: ObjectStore,
+) -> list[StatEntry]:
+    def stage_batch(batch: Sequence[int]) -> list[Staged]:
+        staged = [odb.stage_file(files[i].path) for i in batch]
+        task.advance(len(batch))
+        return staged
+
+    entries: list[StatEntry] = []
+    pending: list[Staged] = []
+    pending_bytes = 0
+    try:
+        for batch in pool.map(stage_batch, _batches(misses)):
+            for item in batch:
+                s = item.stored
+                entries.append((s.ino, s.size, s.mtime_ns, s.oid, started_ns))
+                pending.append(item)
+                pending_bytes += s.size
+            if len(pending) >= COMMIT_FILES or pending_bytes >= COMMIT_BYTES:
+                odb.commit(pending)
+                pending, pending_bytes = [], 0
+        odb.commit(pending)
+    except BaseException:
+        odb.discard(pending)
+        raise
+    return entries
 
 
 def tree_from_scan(scan: DirScan, oids: Sequence[tuple[str, int]]) -> Tree:
@@ -66,18 +111,6 @@ def tree_from_scan(scan: DirScan, oids: Sequence[tuple[str, int]]) -> Tree:
         for (rel, fs), (oid, size) in zip(scan.files.items(), oids, strict=True)
     }
     return Tree(files, frozenset(scan.empty_dirs))
-
-
-def _hash_one(fs: FileStat) -> StatUpdate:
-    return (fs.ino, fs.size, fs.mtime_ns, hash_path(fs.path, fs.size))
-
-
-def _store_one(odb: ObjectStore) -> Callable[[FileStat], StatUpdate]:
-    def store(fs: FileStat) -> StatUpdate:
-        stored = odb.add_file(fs.path)
-        return (stored.ino, stored.size, stored.mtime_ns, stored.oid)
-
-    return store
 
 
 def _batches(items: Sequence[int]) -> Iterable[Sequence[int]]:

@@ -12,7 +12,7 @@ from nbvc.core import pointer
 from nbvc.core.build import BATCH
 from nbvc.core.errors import CorruptObjectError, UnsavedChangesError
 from nbvc.core.linking import Linker, Written
-from nbvc.core.progress import Reporter
+from nbvc.core.progress import NULL, Reporter, Task
 from nbvc.core.refs import Target, resolve, split_spec
 from nbvc.core.repo import Repo
 from nbvc.core.tree import FileMeta, Tree
@@ -119,15 +119,47 @@ def _apply(
     dest_dir = path if tree else os.path.dirname(path)
     linker.prepare([wanted[p].oid for p in plan.write], dest_dir, pool)
     task = reporter.task(f"checkout {target.artifact}", len(plan.write))
+    written = _write(repo, linker, plan.write, wanted, dests, pool, task)
+    task.close()
+    return written
 
+
+def link_to_cache(repo: Repo, snapshot: Snapshot, artifact: str, pool: Executor) -> int:
+    """After add: with hardlink or symlink checkouts configured, replace the workspace files by
+    links into the cache (as DVC does), so the data is stored once. Returns files relinked."""
+    if repo.config.link_types[0] not in ("hardlink", "symlink"):
+        return 0
+    path = repo.abspath(artifact)
+    if snapshot.kind == "dir":
+        tree = snapshot.tree or repo.workspace.load_tree(snapshot.oid)
+        wanted, dests = tree.files, {p: os.path.join(path, p) for p in tree.files}
+    else:
+        name = os.path.basename(artifact)
+        wanted, dests = {name: FileMeta(snapshot.oid, snapshot.size, False)}, {name: path}
+    linker = Linker(repo.odb, repo.index, repo.config.link_types)
+    linker.prepare([meta.oid for meta in wanted.values()], os.path.dirname(path), pool)
+    if linker.link_type not in ("hardlink", "symlink"):
+        return 0
+    todo = [p for p, meta in wanted.items() if not linker.is_linked(meta.oid, dests[p])]
+    return _write(repo, linker, todo, wanted, dests, pool, NULL.task("", None))
+
+
+def _write(
+    repo: Repo,
+    linker: Linker,
+    relpaths: list[str],
+    wanted: dict[str, FileMeta],
+    dests: dict[str, str],
+    pool: Executor,
+    task: Task,
+) -> int:
     def write_batch(batch: Sequence[str]) -> list[Written]:
         done = [linker.materialize(wanted[p].oid, dests[p], wanted[p].executable) for p in batch]
         task.advance(len(done))
         return done
 
-    batches = [plan.write[i : i + BATCH] for i in range(0, len(plan.write), BATCH)]
+    batches = [relpaths[i : i + BATCH] for i in range(0, len(relpaths), BATCH)]
     written = [w for batch in pool.map(write_batch, batches) for w in batch]
-    task.close()
     repo.index.stat_store(written)
     return len(written)
 

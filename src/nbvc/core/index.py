@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (artifact, name)
 );
 CREATE TABLE IF NOT EXISTS complete_trees (oid TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS dir_stat (
+    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, oid TEXT NOT NULL, size INTEGER NOT NULL,
+    nfiles INTEGER NOT NULL, recorded_ns INTEGER NOT NULL
+);
 """
 
 
@@ -60,6 +64,12 @@ class StatRow(NamedTuple):
             and self.mtime_ns == mtime_ns
             and mtime_ns < self.recorded_ns - RACY_WINDOW_NS
         )
+
+
+class DirRow(NamedTuple):
+    oid: str
+    size: int
+    nfiles: int
 
 
 StatEntry = tuple[int, int, int, str, int]  # ino, size, mtime_ns, oid, recorded_ns
@@ -104,6 +114,24 @@ class Index:
         """Drop stat-cache entries that claim any of ``oids`` (e.g. after corruption)."""
         with self.transaction():
             self.db.executemany("DELETE FROM stat WHERE oid = ?", [(oid,) for oid in oids])
+
+    # -- whole-directory stat cache ----------------------------------------------------------
+    def dir_lookup(self, path: str, fingerprint: str, newest_mtime_ns: int) -> DirRow | None:
+        """The tree of a folder whose files' stats hash to ``fingerprint``, if known and safe."""
+        row = self.db.execute(
+            "SELECT oid, size, nfiles, recorded_ns FROM dir_stat "
+            "WHERE path = ? AND fingerprint = ?",
+            (path, fingerprint),
+        ).fetchone()
+        if row is None or newest_mtime_ns >= row[3] - RACY_WINDOW_NS:
+            return None
+        return DirRow(row[0], row[1], row[2])
+
+    def dir_store(self, path: str, fingerprint: str, row: DirRow, recorded_ns: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO dir_stat VALUES (?, ?, ?, ?, ?, ?)",
+            (path, fingerprint, row.oid, row.size, row.nfiles, recorded_ns),
+        )
 
     # -- completeness of trees in the cache -------------------------------------------------
     def is_complete(self, tree_oid: str) -> bool:

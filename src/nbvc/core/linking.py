@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from nbvc.core import fsutil
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
-from nbvc.core.hashing import BIG_FILE, copy_hashing, hash_path
+from nbvc.core.hashing import BIG_FILE, copy_hashing, hash_owned_file
 from nbvc.core.index import Index
 from nbvc.core.odb import ObjectStore
 
@@ -74,6 +74,18 @@ class Linker:
         st = os.lstat(dest) if self.link_type == "symlink" else os.stat(dest)
         return Written(st.st_ino, st.st_size, st.st_mtime_ns, oid, time.time_ns())
 
+    def is_linked(self, oid: str, dest: str) -> bool:
+        """True if ``dest`` already is a link of the chosen type to object ``oid``."""
+        src = self.odb.path(oid)
+        try:
+            if self.link_type == "symlink":
+                return os.readlink(dest) == src
+            if self.link_type == "hardlink":
+                return os.path.samefile(dest, src)
+        except OSError:
+            return False
+        return False
+
     def _works(self, link_type: str, oid: str, dest_dir: str) -> bool:
         os.makedirs(dest_dir, exist_ok=True)
         probe = os.path.join(dest_dir, f".nbvc-probe-{secrets.token_hex(4)}")
@@ -109,7 +121,9 @@ class Linker:
             or not row.matches(st.st_size, st.st_mtime_ns)
         ]
         started_ns = time.time_ns()
-        hashes = pool.map(lambda oid: hash_path(self.odb.path(oid), stats[oid].st_size), suspects)
+        hashes = pool.map(
+            lambda oid: hash_owned_file(self.odb.path(oid), stats[oid].st_size), suspects
+        )
         for oid, actual in zip(suspects, hashes, strict=True):
             if actual != oid:
                 raise _corrupt(self.odb, oid)
@@ -143,7 +157,7 @@ def _copy_verified(odb: ObjectStore, oid: str, tmp: str, executable: bool) -> No
         try:
             if size >= BIG_FILE:
                 fsutil.copy_fd(src_fd, dst_fd, size)
-                actual = hash_path(tmp, size)
+                actual = hash_owned_file(tmp, size)
             else:
                 actual = copy_hashing(src_fd, dst_fd)
         finally:

@@ -36,7 +36,7 @@ class RecordStore:
         record = {"id": new_id(), "kind": kind, **record}
         directory = os.path.join(self.root, kind)
         os.makedirs(directory, exist_ok=True)
-        data = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        data = json.dumps(record, sort_keys=True).encode("ascii")
         atomic_write_bytes(self.path(kind, record["id"]), data)
         return record
 

@@ -11,6 +11,8 @@ from nbvc.core.errors import PathError
 from nbvc.core.fsutil import is_within
 from nbvc.core.odb import ObjectStore
 
+_EXEC = stat.S_IXUSR
+
 
 class FileStat(NamedTuple):
     path: str  # absolute path in the workspace
@@ -47,21 +49,32 @@ class Scanner:
         return scan
 
     def _walk(self, path: str, prefix: str, scan: DirScan, active: set[str]) -> None:
+        # The hot loop of status: one lstat per file, tuples built on tuple's C path.
+        files = scan.files
+        new = tuple.__new__
         empty = True
         with os.scandir(path) as entries:
             for entry in entries:
                 empty = False
-                rel = prefix + entry.name
-                if entry.is_symlink():
-                    self._walk_symlink(entry.path, rel, scan, active)
-                elif entry.is_dir(follow_symlinks=False):
-                    self._walk(entry.path, rel + "/", scan, active)
+                if entry.is_dir(follow_symlinks=False):
+                    self._walk(entry.path, f"{prefix}{entry.name}/", scan, active)
                 elif entry.is_file(follow_symlinks=False):
-                    scan.files[rel] = _file_stat(
-                        entry.path, entry.stat(follow_symlinks=False), None
+                    st = entry.stat(follow_symlinks=False)
+                    files[prefix + entry.name] = new(
+                        FileStat,
+                        (
+                            entry.path,
+                            st.st_ino,
+                            st.st_size,
+                            st.st_mtime_ns,
+                            st.st_mode & _EXEC != 0,
+                            None,
+                        ),
                     )
+                elif entry.is_symlink():
+                    self._walk_symlink(entry.path, prefix + entry.name, scan, active)
                 else:
-                    scan.skipped.append(rel)
+                    scan.skipped.append(prefix + entry.name)
         if empty and prefix:
             scan.empty_dirs.add(prefix[:-1])
 
@@ -93,6 +106,4 @@ class Scanner:
 
 
 def _file_stat(path: str, st: os.stat_result, oid: str | None) -> FileStat:
-    return FileStat(
-        path, st.st_ino, st.st_size, st.st_mtime_ns, bool(st.st_mode & stat.S_IXUSR), oid
-    )
+    return FileStat(path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode & _EXEC != 0, oid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ def _status_of(repo: Repo, artifact: str, pool: Executor) -> ArtifactStatus:
         raise NotTrackedError(f"{artifact} is not tracked; run `nbvc add {artifact}` first")
     workspace = repo.workspace
     in_cache = workspace.has_all(recorded.oid, pool)
-    current = workspace.snapshot(artifact, pool) if os.path.lexists(path) else None
+    current = workspace.snapshot(artifact, pool, need_tree=False)
     changes = None
     if current is None:
         state = DELETED
@@ -63,7 +62,9 @@ def _status_of(repo: Repo, artifact: str, pool: Executor) -> ArtifactStatus:
         state = UNCHANGED if in_cache else NOT_IN_CACHE
     else:
         state = MODIFIED
-        if current.tree is not None and recorded.kind == "dir" and repo.odb.exists(recorded.oid):
+        if current.kind == "dir" and current.tree is None:
+            current = workspace.snapshot(artifact, pool)
+        if current and current.tree and recorded.kind == "dir" and repo.odb.exists(recorded.oid):
             try:
                 changes = diff_trees(workspace.load_tree(recorded.oid), current.tree)
             except NbvcError:

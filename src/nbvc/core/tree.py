@@ -38,7 +38,8 @@ class Tree:
     def serialize(self) -> bytes:
         rows = [[path, m.oid, m.size, int(m.executable)] for path, m in sorted(self.files.items())]
         doc = {"format": FORMAT, "files": rows, "empty_dirs": sorted(self.empty_dirs)}
-        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8", "surrogateescape")  # names that are not UTF-8 stay as bytes
 
     @property
     def oid(self) -> str:
@@ -46,7 +47,7 @@ class Tree:
 
     @classmethod
     def deserialize(cls, data: bytes) -> Tree:
-        doc = json.loads(data)
+        doc = json.loads(data.decode("utf-8", "surrogateescape"))
         files = {row[0]: FileMeta(row[1], row[2], bool(row[3])) for row in doc["files"]}
         return cls(files, frozenset(doc.get("empty_dirs", ())))
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from blake3 import blake3
+
 from nbvc.core.build import resolve_oids, tree_from_scan
-from nbvc.core.errors import OverlapError, PathError
+from nbvc.core.errors import NbvcError, OverlapError, PathError
 from nbvc.core.hashing import TREE_SUFFIX
-from nbvc.core.index import Index
+from nbvc.core.index import DirRow, Index
 from nbvc.core.odb import ObjectStore
 from nbvc.core.pointer import SUFFIX
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.scan import Scanner
+from nbvc.core.scan import DirScan, Scanner
 from nbvc.core.tree import FileMeta, Tree
 
 PRUNED_DIRS = frozenset({".git", ".nbvc", "node_modules", "__pycache__", ".ipynb_checkpoints"})
@@ -43,48 +47,65 @@ class Workspace:
         pool: Executor,
         store: bool = False,
         reporter: Reporter = NULL,
-        known_present: Tree | None = None,
+        need_tree: bool = True,
+        previous: str | None = None,
     ) -> Snapshot | None:
         """The artifact's current content, or None if nothing is there.
 
         With ``store``, every file (and a folder's manifest) is put into the object store on the
-        way, for add; objects listed in ``known_present`` are trusted to be there already.
+        way, for add; the objects of the tree ``previous`` (if complete in the cache) are trusted
+        to be there. Without ``need_tree``, a folder whose files' stats are unchanged since it was
+        last hashed is answered from the index, without its tree.
         """
         path = os.path.join(self.root, artifact)
         scanner = Scanner(self.root, self.odb)
-        odb = self.odb if store else None
         if not os.path.isdir(path):
             if not os.path.lexists(path):
                 return None
             fs = scanner.file(path)
             task = reporter.task(f"hashing {artifact}", 1)
-            ((oid, size),) = resolve_oids([fs], self.index, pool, odb, task)
+            ((oid, size),) = resolve_oids([fs], self.index, pool, self.odb if store else None, task)
             task.close()
             if store:
                 self._ensure_stored({oid: path}, pool)
             return Snapshot("file", oid, size, 1, None)
+        started_ns = time.time_ns()
         scan = scanner.directory(path)
+        fingerprint, newest_mtime = _fingerprint(scan)
+        if not need_tree:
+            known = self.index.dir_lookup(artifact, fingerprint, newest_mtime)
+            if known is not None and (not store or self.index.is_complete(known.oid)):
+                return Snapshot("dir", known.oid, known.size, known.nfiles, None)
         _refuse_nested_pointers(artifact, scan.files)
         task = reporter.task(f"{'adding' if store else 'hashing'} {artifact}", len(scan.files))
-        oids = resolve_oids(list(scan.files.values()), self.index, pool, odb, task)
+        oids = resolve_oids(
+            list(scan.files.values()), self.index, pool, self.odb if store else None, task
+        )
         task.close()
         tree = tree_from_scan(scan, oids)
         if store:
-            present = {m.oid for m in known_present.files.values()} if known_present else set()
-            sources = {m.oid: os.path.join(path, rel) for rel, m in tree.files.items()}
-            self._ensure_stored({o: p for o, p in sources.items() if o not in present}, pool)
-            self.odb.add_bytes(tree.serialize(), suffix=TREE_SUFFIX)
-            self.index.mark_complete(tree.oid)
+            self._store_tree(path, tree, pool, previous)
+        self.index.dir_store(
+            artifact, fingerprint, DirRow(tree.oid, tree.size, tree.nfiles), started_ns
+        )
         return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree)
+
+    def _store_tree(self, path: str, tree: Tree, pool: Executor, previous: str | None) -> None:
+        present: set[str] = set()
+        if previous is not None and self.index.is_complete(previous):
+            with contextlib.suppress(NbvcError):  # a damaged manifest only costs the shortcut
+                present = {m.oid for m in self.load_tree(previous).files.values()}
+        sources = {m.oid: os.path.join(path, rel) for rel, m in tree.files.items()}
+        self._ensure_stored({o: p for o, p in sources.items() if o not in present}, pool)
+        self.odb.add_bytes(tree.serialize(), suffix=TREE_SUFFIX)
+        self.index.mark_complete(tree.oid)
 
     def _ensure_stored(self, sources: dict[str, str], pool: Executor) -> None:
         """Store any object in ``sources`` (oid -> workspace file) that the cache lacks.
 
         Files that were hashed earlier (by status, say) are in the stat cache but not yet stored.
         """
-        oids = list(sources)
-        exists = pool.map(self.odb.exists, oids)
-        missing = [oid for oid, ok in zip(oids, exists, strict=True) if not ok]
+        missing = self.odb.missing(list(sources), pool)
         stored_all = pool.map(lambda o: self.odb.add_file(sources[o]), missing)
         for oid, stored in zip(missing, stored_all, strict=True):
             if stored.oid != oid:
@@ -103,7 +124,7 @@ class Workspace:
         if not self.odb.exists(oid):
             return False
         files = [meta.oid for meta in self.load_tree(oid).files.values()]
-        if all(pool.map(self.odb.exists, files)):
+        if not self.odb.missing(files, pool):
             self.index.mark_complete(oid)
             return True
         return False
@@ -155,3 +176,14 @@ def _refuse_nested_pointers(artifact: str, files: Mapping[str, object]) -> None:
                     f"{artifact}/{inner} is tracked on its own; nbvc cannot also track the folder "
                     f"{artifact} that contains it. Track one or the other."
                 )
+
+
+def _fingerprint(scan: DirScan) -> tuple[str, int]:
+    """A digest of every file's path and stat (and the empty folders), and the newest mtime."""
+    lines = [
+        f"{rel}\0{fs.ino}\0{fs.size}\0{fs.mtime_ns}\0{fs.executable:d}\0{fs.oid}"
+        for rel, fs in scan.files.items()
+    ]
+    lines.extend(sorted(scan.empty_dirs))
+    newest = max((fs.mtime_ns for fs in scan.files.values()), default=0)
+    return blake3("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), newest

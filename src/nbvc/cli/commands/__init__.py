@@ -21,24 +21,26 @@ def add_parser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
     return parser
 
 
-def _load() -> list[ModuleType]:
-    from nbvc.cli.commands import (
-        add,
-        checkout,
-        diff,
-        fetch,
-        fsck,
-        gc,
-        init,
-        log,
-        pull,
-        push,
-        remote,
-        status,
-        tag,
-    )
+# Top-level command name -> module in this package. Only the module of the command being run is
+# imported, which keeps `nbvc status` start-up short.
+COMMANDS: dict[str, str] = {
+    "init": "init",
+    "add": "add",
+    "status": "status",
+    "log": "log",
+    "checkout": "checkout",
+    "diff": "diff",
+    "tag": "tag",
+    "gc": "gc",
+    "fsck": "fsck",
+    "remote": "remote",
+    "push": "push",
+    "fetch": "fetch",
+    "pull": "pull",
+}
 
-    return [init, add, status, log, checkout, diff, tag, gc, fsck, remote, push, fetch, pull]
 
+def load(name: str) -> ModuleType:
+    import importlib
 
-COMMANDS = _load()
+    return importlib.import_module(f"nbvc.cli.commands.{COMMANDS[name]}")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from nbvc.core.diff import DiffResult
     from nbvc.core.fsck import FsckResult
     from nbvc.core.gc import GcResult
+    from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.status import ArtifactStatus
 
 DOT = ".nbvc"
@@ -195,6 +196,43 @@ class Repo:
         from nbvc.core.fsck import fsck
 
         return fsck(self, reporter)
+
+    def push(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        reporter: Reporter = NULL,
+    ) -> TransferResult:
+        from nbvc.core.remote.transfer import push
+
+        return push(self, paths, remote, all_versions, jobs, reporter)
+
+    def fetch(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        reporter: Reporter = NULL,
+    ) -> TransferResult:
+        from nbvc.core.remote.transfer import fetch
+
+        return fetch(self, paths, remote, all_versions, jobs, reporter)
+
+    def pull(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        force: bool = False,
+        reporter: Reporter = NULL,
+    ) -> PullResult:
+        from nbvc.core.remote.transfer import pull
+
+        return pull(self, paths, remote, all_versions, jobs, force, reporter)
 
 
 def find_root(start: str) -> str | None:

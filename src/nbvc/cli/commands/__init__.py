@@ -39,6 +39,10 @@ COMMANDS: dict[str, str] = {
     "params": "params",
     "metrics": "metrics",
     "plots": "plots",
+    "remote": "remote",
+    "push": "push",
+    "fetch": "fetch",
+    "pull": "pull",
 }
 
 

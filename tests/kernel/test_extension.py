@@ -21,6 +21,8 @@ MAGICS = (
     "runs",
     "metrics_diff",
     "params_diff",
+    "version_push",
+    "version_pull",
 )
 
 

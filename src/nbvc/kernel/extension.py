@@ -9,10 +9,11 @@ from nbvc.core.records import new_id
 from nbvc.core.runs import logging as runlog
 from nbvc.kernel import audit
 from nbvc.kernel.magics import VersionMagics
+from nbvc.kernel.remote_magics import RemoteMagics
 from nbvc.kernel.run_magics import RunMagics
 from nbvc.kernel.tracer import CellTracer
 
-_MAGIC_CLASSES = (VersionMagics, RunMagics)
+_MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics)
 
 
 class NbvcExtension:

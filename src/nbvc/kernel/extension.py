@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import sys
 from typing import Any
 
 from nbvc.core.records import new_id
-from nbvc.core.runs import logging as runlog
 from nbvc.kernel import audit
 from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics
@@ -46,7 +46,9 @@ class NbvcExtension:
         self._magics.clear()
         atexit.unregister(self.tracer.close)
         self.tracer.close()
-        runlog.set_run_context("python")  # runs started from now on are no notebook's
+        runlog = sys.modules.get("nbvc.core.runs.logging")
+        if runlog is not None:
+            runlog.set_run_context("python")  # runs started from now on are no notebook's
 
 
 _current: NbvcExtension | None = None

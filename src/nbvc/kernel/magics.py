@@ -16,9 +16,6 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage import render
-from nbvc.core.lineage.graph import lineage
-from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.kernel import views
 from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
@@ -121,6 +118,10 @@ class VersionMagics(NbvcMagics):
     @friendly_errors
     def lineage(self, line: str) -> Preformatted:
         """Show what produced an artifact version: cells or stages, and the inputs they read."""
+        from nbvc.core.lineage import render
+        from nbvc.core.lineage.graph import lineage
+        from nbvc.core.lineage.script import script
+
         args = parse_argstring(self.lineage, line)
         repo = self.repo()
         self.tracer.flush()

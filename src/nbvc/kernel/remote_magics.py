@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.core.remote.transfer import PullResult, TransferResult
 from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
 from nbvc.kernel.views import human_size
+
+if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
+    from nbvc.core.remote.transfer import PullResult, TransferResult
 
 
 @magics_class

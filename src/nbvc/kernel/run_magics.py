@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.core.pipeline.outcome import FAILED, StageOutcome
-from nbvc.core.pipeline.repro import ReproOptions, repro
-from nbvc.core.runs.compare import WORKSPACE, diff_sides
-from nbvc.kernel import run_views
 from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
 from nbvc.kernel.display import Rich
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
-from nbvc.kernel.plots import metric_chart
-from nbvc.kernel.run_data import load_runs, side
+
+if TYPE_CHECKING:
+    from nbvc.core.pipeline.outcome import StageOutcome
+
+# The pipeline and runs modules are imported when a magic runs, so %load_ext stays fast.
 
 REFS_HELP = (
     "a run id (or its short id), `current` (this kernel's run), `workspace` or a git revision"
@@ -58,6 +57,10 @@ class RunMagics(NbvcMagics):
 
         Versions of the outputs record the stage and run that produced them.
         """
+        from nbvc.core.pipeline.outcome import FAILED
+        from nbvc.core.pipeline.repro import ReproOptions, repro
+        from nbvc.kernel import run_views
+
         args = parse_argstring(self.repro, line)
         repo = self.repo()
         options = ReproOptions(targets=tuple(args.stages), force=args.force, dry=args.dry)
@@ -80,6 +83,10 @@ class RunMagics(NbvcMagics):
     @friendly_errors
     def runs(self, line: str) -> Any:
         """List runs with their params and metrics; metric changes coloured by direction."""
+        from nbvc.kernel import run_views
+        from nbvc.kernel.plots import metric_chart
+        from nbvc.kernel.run_data import load_runs
+
         args = parse_argstring(self.runs, line)
         repo = self.repo()
         if args.widget:
@@ -115,6 +122,10 @@ class RunMagics(NbvcMagics):
         return self._diff(parse_argstring(self.params_diff, line), "params")
 
     def _diff(self, args: Any, what: str) -> Rich:
+        from nbvc.core.runs.compare import WORKSPACE, diff_sides
+        from nbvc.kernel import run_views
+        from nbvc.kernel.run_data import side
+
         repo = self.repo()
         old = side(repo, args.a, "last")
         new = side(repo, args.b, WORKSPACE)

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage import index as lineage_index
-from nbvc.core.lineage.files import FileState, describe, file_state
-from nbvc.core.lineage.model import CELL_PRODUCER, CellRun, FileAccess
-from nbvc.core.lineage.store import source_oid
+from nbvc.core.hashing import hash_bytes
+from nbvc.core.lineage.model import CELL_PRODUCER, CellRun, FileAccess, FileState, file_state
 from nbvc.core.records import new_id
 from nbvc.core.repo import Repo, find_root
-from nbvc.core.runs import logging as runlog
 from nbvc.kernel import audit
 from nbvc.kernel.notebook import notebook_path
 from nbvc.kernel.watch import TrackedWatch
@@ -112,9 +109,10 @@ class CellTracer:
             self._context = None
         if root is not None and self._context is None:
             self._context = _Context(root)
-            runlog.set_run_context(
-                "notebook", notebook=self._context.notebook, session=self.session
-            )
+            from nbvc.core.runs import logging as runlog
+
+            notebook = self._context.notebook
+            runlog.set_run_context("notebook", notebook=notebook, session=self.session)
         if self._context is not None:
             rel = os.path.relpath(cwd, self._context.repo.root)
             self._context.cwd = "" if rel == "." else rel.replace(os.sep, "/")
@@ -179,7 +177,7 @@ class CellTracer:
             notebook=context.notebook,
             cell_id=running.cell_id,
             execution_count=result.execution_count,
-            source_oid=source_oid(running.source),
+            source_oid=hash_bytes(running.source.encode("utf-8")),
             cwd=context.cwd,
             started=running.started,
             ended=time.time(),
@@ -199,6 +197,8 @@ class CellTracer:
     def _accesses(
         self, repo: Repo, running: _Running, touched: dict[str, int]
     ) -> tuple[tuple[FileAccess, ...], tuple[FileAccess, ...]]:
+        from nbvc.core.lineage.files import describe
+
         states = running.events.states
         read = {p: states[p] for p, how in touched.items() if how & audit.READ and states.get(p)}
         written = {p: None for p, how in touched.items() if how & audit.WRITE}
@@ -212,6 +212,8 @@ class CellTracer:
 
     # -- stale inputs -----------------------------------------------------------------------
     def _warn_stale(self, repo: Repo, cell: CellRun) -> None:
+        from nbvc.core.lineage import index as lineage_index
+
         for read in cell.reads:
             key = (cell.notebook, cell.cell_key, read.path)
             before = self._reads.get(key) or lineage_index.last_access(
@@ -279,7 +281,8 @@ class CellTracer:
 
 def _active_run_id() -> str | None:
     """The run ``nbvc.log_metric`` logs to now (the kernel's run), if one is open."""
-    run = runlog.active_run()
+    runlog = sys.modules.get("nbvc.core.runs.logging")  # not imported: nothing was logged
+    run = runlog.active_run() if runlog is not None else None
     return run.id if run is not None else None
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from nbvc.core.add import AddResult
-from nbvc.core.checkout import CheckoutResult
 from nbvc.core.hashing import short
-from nbvc.core.history import Version
-from nbvc.core.lineage import render
-from nbvc.core.lineage.graph import LineageNode, describe_node
-from nbvc.core.lineage.script import Script
-from nbvc.core.status import DELETED, MODIFIED, NOT_IN_CACHE, UNCHANGED, ArtifactStatus
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
-_STATE_TONES = {UNCHANGED: "good", MODIFIED: "warn", DELETED: "bad", NOT_IN_CACHE: "warn"}
+if TYPE_CHECKING:
+    from nbvc.core.add import AddResult
+    from nbvc.core.checkout import CheckoutResult
+    from nbvc.core.history import Version
+    from nbvc.core.lineage.graph import LineageNode
+    from nbvc.core.lineage.script import Script
+    from nbvc.core.status import ArtifactStatus
+
+# states of `nbvc status` (nbvc.core.status), by how worrying they are
+_STATE_TONES = {"unchanged": "good", "modified": "warn", "deleted": "bad", "not in cache": "warn"}
 
 
 def human_size(size: int) -> str:
@@ -105,6 +108,9 @@ def checked_out(result: CheckoutResult) -> Rich:
 
 
 def lineage(root: LineageNode) -> Preformatted:
+    from nbvc.core.lineage import render
+    from nbvc.core.lineage.graph import describe_node
+
     mermaid = "```mermaid\n" + render.mermaid(root) + "\n```"
     return Preformatted(f"lineage of {describe_node(root)}", render.text(root), "", mermaid)
 

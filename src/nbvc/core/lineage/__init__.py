@@ -1,12 +1,9 @@
 """Notebook lineage: which cell produced which file version from which inputs.
 
-The kernel tracer (:mod:`nbvc.kernel`) records every executed cell as a :class:`CellRun`; this
-package stores and indexes those records, builds the lineage graph of an artifact version, renders
-it, and turns it back into a runnable script. It imports no Jupyter package.
+The kernel tracer (:mod:`nbvc.kernel`) records every executed cell as a
+:class:`~nbvc.core.lineage.model.CellRun`. Here: ``model`` (value types), ``store`` and ``index``
+(records and their SQLite tables), ``files`` (naming the files a cell touched), ``graph`` (the
+lineage of an artifact version) and ``render``, ``session``/``slicing`` (dependencies between
+cells) and ``script`` (the code that made a version, as a script). No Jupyter imports; modules are
+imported on use, so loading the kernel extension stays fast.
 """
-
-from nbvc.core.lineage.graph import LineageNode, lineage
-from nbvc.core.lineage.model import LINEAGE, CellRun, FileAccess
-from nbvc.core.lineage.script import Script, script
-
-__all__ = ["LINEAGE", "CellRun", "FileAccess", "LineageNode", "Script", "lineage", "script"]

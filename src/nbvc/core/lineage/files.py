@@ -7,15 +7,14 @@ is not read again. The kernel tracer calls :func:`describe` after each cell that
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from nbvc.core import pointer
 from nbvc.core.build import resolve_oids
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.model import FileAccess
+from nbvc.core.lineage.model import FileAccess, FileState, file_state
 from nbvc.core.paths import parents
 from nbvc.core.pointer import Pointer
 from nbvc.core.progress import NULL
@@ -25,25 +24,6 @@ from nbvc.core.tree import Tree
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class FileState(NamedTuple):
-    """What a stat says about a file's content: same state, same content (see the stat cache)."""
-
-    ino: int
-    size: int
-    mtime_ns: int
-
-
-def file_state(path: str) -> FileState | None:
-    """The state of the regular file at ``path``; None if it is missing or not a regular file."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return FileState(st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class InlineExecutor(Executor):

@@ -7,14 +7,35 @@ BLAKE3 hash (``source_oid``), so re-running the same code costs no extra space.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbvc.core.records import Record
 
 LINEAGE = "lineage"
 CELL_PRODUCER = "cell:"
 STAGE_PRODUCER = "stage:"
+
+
+class FileState(NamedTuple):
+    """What a stat says about a file's content: same state, same content (see the stat cache)."""
+
+    ino: int
+    size: int
+    mtime_ns: int
+
+
+def file_state(path: str) -> FileState | None:
+    """The state of the regular file at ``path``; None if it is missing or not a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return FileState(st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)

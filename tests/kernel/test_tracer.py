@@ -206,3 +206,16 @@ def test_a_subprocess_writing_an_untracked_file_goes_unseen(kernel: Kernel) -> N
     script = "open('untracked.txt', 'w').write('x')"
     kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
     assert kernel.cells()[-1].writes == ()
+
+
+def test_an_empty_inner_cell_does_not_end_the_outer_one(kernel: Kernel) -> None:
+    kernel.value("get_ipython().run_cell('')\nPath('after.txt').write_text('a')", "outer")
+    (cell,) = kernel.cells()
+    assert [w.path for w in cell.writes] == ["after.txt"]
+
+
+def test_silent_executions_are_not_recorded(kernel: Kernel) -> None:
+    kernel.shell.run_cell("Path('quiet.txt').write_text('q')", silent=True)
+    kernel.value("x = 1", "loud")
+    assert [c.cell_id for c in kernel.cells()] == ["loud"]
+    assert kernel.cell("loud").writes == ()

@@ -29,6 +29,7 @@ from nbvc.kernel.writer import RecordWriter
 
 @dataclass
 class _Running:
+    info: Any  # IPython's ExecutionInfo: post_run_cell's result.info is the same object
     id: str
     started: float
     started_ns: int
@@ -91,7 +92,6 @@ class CellTracer:
         self._context: _Context | None = None
         self._cwd: str | None = None
         self._running: _Running | None = None
-        self._depth = 0
         self._writes: dict[str, _Written] = {}
         self._reads: dict[tuple[str | None, str, str], FileAccess] = {}
         self._own_writes: dict[tuple[str | None, str, str], FileAccess] = {}
@@ -135,14 +135,14 @@ class CellTracer:
 
     # -- IPython events ---------------------------------------------------------------------
     def pre_run_cell(self, info: Any) -> None:
-        self._depth += 1
-        if self._depth > 1 or info.silent:  # a cell run from inside a cell belongs to it
+        if self._running is not None:  # a cell run from inside a cell belongs to that cell
             return
         context = self.context()
         if context is None:
             return
         events = audit.FileEvents(context.repo.root, context.skipped_prefixes)
         self._running = _Running(
+            info,
             new_id(),
             time.time(),
             time.time_ns(),
@@ -153,13 +153,13 @@ class CellTracer:
         audit.start(events)
 
     def post_run_cell(self, result: Any) -> None:
-        self._depth = max(0, self._depth - 1)
-        if self._depth:
-            return
-        running, self._running = self._running, None
+        running = self._running
+        if running is None or getattr(result, "info", None) is not running.info:
+            return  # not the cell pre_run_cell saw start (an inner or empty cell)
+        self._running = None
         audit.stop()
         context = self._context
-        if running is None or context is None:
+        if context is None:
             return
         try:
             self._finish(context, running, result)

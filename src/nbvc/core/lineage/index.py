@@ -100,14 +100,6 @@ def cell(index: Index, record_id: str) -> CellRun | None:
     return _cell(row[0]) if row else None
 
 
-def cells(index: Index, record_ids: Iterable[str]) -> dict[str, CellRun]:
-    rows = tables(index).execute(
-        "SELECT id, record FROM lineage_cells WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps(list(record_ids)),),
-    )
-    return {row[0]: _cell(row[1]) for row in rows}
-
-
 def session_cells(index: Index, session: str, until: float) -> list[CellRun]:
     """Cells of ``session`` that started at or before ``until``, in execution order."""
     rows = tables(index).execute(

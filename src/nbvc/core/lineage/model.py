@@ -53,13 +53,6 @@ class FileAccess:
     artifact: str | None = None
     version: int | None = None
 
-    @property
-    def label(self) -> str:
-        """``path@v3`` for a known version, else the path."""
-        if self.version is not None and self.artifact == self.path:
-            return f"{self.path}@v{self.version}"
-        return self.path
-
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"path": self.path, "oid": self.oid, "size": self.size}
         if self.artifact is not None:
@@ -143,9 +136,6 @@ class CellRun:
             writes=tuple(FileAccess.from_json(d) for d in record.get("writes", ())),
             run=record.get("run"),
         )
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": LINEAGE, **self.to_record()}
 
 
 def parse_producer(producer: str | None) -> tuple[str, str] | None:

@@ -109,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
 
         with Repo(root) as repo:
             recorded = len(repo.records.ids("lineage"))
-        os.chdir(tmp)
-        shell.history_manager.end_session()
-        os.chdir(os.path.dirname(tmp))
+        os.chdir(os.path.dirname(tmp))  # out of the folder about to be removed
+        if shell.history_manager is not None:
+            shell.history_manager.end_session()
     results_doc = {
         "results": results,
         "lineage_records": recorded,

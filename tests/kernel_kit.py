@@ -24,7 +24,9 @@ class Kernel:
         """Run a cell (with an id unless ``cell_id=""``); returns IPython's ExecutionResult."""
         self._cells += 1
         cid = cell_id if cell_id is not None else f"cell-{self._cells}"
-        return self.shell.run_cell(source, store_history=True, cell_id=cid or None)
+        return self.shell.run_cell(  # type: ignore[no-untyped-call]
+            source, store_history=True, cell_id=cid or None
+        )
 
     def value(self, source: str, cell_id: str | None = None) -> Any:
         """Run a cell that must succeed; returns its value."""

@@ -26,13 +26,17 @@ MAGICS = (
 )
 
 
+def magic(shell: InteractiveShell, name: str) -> object:
+    return shell.find_line_magic(name)  # type: ignore[no-untyped-call]
+
+
 def test_load_ext_registers_magics_and_events_and_unload_removes_them(
     ipython: InteractiveShell, repo_dir: Path
 ) -> None:
     before = {e: len(ipython.events.callbacks[e]) for e in ("pre_run_cell", "post_run_cell")}
     ipython.run_line_magic("load_ext", "nbvc")
     try:
-        assert all(ipython.find_line_magic(name) for name in MAGICS)
+        assert all(magic(ipython, name) for name in MAGICS)
         current = extension.current()
         assert current is not None
         assert current.tracer.pre_run_cell in ipython.events.callbacks["pre_run_cell"]
@@ -43,7 +47,7 @@ def test_load_ext_registers_magics_and_events_and_unload_removes_them(
     finally:
         ipython.run_line_magic("unload_ext", "nbvc")
     assert extension.current() is None
-    assert not any(ipython.find_line_magic(name) for name in MAGICS)
+    assert not any(magic(ipython, name) for name in MAGICS)
     after = {e: len(ipython.events.callbacks[e]) for e in ("pre_run_cell", "post_run_cell")}
     assert after == before
 

@@ -75,7 +75,7 @@ def test_version_add_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_magic_help_lists_the_options(kernel: Kernel) -> None:
-    doc = kernel.shell.find_line_magic("version_add").__doc__
+    doc = kernel.shell.find_line_magic("version_add").__doc__  # type: ignore[no-untyped-call]
     assert "--message" in doc and "--tag" in doc and "which cell produced it" in doc
 
 

@@ -96,9 +96,9 @@ CELLS: list[tuple[str, str]] = [
 
 
 def write_notebook(path: Path) -> None:
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     for cell_id, source in CELLS:
-        cell = nbformat.v4.new_code_cell(source)
+        cell = nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]
         cell["id"] = cell_id
         if cell_id == "params":
             cell.metadata["tags"] = ["parameters"]
@@ -108,7 +108,7 @@ def write_notebook(path: Path) -> None:
         "display_name": "Python 3",
         "language": "python",
     }
-    nbformat.write(nb, str(path))
+    nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]
 
 
 def outputs(nb: Any, cell_id: str) -> list[dict[str, Any]]:

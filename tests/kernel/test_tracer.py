@@ -26,6 +26,7 @@ def test_records_cell_id_count_source_and_times(kernel: Kernel) -> None:
     kernel.value("z = 3", "")
     first, second, anonymous = kernel.cells()
     assert (first.cell_id, second.cell_id, anonymous.cell_id) == ("first", "second", None)
+    assert first.execution_count is not None
     assert second.execution_count == first.execution_count + 1
     assert before <= first.started <= first.ended <= second.started
     assert first.notebook is None and first.cwd == "" and first.success
@@ -215,7 +216,7 @@ def test_an_empty_inner_cell_does_not_end_the_outer_one(kernel: Kernel) -> None:
 
 
 def test_silent_executions_are_not_recorded(kernel: Kernel) -> None:
-    kernel.shell.run_cell("Path('quiet.txt').write_text('q')", silent=True)
+    kernel.shell.run_cell("Path('quiet.txt').write_text('q')", silent=True)  # type: ignore[no-untyped-call]
     kernel.value("x = 1", "loud")
     assert [c.cell_id for c in kernel.cells()] == ["loud"]
     assert kernel.cell("loud").writes == ()

@@ -14,9 +14,9 @@ from nbvc.core.errors import NotTrackedError
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage import index as lineage_index
 from nbvc.core.lineage import render
-from nbvc.core.lineage.files import describe, file_state
+from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.graph import lineage
-from nbvc.core.lineage.model import LINEAGE, CellRun
+from nbvc.core.lineage.model import LINEAGE, CellRun, file_state
 from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.store import save, source_oid
 from nbvc.core.records import new_id

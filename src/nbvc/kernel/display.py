@@ -30,7 +30,7 @@ r=Array.prototype.slice.call(b.rows),up=th.getAttribute("data-dir")!=="up";
 th.setAttribute("data-dir",up?"up":"down");r.sort(function(p,q){
 var x=p.cells[i].getAttribute("data-sort")||p.cells[i].textContent,
 y=q.cells[i].getAttribute("data-sort")||q.cells[i].textContent,
-m=parseFloat(x),n=parseFloat(y),c=(!isNaN(m)&&!isNaN(n))?m-n:x.localeCompare(y);
+m=x.trim()?Number(x):NaN,n=y.trim()?Number(y):NaN,c=(!isNaN(m)&&!isNaN(n))?m-n:x.localeCompare(y);
 return up?c:-c;});r.forEach(function(row){b.appendChild(row);});});});})();</script>"""
 
 

@@ -220,3 +220,17 @@ def test_silent_executions_are_not_recorded(kernel: Kernel) -> None:
     kernel.value("x = 1", "loud")
     assert [c.cell_id for c in kernel.cells()] == ["loud"]
     assert kernel.cell("loud").writes == ()
+
+
+def test_a_tracer_failure_is_a_warning_not_a_failed_cell(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nbvc.core.lineage import files
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(files, "describe", broken)
+    assert kernel.run("Path('x.txt').write_text('x')").success
+    err = capsys.readouterr().err
+    assert "nbvc: could not record the lineage of this cell (RuntimeError: disk on fire)" in err

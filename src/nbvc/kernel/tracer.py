@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.errors import NbvcError
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage.model import CELL_PRODUCER, CellRun, FileAccess, FileState, file_state
 from nbvc.core.records import new_id
@@ -163,8 +162,8 @@ class CellTracer:
             return
         try:
             self._finish(context, running, result)
-        except (NbvcError, OSError) as exc:
-            _warn(f"could not record the lineage of this cell: {exc}")
+        except Exception as exc:  # recording must never break the user's work
+            _warn(f"could not record the lineage of this cell ({type(exc).__name__}: {exc})")
 
     def _finish(self, context: _Context, running: _Running, result: Any) -> None:
         touched = dict(running.events.touched)

@@ -60,6 +60,18 @@ def unload_ipython_extension(ipython: Any) -> None:
     unload(ipython)
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension lives (for `jupyter labextension develop`)."""
+    return [{"src": "labextension", "dest": "nbvc"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """The jupyter-server extension; imported only when the server loads it."""
+    from nbvc.server.app import NbvcApp
+
+    return [{"module": "nbvc.server.app", "app": NbvcApp}]
+
+
 def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:

@@ -22,8 +22,8 @@ import pytest
 
 from nbvc.core.lineage.model import LINEAGE, CellRun
 from nbvc.core.lineage.script import script
-from nbvc.core.notebook_exec import execute_notebook
 from nbvc.core.repo import Repo
+from nbvc.nbexec import execute_notebook
 from pipeline_kit import python_on_path
 
 CELLS: list[tuple[str, str]] = [

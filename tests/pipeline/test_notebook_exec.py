@@ -7,7 +7,7 @@ import sys
 
 import nbformat
 
-from nbvc.core.notebook_exec import INJECTED_TAG, ensure_cell_ids, inject_parameters
+from nbvc.nbexec import INJECTED_TAG, ensure_cell_ids, inject_parameters
 
 
 def notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -57,7 +57,7 @@ def test_old_notebooks_get_cell_ids() -> None:
 
 def test_core_pipelines_and_runs_import_no_jupyter_module() -> None:
     code = (
-        "import sys, nbvc, nbvc.core.pipeline.repro, nbvc.core.notebook_exec, "
+        "import sys, nbvc, nbvc.core.pipeline.repro, nbvc.nbexec, "
         "nbvc.core.runs.compare, nbvc.core.runs.plot_data, nbvc.core.runs.logging, "
         "nbvc.cli.main\n"
         "nbvc.log_metric\n"

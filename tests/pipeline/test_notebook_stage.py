@@ -6,8 +6,8 @@ import json
 
 import nbformat
 
-from nbvc.core.notebook_exec import INJECTED_TAG
 from nbvc.core.pipeline.outcome import FAILED, RAN, SKIPPED
+from nbvc.nbexec import INJECTED_TAG
 from pipeline_kit import Project
 
 SETUP = """\

@@ -38,7 +38,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
     if keep_last is not None and keep_last < 1:
         raise NbvcError("--keep-last must be at least 1")
     result = GcResult(dry_run)
-    with repo.lock():
+    with repo.collecting(), repo.lock():
         pointers = {a: p for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
         if keep_last is not None:
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})

@@ -40,15 +40,16 @@ def run_commands(
     """
     for command in commands:
         sink("command", command)
-        code = _run_one(command, cwd, env, sink)
+        code = run_argv(shell_argv(command), cwd, env, sink)
         if code != 0:
             return code, command
     return 0, None
 
 
-def _run_one(command: str, cwd: str, env: Mapping[str, str], sink: OutputSink) -> int:
+def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: OutputSink) -> int:
+    """Run one program (no shell), streaming its output; returns its exit code."""
     process = subprocess.Popen(
-        shell_argv(command),
+        argv,
         cwd=cwd,
         env=dict(env),
         stdin=subprocess.DEVNULL,

@@ -7,14 +7,18 @@ overrides values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+import sys
+from collections.abc import Mapping
 from typing import Any
 
-from nbvc.core.notebook_exec import NotebookError, execute_notebook
+from nbvc.core.errors import NbvcError
+from nbvc.core.pipeline.execute import OutputSink, run_argv
 from nbvc.core.pipeline.model import Stage
 from nbvc.core.pipeline.stage import ParamReader
 from nbvc.core.repo import Repo
-from nbvc.core.runs.logging import ROOT_ENV, RUN_ID_ENV, STAGE_ENV
+
+ERROR_MARKER = "nbvc: error: "  # what `python -m nbvc.nbexec` prints before a failure
 
 
 def notebook_parameters(stage: Stage, params: ParamReader) -> dict[str, Any]:
@@ -25,14 +29,14 @@ def notebook_parameters(stage: Stage, params: ParamReader) -> dict[str, Any]:
         for key, value in params.values(spec, stage.name).items():
             name = key.rsplit(".", 1)[-1]
             if name in origin and origin[name] != key:
-                raise NotebookError(
+                raise NbvcError(
                     f"params {origin[name]} and {key} of stage {stage.name} would both be "
                     f"injected as {name!r}; set one explicitly under 'parameters'"
                 )
             values[name], origin[name] = value, key
     values.update(stage.notebook.parameters)
     if bad := [name for name in values if not name.isidentifier()]:
-        raise NotebookError(
+        raise NbvcError(
             f"{bad[0]!r} cannot be a notebook parameter of stage {stage.name}: not a Python name"
         )
     return values
@@ -44,21 +48,34 @@ def run_notebook_stage(
     cwd: str,
     env: Mapping[str, str],
     params: ParamReader,
-    sink: Callable[[str, str], None],
+    sink: OutputSink,
 ) -> str | None:
-    """Execute the stage's notebook; returns an error message, or None on success."""
+    """Execute the stage's notebook in a subprocess; returns an error message, or None."""
     notebook = stage.notebook
     assert notebook is not None
-    try:
-        execute_notebook(
-            repo.abspath(notebook.path),
-            cwd=cwd,
-            parameters=notebook_parameters(stage, params),
-            output_path=repo.abspath(notebook.output) if notebook.output else None,
-            env={k: env[k] for k in (RUN_ID_ENV, ROOT_ENV, STAGE_ENV, "PYTHONUNBUFFERED")},
-            kernel_name=notebook.kernel,
-            sink=sink,
-        )
-    except NotebookError as exc:
-        return str(exc)
-    return None
+    argv = [
+        sys.executable,
+        "-m",
+        "nbvc.nbexec",
+        repo.abspath(notebook.path),
+        "--cwd",
+        cwd,
+        "--parameters",
+        json.dumps(notebook_parameters(stage, params)),
+    ]
+    if notebook.output:
+        argv += ["--output", repo.abspath(notebook.output)]
+    if notebook.kernel:
+        argv += ["--kernel", notebook.kernel]
+    stderr: list[str] = []
+
+    def keep_stderr(stream: str, text: str) -> None:
+        if stream == "stderr":
+            stderr.append(text)
+        sink(stream, text)
+
+    if run_argv(argv, cwd, env, keep_stderr) == 0:
+        return None
+    # the executor ends a failure with "nbvc: error: <what failed, with the traceback>"
+    _, marker, reason = "".join(stderr).rpartition(ERROR_MARKER)
+    return reason.strip() if marker else f"notebook {notebook.path} could not be executed"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,7 @@ from nbvc.core.pipeline.outcome import (
     StageOutcome,
 )
 from nbvc.core.pipeline.stage import Hasher, ParamReader, ParamsError, StageState, measure, why_run
+from nbvc.core.pool import Pool
 from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
@@ -77,7 +77,7 @@ class _Repro:
     graph: dag.Graph
     options: ReproOptions
     listener: ReproListener
-    pool: Executor
+    pool: Pool
     outcomes: dict[str, StageOutcome] = field(default_factory=dict)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the run record
 

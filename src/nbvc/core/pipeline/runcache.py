@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 from collections.abc import Mapping
-from concurrent.futures import Executor
 from typing import Any
 
 from nbvc.core.hashing import hash_bytes
@@ -20,6 +19,7 @@ from nbvc.core.linking import Linker
 from nbvc.core.pipeline.lockfile import Hash
 from nbvc.core.pipeline.model import Stage
 from nbvc.core.pipeline.stage import StageState
+from nbvc.core.pool import Pool
 from nbvc.core.repo import Repo
 from nbvc.core.runs.index import CacheHit, RunIndex
 
@@ -51,7 +51,7 @@ def outs_entry(stage: Stage, outs: Mapping[str, Hash]) -> dict[str, dict[str, An
     }
 
 
-def find(repo: Repo, stage: Stage, key: str, pool: Executor) -> CacheHit | None:
+def find(repo: Repo, stage: Stage, key: str, pool: Pool) -> CacheHit | None:
     """The newest earlier run of these inputs whose outputs are all still in the cache."""
     wanted = {o.path for o in stage.outs}
     for hit in RunIndex(repo).cache_hits(key):
@@ -62,7 +62,7 @@ def find(repo: Repo, stage: Stage, key: str, pool: Executor) -> CacheHit | None:
     return None
 
 
-def restore(repo: Repo, hit: CacheHit, pool: Executor) -> dict[str, Hash]:
+def restore(repo: Repo, hit: CacheHit, pool: Pool) -> dict[str, Hash]:
     """Put the hit's outputs in the workspace; returns their hashes."""
     linker = Linker(repo.odb, repo.index, repo.config.link_types)
     restored = {}
@@ -79,7 +79,7 @@ def restore(repo: Repo, hit: CacheHit, pool: Executor) -> dict[str, Hash]:
     return restored
 
 
-def _restore_tree(repo: Repo, linker: Linker, oid: str, target: str, pool: Executor) -> None:
+def _restore_tree(repo: Repo, linker: Linker, oid: str, target: str, pool: Pool) -> None:
     tree = repo.workspace.load_tree(oid)
     os.makedirs(target, exist_ok=True)
     for folder in {os.path.dirname(rel) for rel in tree.files} | set(tree.empty_dirs):

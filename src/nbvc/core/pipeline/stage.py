@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from nbvc.core.pipeline.datafiles import DataFileError, flatten, is_missing, loo
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.pipeline.model import ParamSpec, Stage
 from nbvc.core.pointer import SUFFIX
+from nbvc.core.pool import Pool
 from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
 from nbvc.core.scan import DirScan, Scanner
@@ -33,7 +33,7 @@ class ParamsError(NbvcError):
 
 
 class Hasher:
-    def __init__(self, repo: Repo, pool: Executor) -> None:
+    def __init__(self, repo: Repo, pool: Pool) -> None:
         self.repo = repo
         self.pool = pool
         self._known: dict[str, Hash | None] = {}

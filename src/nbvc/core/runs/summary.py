@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import Executor
 from typing import Any
 
 from nbvc.core.pipeline.loader import workspace_reader
 from nbvc.core.pipeline.model import Pipeline
+from nbvc.core.pool import Pool
 from nbvc.core.repo import Repo
 from nbvc.core.runs.records import Journal, environment, fold, with_logged, write_run
 from nbvc.core.runs.values import metrics_of, params_of
@@ -22,7 +22,7 @@ def finish_repro_run(
     status: str,
     stages: dict[str, dict[str, Any]],
     targets: list[str],
-    pool: Executor,
+    pool: Pool,
 ) -> dict[str, Any]:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
@@ -51,7 +51,7 @@ def finish_repro_run(
     return record
 
 
-def _plots(repo: Repo, pipeline: Pipeline, pool: Executor) -> list[dict[str, Any]]:
+def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> list[dict[str, Any]]:
     """Declared plot files as stored objects, so the run can be plotted later."""
     plots = []
     for out in pipeline.plot_outs():

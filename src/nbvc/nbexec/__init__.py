@@ -1,5 +1,8 @@
 """Executing a notebook headless the way JupyterLab does, with papermill-style parameters.
 
+This is a front end like the CLI: the engine never imports it (nbclient pulls in Jupyter
+packages); notebook pipeline stages run it as ``python -m nbvc.nbexec`` in a subprocess.
+
 Two details make runs look like JupyterLab sessions to the kernel (and so to nbvc's notebook
 lineage): every ``execute_request`` carries the cell's nbformat id as ``metadata.cellId``, and
 the kernel's environment has ``JPY_SESSION_NAME`` set to the notebook's path. Parameters are

@@ -250,13 +250,11 @@ def _move(
         f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, unit="B"
     )
 
-    committer = objects.Committer(repo.odb)
-
     def move(want: Want) -> tuple[Outcome, int]:
         if result.direction == "push":
             outcome = objects.upload(repo.odb, remote, want.oid)
         else:
-            outcome = objects.download(repo.odb, remote, want.oid, want.size, committer)
+            outcome = objects.download(repo.odb, remote, want.oid, want.size)
         files_task.advance()
         bytes_task.advance(outcome[1])
         return outcome
@@ -264,7 +262,6 @@ def _move(
     try:
         outcomes = parallel_map(remote.jobs, move, wants, weight=lambda w: w.size or 0)
     finally:
-        committer.flush()
         files_task.close()
         bytes_task.close()
     failed = set()

@@ -5,10 +5,11 @@ Stand-alone: ``python benchmarks/bench_remote.py [--scale 0.05] [--repeat 3]``. 
 both for quick runs. Each repeat gives each tool its own project (the data hard-linked in, then
 added, untimed) and, per remote kind, times: push A and push B to a fresh remote, a push with
 nothing to send, then pull A and pull B into a fresh git clone (fetch + checkout, what `dvc pull`
-does too). Tools alternate order between repeats, because this machine's page cache and ext4
-make whoever runs second after heavy writes pay more. A plain `cp` of the same data is timed in
-the same repeat as the floor. Prints medians [min-max] and the DVC/nbvc ratio, and checks the
-targets: >= 3x faster than DVC on push and pull of A, never slower on B, no-op push < 0.5 s.
+does too). Every timed step starts after a `sync` (untimed), so no step pays for the write-back
+of earlier ones, and tools alternate order between repeats. A plain `cp` of the same data is
+timed in the same repeat as the floor. Prints medians [min-max] and the DVC/nbvc ratio, and
+checks the targets: >= 3x faster than DVC on push and pull of A, never slower on B, no-op push
+under 0.5 s.
 
 DVC runs from its own venv (``--dvc``, default /work/venv-dvc; created with
 ``pip install dvc dvc-s3`` if missing). nbvc runs from the venv running this script.
@@ -139,6 +140,12 @@ class Bench:
     env: dict[str, str]
     results: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
+    def timed(self, argv: list[str], cwd: Path) -> float:
+        """Run a measured step, after writing back what earlier steps left in the page cache
+        (otherwise a fast tool pays for the write-back of its own earlier, faster steps)."""
+        os.sync()
+        return self.run(argv, cwd)
+
     def run(self, argv: list[str], cwd: Path) -> float:
         started = time.perf_counter()
         done = subprocess.run(
@@ -227,13 +234,13 @@ def remote_round(
         bench.run(argv, repo)
     bench.run(["git", "add", "-A"], repo)
     bench.run(["git", "commit", "-q", "-m", f"remote {kind}"], repo)
-    bench.record(f"{kind}: push A", tool.name, bench.run(tool.push("data"), repo))
-    bench.record(f"{kind}: push B", tool.name, bench.run(tool.push("big.bin"), repo))
-    bench.record(f"{kind}: no-op push", tool.name, bench.run(tool.push(None), repo))
+    bench.record(f"{kind}: push A", tool.name, bench.timed(tool.push("data"), repo))
+    bench.record(f"{kind}: push B", tool.name, bench.timed(tool.push("big.bin"), repo))
+    bench.record(f"{kind}: no-op push", tool.name, bench.timed(tool.push(None), repo))
     clone = repo.parent / f"clone-{kind}"
     bench.run(["git", "clone", "-q", str(repo), str(clone)], repo.parent)
-    bench.record(f"{kind}: pull A", tool.name, bench.run(tool.pull("data"), clone))
-    bench.record(f"{kind}: pull B", tool.name, bench.run(tool.pull("big.bin"), clone))
+    bench.record(f"{kind}: pull A", tool.name, bench.timed(tool.pull("data"), clone))
+    bench.record(f"{kind}: pull B", tool.name, bench.timed(tool.pull("big.bin"), clone))
     for name in ("data", "big.bin"):
         if tree_summary(clone / name) != tree_summary(repo / name):
             raise RuntimeError(f"{tool.name} pulled a different {name} into {clone}")
@@ -243,8 +250,8 @@ def remote_round(
 
 def copy_floor(bench: Bench, a: Path, b: Path, home: Path) -> None:
     home.mkdir(parents=True)
-    bench.record("local: push A", "cp", bench.run(["cp", "-r", str(a), str(home / "A")], home))
-    bench.record("local: push B", "cp", bench.run(["cp", str(b), str(home / "B")], home))
+    bench.record("local: push A", "cp", bench.timed(["cp", "-r", str(a), str(home / "A")], home))
+    bench.record("local: push B", "cp", bench.timed(["cp", str(b), str(home / "B")], home))
 
 
 def drop_big_copies(root: Path) -> None:

@@ -323,6 +323,21 @@ class RemoteSuite:
         assert snapshot(other / "data") == snapshot(repo / "data")
         assert not (other / "model.bin").exists()
 
+    def test_file_missing_from_a_folder_is_sent_again_by_the_next_push(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        assert push(repo).ok
+        lost = file_oid(repo, "data", "d3/e0/f3.bin")
+        backend.fs.rm_file(backend.object_path(lost))
+        other = clone(repo, tmp_path / "clone")
+        pulled = nbvc(other, "pull", "data")
+        assert pulled.code == 1 and lost[:8] in pulled.err
+        # the folder's manifest went too, so a push no longer takes the folder as complete
+        assert tree_oid(repo, "data") not in backend.objects()
+        assert push(repo).objects == 2  # the lost file and the manifest
+        assert nbvc(other, "pull", "data").code == 0
+        assert snapshot(other / "data") == snapshot(repo / "data")
+
     def test_failed_push_resumes_without_resending(self, repo: Path, backend: Backend) -> None:
         with failing_after(10), pytest.raises(RemoteError, match="injected"):
             push(repo, jobs=3)

@@ -2,10 +2,11 @@
 
 Uploads read the cached object, check that it still hashes to its name (a damaged cache object
 is quarantined, never spread) and hand it to :class:`Remote`, which publishes it atomically.
-Downloads land in `.nbvc/tmp`, are hashed, and only a match is renamed into the cache (in
-groups, each made durable by one filesystem sync, as `nbvc add` does). A mismatch is fetched once
-more before the remote copy is declared corrupt (so a glitch in transit is not mistaken for
-damage at rest).
+Downloads land in `.nbvc/tmp`, are hashed, and only a match is renamed into the cache. A
+mismatch is fetched once more before the remote copy is declared corrupt (so a glitch in transit
+is not mistaken for damage at rest). Fetched objects are not synced to disk (the remote keeps the
+durable copy; see :meth:`ObjectStore.commit`), which keeps a pull of a big file from waiting for
+the disk to write it all back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import threading
 from enum import Enum
 
 from nbvc.core import fsutil
@@ -22,8 +22,6 @@ from nbvc.core.odb import READ_ONLY, ObjectStore, Staged, StoredFile
 from nbvc.core.remote.fs import Remote
 
 FETCH_ATTEMPTS = 2
-GROUP_OBJECTS = 2000
-GROUP_BYTES = 256 << 20
 
 
 class Outcome(Enum):
@@ -56,10 +54,8 @@ def upload(odb: ObjectStore, remote: Remote, oid: str) -> tuple[Outcome, int]:
     return Outcome.SENT, len(data)
 
 
-def download(
-    odb: ObjectStore, remote: Remote, oid: str, size: int | None, committer: Committer
-) -> tuple[Outcome, int]:
-    """Fetch one object, verified, and hand it to ``committer``; returns the outcome and bytes."""
+def download(odb: ObjectStore, remote: Remote, oid: str, size: int | None) -> tuple[Outcome, int]:
+    """Fetch one object into the cache, verified; returns the outcome and the bytes received."""
     big = size is not None and size >= BIG_FILE
     for _ in range(FETCH_ATTEMPTS):
         tmp = os.path.join(odb.tmp_dir, f"fetch-{secrets.token_hex(8)}")
@@ -73,40 +69,10 @@ def download(
             return Outcome.MISSING, 0
         actual, nbytes = received
         if actual == digest(oid):
-            committer.add(Staged(StoredFile(oid, nbytes, 0, 0), tmp))
+            odb.commit([Staged(StoredFile(oid, nbytes, 0, 0), tmp)], durable=False)
             return Outcome.SENT, nbytes
         fsutil.remove_file(tmp)
     return Outcome.CORRUPT, 0
-
-
-class Committer:
-    """Gives verified downloads their final names in groups, one filesystem sync per group
-    (:meth:`ObjectStore.commit`): far cheaper than a sync per object, and an interrupted fetch
-    keeps every group committed before it stopped."""
-
-    def __init__(self, odb: ObjectStore) -> None:
-        self.odb = odb
-        self._lock = threading.Lock()
-        self._staged: list[Staged] = []
-        self._bytes = 0
-
-    def add(self, staged: Staged) -> None:
-        with self._lock:
-            self._staged.append(staged)
-            self._bytes += staged.stored.size
-            if len(self._staged) < GROUP_OBJECTS and self._bytes < GROUP_BYTES:
-                return
-            group = self._take()
-        self.odb.commit(group)
-
-    def flush(self) -> None:
-        with self._lock:
-            group = self._take()
-        self.odb.commit(group)
-
-    def _take(self) -> list[Staged]:
-        group, self._staged, self._bytes = self._staged, [], 0
-        return group
 
 
 def _receive(remote: Remote, oid: str, tmp: str) -> tuple[str, int] | None:

@@ -3,13 +3,13 @@
 Records travel first (both ways), then objects: files before the trees that list them. This
 keeps one invariant that makes a push with nothing to send cost one existence check per tracked
 folder: **a tree object on the remote means every file it lists is there too**. Push uploads a
-tree only after all of its files arrived; a fetch that finds a corrupt object deletes it from the
-remote together with the trees that list it, so the next push from a machine with a good copy
-sends them again. Records going first also protects pushes from a concurrent remote gc (it sees
-a version's record before any of its objects).
+tree only after all of its files arrived; a fetch that finds an object corrupt or missing deletes
+the corrupt object and the trees listing either from the remote, so the next push from a machine
+that has them sends them again. Records going first also protects pushes from a concurrent
+remote gc (it sees a version's record before any of its objects).
 
-What the remote holds is learned by listing (each object prefix folder once, in parallel) when
-many objects are in question, and by a few existence checks when only a handful are. Every object
+What the remote holds is learned by listing (:meth:`Remote.list_objects`) when many objects are
+in question, and by a few existence checks when only a handful are. Every object
 is committed atomically on arrival, so an interrupted transfer resumes by simply running again:
 the rerun sends only what did not arrive. Partial failures (objects missing at the source,
 corrupt ones) come back as data in :class:`TransferResult`; connection and access errors raise.
@@ -50,6 +50,7 @@ class TransferResult:
     missing: list[Want] = field(default_factory=list)  # needed, but absent at the source
     corrupt: list[Want] = field(default_factory=list)  # at the source, but damaged
     rejected_records: list[str] = field(default_factory=list)
+    repaired_remote: bool = False  # damaged objects were removed from the remote
 
     @property
     def ok(self) -> bool:
@@ -76,10 +77,11 @@ class TransferResult:
                 f"({_examples(self.corrupt)}); add the files again or fetch good copies"
             )
         elif self.corrupt:
+            removed = "they were removed from the remote, so " if self.repaired_remote else ""
             out.append(
                 f"{_are(self.corrupt)} corrupt on {where} (content does not match the hash) "
-                f"and were not stored ({_examples(self.corrupt)}); they were removed from the "
-                "remote, so `nbvc push` from a machine with a good copy replaces them"
+                f"and were not stored ({_examples(self.corrupt)}); {removed}`nbvc push` from a "
+                "machine with a good copy replaces them"
             )
         if self.rejected_records:
             shown = ", ".join(self.rejected_records[:SHOWN])
@@ -183,23 +185,21 @@ def fetch(
     trees = [w for w in wanted if w.is_tree]
     _move(repo, remote, [w for w in trees if not repo.odb.exists(w.oid)], result, NULL)
     files = {w.oid: w for w in wanted if not w.is_tree}
-    listed_in: dict[str, list[str]] = {}  # file oid -> trees listing it
+    listed_in: dict[str, list[str]] = {}  # file oid -> the trees listing it
     for want in trees:
         if not repo.odb.exists(want.oid) or repo.index.is_complete(want.oid):
             continue
         for file_want in plan.tree_wants(repo.workspace.load_tree(want.oid), want.artifact):
             files.setdefault(file_want.oid, file_want)
             listed_in.setdefault(file_want.oid, []).append(want.oid)
-    candidates = list(files.values())
-    here = parallel_map(remote.jobs, lambda w: repo.odb.exists(w.oid), candidates)
-    absent = [w for w, ok in zip(candidates, here, strict=True) if not ok]
-    failed = _move(repo, remote, absent, result, reporter)
+    with repo.pool() as pool:
+        absent = set(repo.odb.missing(list(files), pool))
+    failed = _move(repo, remote, [w for w in files.values() if w.oid in absent], result, reporter)
     incomplete = {tree for oid in failed for tree in listed_in.get(oid, ())}
     for want in trees:
-        if want.oid in incomplete or not repo.odb.exists(want.oid):
-            continue
-        repo.index.mark_complete(want.oid)
-    _drop_corrupt(remote, result.corrupt, listed_in)
+        if want.oid not in incomplete and repo.odb.exists(want.oid):
+            repo.index.mark_complete(want.oid)
+    result.repaired_remote = _repair_remote(remote, result, incomplete)
     return result
 
 
@@ -228,13 +228,17 @@ def pull(
     return PullResult(fetched, checkouts, skipped)
 
 
-def _drop_corrupt(remote: Remote, corrupt: list[Want], listed_in: dict[str, list[str]]) -> None:
-    """Delete corrupt objects from the remote, with the trees listing them (see module doc)."""
-    if not corrupt or remote.read_only:
-        return
-    oids = {w.oid for w in corrupt} | {t for w in corrupt for t in listed_in.get(w.oid, ())}
+def _repair_remote(remote: Remote, result: TransferResult, incomplete: set[str]) -> bool:
+    """Restore the module's invariant on the remote after a fetch found damage: delete corrupt
+    objects and the trees listing a missing or corrupt file, so that the next push from a
+    machine that has them sends them again. Returns whether the remote was changed."""
+    doomed = {w.oid for w in result.corrupt} | incomplete
+    if not doomed or remote.read_only:
+        return False
     with contextlib.suppress(RemoteError):
-        remote.remove([remote.object_path(oid) for oid in sorted(oids)])
+        remote.remove([remote.object_path(oid) for oid in sorted(doomed)])
+        return True
+    return False
 
 
 # -- moving objects -----------------------------------------------------------------------------
@@ -250,13 +254,11 @@ def _move(
         f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, unit="B"
     )
 
-    committer = objects.Committer(repo.odb)
-
     def move(want: Want) -> tuple[Outcome, int]:
         if result.direction == "push":
             outcome = objects.upload(repo.odb, remote, want.oid)
         else:
-            outcome = objects.download(repo.odb, remote, want.oid, want.size, committer)
+            outcome = objects.download(repo.odb, remote, want.oid, want.size)
         files_task.advance()
         bytes_task.advance(outcome[1])
         return outcome
@@ -264,7 +266,6 @@ def _move(
     try:
         outcomes = parallel_map(remote.jobs, move, wants, weight=lambda w: w.size or 0)
     finally:
-        committer.flush()
         files_task.close()
         bytes_task.close()
     failed = set()

@@ -8,8 +8,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import nbvc
-from kernel_kit import Kernel
 from nbvc.core.repo import Repo
+from tests.kernel.kit import Kernel
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kernel_kit import Kernel
 from nbvc.core.hashing import hash_bytes
 from nbvc.kernel.display import Preformatted, Rich
+from tests.kernel.kit import Kernel
 
 
 def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:

@@ -24,7 +24,7 @@ from nbvc.core.lineage.model import LINEAGE, CellRun
 from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.nbexec import execute_notebook
-from pipeline_kit import python_on_path
+from tests.kernel.kit import python_on_path
 
 CELLS: list[tuple[str, str]] = [
     ("setup", "%load_ext nbvc"),

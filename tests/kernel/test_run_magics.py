@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from kernel_kit import Kernel
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
 from nbvc.core.runs.index import short_id
 from nbvc.kernel.plots import VEGALITE_MIME, VegaLite, sparkline
 from nbvc.kernel.widgets import CompareWidget
-from pipeline_kit import Project, ml_pipeline, python_on_path, set_param
+from tests.kernel.kit import Kernel, python_on_path, write_pipeline
 
 
 @pytest.fixture
-def pipeline(kernel: Kernel, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+def pipeline(kernel: Kernel, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PATH", python_on_path())
-    yield ml_pipeline(Project(kernel.root))
+    write_pipeline(kernel.root)
+    yield kernel.root
 
 
 def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
@@ -46,7 +47,7 @@ def log_two_runs(kernel: Kernel) -> tuple[str, str]:
 
 
 def test_repro_runs_the_pipeline_and_versions_point_to_stages(
-    kernel: Kernel, pipeline: Project, capsys: pytest.CaptureFixture[str]
+    kernel: Kernel, pipeline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dry = kernel.value("%repro --dry")
     assert "dry run" in repr(dry) and "would run" in repr(dry)
@@ -54,7 +55,7 @@ def test_repro_runs_the_pipeline_and_versions_point_to_stages(
     out = capsys.readouterr().out
     assert "Running stage 'prepare'" in out and "> python train.py" in out and "trained" in out
     text = repr(result)
-    assert "3 ran" in text and 'class="nbvc-good">ran' in result._repr_html_()
+    assert "2 ran" in text and 'class="nbvc-good">ran' in result._repr_html_()
     with Repo.open(str(kernel.root)) as repo:
         model = repo.history.latest("model.json")
     assert model is not None and model.producer is not None
@@ -67,9 +68,9 @@ def test_repro_runs_the_pipeline_and_versions_point_to_stages(
 
 
 def test_repro_failure_shows_the_table_and_a_short_error(
-    kernel: Kernel, pipeline: Project, capsys: pytest.CaptureFixture[str]
+    kernel: Kernel, pipeline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pipeline.write("train.py", "raise SystemExit(3)\n")
+    (pipeline / "train.py").write_text("raise SystemExit(3)\n")
     message = usage_error(kernel, "%repro", capsys)
     assert message.startswith("stage train failed: command failed with exit code 3")
     assert "no stage named 'nope'" in usage_error(kernel, "%repro nope", capsys)
@@ -135,9 +136,9 @@ def test_metrics_and_params_diff(kernel: Kernel, capsys: pytest.CaptureFixture[s
     assert "has no open run" in usage_error(kernel, "%metrics_diff current", capsys)
 
 
-def test_metrics_diff_against_the_workspace(kernel: Kernel, pipeline: Project) -> None:
+def test_metrics_diff_against_the_workspace(kernel: Kernel, pipeline: Path) -> None:
     kernel.value("%repro")
-    set_param(pipeline, "train", "lr", 0.2)
+    write_pipeline(pipeline, lr=0.2)
     params = kernel.value("%params_diff")
     (row,) = params.tables[0].rows
     assert (row[0], row[1], row[2].text, row[3].text) == ("params.yaml", "train.lr", "0.1", "0.2")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import nbvc
-from kernel_kit import Kernel
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage.store import load_source
+from tests.kernel.kit import Kernel
 
 
 def oid(text: str) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lineage_kit import run_cell
 from nbvc.cli.main import main
 from nbvc.core.repo import Repo
+from tests.lineage.kit import run_cell
 
 
 def nbvc(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from lineage_kit import access, run_cell
 from nbvc.core.errors import NotTrackedError
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage import index as lineage_index
@@ -21,6 +20,7 @@ from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.store import save, source_oid
 from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
+from tests.lineage.kit import access, run_cell
 
 
 def test_a_record_round_trips_and_indexes_once(repo: Repo) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from lineage_kit import run_cell
 from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage.script import NoProducerError, script
 from nbvc.core.repo import Repo
+from tests.lineage.kit import run_cell
 
 
 def notebook_session(repo: Repo) -> dict[str, str]:

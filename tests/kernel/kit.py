@@ -1,7 +1,10 @@
-"""Helpers for kernel tests: an in-process IPython shell with nbvc loaded, run like a kernel."""
+"""Helpers for kernel tests: an in-process IPython shell with nbvc loaded, run like a kernel, and
+a small pipeline for the run magics."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +52,54 @@ class Kernel:
 
     def repo(self) -> Repo:
         return Repo.open(str(self.root))
+
+
+def python_on_path() -> str:
+    """PATH with this interpreter's folder first, so a stage's `python` is ours."""
+    return os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
+
+PIPELINE = """\
+stages:
+  prepare:
+    cmd: python prepare.py
+    deps: [prepare.py, data/raw.csv]
+    params: [prepare.rows]
+    outs: [data/prepared]
+  train:
+    cmd: python train.py
+    deps: [train.py, data/prepared]
+    params: [train.lr]
+    outs: [model.json]
+    metrics:
+      - metrics.json: {cache: false}
+"""
+PREPARE = """\
+import os, yaml
+rows = yaml.safe_load(open("params.yaml"))["prepare"]["rows"]
+os.makedirs("data/prepared", exist_ok=True)
+lines = open("data/raw.csv").read().split()[:rows]
+open("data/prepared/train.csv", "w").write("\\n".join(lines))
+"""
+TRAIN = """\
+import json, yaml
+lr = yaml.safe_load(open("params.yaml"))["train"]["lr"]
+rows = [int(x) for x in open("data/prepared/train.csv").read().split()]
+json.dump({"weight": sum(rows) * lr}, open("model.json", "w"))
+json.dump({"acc": round(1 - lr, 3), "n": len(rows)}, open("metrics.json", "w"))
+print("trained")
+"""
+
+
+def write_pipeline(root: Path, lr: float = 0.1) -> None:
+    """prepare -> train, with params in params.yaml and metrics in metrics.json."""
+    files = {
+        "data/raw.csv": "\n".join(str(i) for i in range(20)) + "\n",
+        "params.yaml": f"prepare:\n  rows: 10\ntrain:\n  lr: {lr}\n",
+        "prepare.py": PREPARE,
+        "train.py": TRAIN,
+        "nbvc.yaml": PIPELINE,
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)

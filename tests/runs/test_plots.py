@@ -49,6 +49,8 @@ def test_html_page_embeds_the_specs_safely() -> None:
     assert embedded is not None
     assert json.loads(embedded.group(1)) == [spec]
     assert 'id="plot0"' in page and "vegaEmbed" in page
+    assert "<script src=" not in page  # self-contained: nothing loaded from the network
+    assert page.count("</script>") == 3  # bundle, specs, embedding: none broken early
 
 
 def test_plots_show_writes_metric_curves_and_plot_files(project: Project) -> None:

@@ -13,12 +13,6 @@ from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH, HEIGHT = 480, 280
-# The page loads Vega from a CDN, as DVC's and Altair's HTML output does.
-VEGA_SCRIPTS = (
-    "https://cdn.jsdelivr.net/npm/vega@5",
-    "https://cdn.jsdelivr.net/npm/vega-lite@5",
-    "https://cdn.jsdelivr.net/npm/vega-embed@6",
-)
 _MARKS: dict[str, dict[str, Any]] = {
     "linear": {"type": "line", "point": True},
     "simple": {"type": "line"},
@@ -104,8 +98,16 @@ def _y_fields(y: Any, sample: Mapping[str, Any], x: str) -> list[str]:
 
 
 def html_page(specs: Sequence[Mapping[str, Any]], title: str = "nbvc plots") -> str:
-    """A self-describing HTML page rendering ``specs`` with vega-embed."""
-    scripts = "".join(f'<script src="{src}"></script>\n' for src in VEGA_SCRIPTS)
+    """A self-contained HTML page rendering ``specs`` with vega-embed.
+
+    Vega, Vega-Lite and vega-embed are inlined (from vl-convert's bundle), so the page works
+    offline and loads nothing from the network.
+    """
+    import vl_convert
+
+    snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
+    bundle = vl_convert.javascript_bundle(snippet).replace("</script", "<\\/script")
+    scripts = f"<script>\n{bundle}\n</script>\n"
     divs = "".join(f'<div class="plot" id="plot{i}"></div>\n' for i in range(len(specs)))
     data = json.dumps(list(specs), ensure_ascii=False).replace("</", "<\\/")
     return f"""<!DOCTYPE html>

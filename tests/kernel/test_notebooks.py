@@ -215,6 +215,7 @@ def test_rendered_outputs(project: dict[str, Any]) -> None:
     spec = plot["application/vnd.vegalite.v5+json"]
     assert spec["title"] == "loss" and len(spec["data"]["values"]) == 3
     assert "loss" in plot["text/plain"] and "(3 steps)" in plot["text/plain"]
+    assert "image/png" in plot  # for nbviewer and GitHub, which do not run Vega
 
 
 def test_stale_input_warning_on_the_second_execution(project: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +110,8 @@ def test_metric_series_as_vega_lite(kernel: Kernel) -> None:
     runs = {v["run"] for v in spec["data"]["values"]}
     assert runs == {short_id(first), short_id(second)}
     assert f"{short_id(first)}  █▃▂▁  last 0.25" in bundle["text/plain"]
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert "image/png" not in chart._repr_mimebundle_(exclude=["image/png"])
     both = kernel.value("%runs --plot")._repr_mimebundle_()[VEGALITE_MIME]
     assert [s["title"] for s in both["vconcat"]] == ["accuracy", "loss"]
     assert "$schema" not in both["vconcat"][0]
@@ -181,6 +184,7 @@ def test_compare_widget(kernel: Kernel) -> None:
     widget.metric_picker.value = ["loss"]
     assert short_id(second) not in widget.table.value and "accuracy" not in widget.table.value
     (chart,) = widget.chart.outputs
+    assert "image/png" not in chart["data"]  # the widget's chart is live: no PNG needed
     spec = chart["data"][VEGALITE_MIME]
     assert spec["title"] == "loss" and {v["run"] for v in spec["data"]["values"]} == {
         short_id(first)

@@ -1,8 +1,10 @@
-"""Metric series as Vega-Lite, which JupyterLab renders natively (and saves as a PNG with the
-notebook); terminals, nbviewer and GitHub get a text summary with a sparkline per run."""
+"""Metric series as Vega-Lite, which JupyterLab renders natively, with a PNG of the same chart
+(rendered by vl-convert) for nbviewer, GitHub and headless runs, and a text summary with a
+sparkline per run for terminals."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,17 +19,34 @@ Points = list[tuple[int, float | None]]
 
 
 class VegaLite:
-    """A Vega-Lite chart with a plain-text fallback."""
+    """A Vega-Lite chart with PNG and plain-text fallbacks."""
 
-    def __init__(self, spec: dict[str, Any], text: str) -> None:
+    def __init__(self, spec: dict[str, Any], text: str, png: bool = True) -> None:
         self.spec = spec
         self.text = text
+        self.png = png
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {VEGALITE_MIME: self.spec, "text/plain": self.text}
+        bundle: dict[str, Any] = {VEGALITE_MIME: self.spec, "text/plain": self.text}
+        if self.png and "image/png" not in (exclude or ()):
+            image = render_png(self.spec)
+            if image is not None:
+                bundle["image/png"] = base64.b64encode(image).decode("ascii")
+        return bundle
 
     def __repr__(self) -> str:
         return self.text
+
+
+def render_png(spec: dict[str, Any]) -> bytes | None:
+    """The chart as a PNG, or None where vl-convert cannot render it (the text stays)."""
+    try:
+        import vl_convert
+
+        image: bytes = vl_convert.vegalite_to_png(spec, scale=1)
+    except Exception:  # an optional rendering: any failure leaves the other forms
+        return None
+    return image
 
 
 def series_of(records: Sequence[Record]) -> dict[str, dict[str, Points]]:
@@ -40,7 +59,9 @@ def series_of(records: Sequence[Record]) -> dict[str, dict[str, Points]]:
     return found
 
 
-def metric_chart(records: Sequence[Record], metrics: Sequence[str] = ()) -> VegaLite | None:
+def metric_chart(
+    records: Sequence[Record], metrics: Sequence[str] = (), png: bool = True
+) -> VegaLite | None:
     """One chart per metric (stacked), one line per run; None if nothing was logged as series."""
     series = series_of(records)
     names = [m for m in metrics if m in series] if metrics else sorted(series)
@@ -51,7 +72,7 @@ def metric_chart(records: Sequence[Record], metrics: Sequence[str] = ()) -> Vega
         spec = specs[0]
     else:
         spec = {"$schema": SCHEMA, "vconcat": [_without_schema(s) for s in specs]}
-    return VegaLite(spec, _text(names, series))
+    return VegaLite(spec, _text(names, series), png)
 
 
 def _without_schema(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class CompareWidget(widgets.VBox):  # type: ignore[misc]
         records = [_only_metrics(r, picked) for r in self.selected()]
         self.table.value = runs_table(records, self.config)._repr_html_()
         self.chart.outputs = ()  # the model's outputs, synced to the frontend
-        chart = metric_chart(records, [m for m in self.metric_picker.value])
+        chart = metric_chart(records, list(self.metric_picker.value), png=False)
         if chart is not None:
             self.chart.append_display_data(chart)
 

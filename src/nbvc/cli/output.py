@@ -55,7 +55,17 @@ class TqdmReporter:
     def task(self, description: str, total: int | None, unit: str = "file") -> Task:
         from tqdm import tqdm
 
-        return _TqdmTask(tqdm(total=total, desc=description, unit=unit, leave=False))
+        scale = unit == "B"  # bytes: show KiB/MiB/GiB
+        return _TqdmTask(
+            tqdm(
+                total=total,
+                desc=description,
+                unit=unit,
+                unit_scale=scale,
+                unit_divisor=1024 if scale else 1000,
+                leave=False,
+            )
+        )
 
 
 def reporter(quiet: bool) -> Reporter:

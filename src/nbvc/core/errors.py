@@ -55,3 +55,11 @@ class LockTimeoutError(NbvcError):
 
 class ConfigError(NbvcError):
     """The configuration is invalid."""
+
+
+class RemoteError(NbvcError):
+    """A remote is misconfigured, unreachable, refuses access or lacks its backend package."""
+
+
+class TransferError(NbvcError):
+    """A push or fetch finished without moving everything it had to (missing or corrupt objects)."""

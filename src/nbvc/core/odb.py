@@ -120,11 +120,17 @@ class ObjectStore:
             os.close(src_fd)
         return Staged(StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns), tmp)
 
-    def commit(self, staged: Sequence[Staged]) -> None:
-        """Make staged files durable, then give each its final name (or drop a duplicate)."""
+    def commit(self, staged: Sequence[Staged], durable: bool = True) -> None:
+        """Make staged files durable, then give each its final name (or drop a duplicate).
+
+        ``durable=False`` skips the syncs, for copies that exist elsewhere (objects fetched from
+        a remote): a crash may then leave a damaged object, which verification on checkout or
+        push finds and quarantines, and a pull fetches again.
+        """
         if not staged:
             return
-        fsutil.sync_files([s.tmp for s in staged], self.tmp_dir)
+        if durable:
+            fsutil.sync_files([s.tmp for s in staged], self.tmp_dir)
         folders = []
         for item in staged:
             final = self.path(item.stored.oid)
@@ -137,7 +143,8 @@ class ObjectStore:
                 os.makedirs(os.path.dirname(final), exist_ok=True)
                 os.rename(item.tmp, final)
             folders.append(os.path.dirname(final))
-        fsutil.sync_dirs(folders, self.objects_dir)
+        if durable:
+            fsutil.sync_dirs(folders, self.objects_dir)
 
     def discard(self, staged: Sequence[Staged]) -> None:
         for item in staged:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from nbvc.core.diff import DiffResult
     from nbvc.core.fsck import FsckResult
     from nbvc.core.gc import GcResult
+    from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.status import ArtifactStatus
 
 DOT = ".nbvc"
@@ -141,9 +142,10 @@ class Repo:
 
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
+        from nbvc.core.lineage.store import reindex as reindex_lineage
         from nbvc.core.runs.index import reindex_runs
 
-        return self.history.reindex() + reindex_runs(self)
+        return self.history.reindex() + reindex_runs(self) + reindex_lineage(self)
 
     def close(self) -> None:
         if self._index is not None:
@@ -205,6 +207,43 @@ class Repo:
         from nbvc.core.fsck import fsck
 
         return fsck(self, reporter)
+
+    def push(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        reporter: Reporter = NULL,
+    ) -> TransferResult:
+        from nbvc.core.remote.transfer import push
+
+        return push(self, paths, remote, all_versions, jobs, reporter)
+
+    def fetch(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        reporter: Reporter = NULL,
+    ) -> TransferResult:
+        from nbvc.core.remote.transfer import fetch
+
+        return fetch(self, paths, remote, all_versions, jobs, reporter)
+
+    def pull(
+        self,
+        paths: Sequence[str] = (),
+        remote: str | None = None,
+        all_versions: bool = False,
+        jobs: int | None = None,
+        force: bool = False,
+        reporter: Reporter = NULL,
+    ) -> PullResult:
+        from nbvc.core.remote.transfer import pull
+
+        return pull(self, paths, remote, all_versions, jobs, force, reporter)
 
 
 def find_root(start: str) -> str | None:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "checkout": "checkout",
     "diff": "diff",
     "tag": "tag",
+    "lineage": "lineage",
     "gc": "gc",
     "fsck": "fsck",
     "repro": "repro",
@@ -45,6 +46,10 @@ COMMANDS: dict[str, str] = {
     "params": "params",
     "metrics": "metrics",
     "plots": "plots",
+    "remote": "remote",
+    "push": "push",
+    "fetch": "fetch",
+    "pull": "pull",
 }
 
 

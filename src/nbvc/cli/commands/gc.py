@@ -7,6 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
+from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
 
 
@@ -23,10 +24,18 @@ def register(sub: Any) -> list[str]:
         help="also prune versions older than the newest N of each artifact (tagged ones stay)",
     )
     parser.add_argument("-n", "--dry-run", action="store_true", help="only show what would go")
+    parser.add_argument(
+        "--remote",
+        metavar="NAME",
+        help="instead, delete the objects on remote NAME that no version or pointer references",
+    )
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel deletes (--remote)")
     return ["gc"]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.remote is not None:
+        return _run_remote(args)
     with Repo.find() as repo:
         result = repo.gc(args.dry_run, args.keep_last, reporter(args.quiet))
     would = "would " if result.dry_run else ""
@@ -35,5 +44,20 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{would}remove {len(result.removed)} objects ({human_size(result.freed_bytes)}); "
         f"{result.kept} kept"
+    )
+    return 0
+
+
+def _run_remote(args: argparse.Namespace) -> int:
+    from nbvc.core.remote.gc import gc_remote
+
+    if args.keep_last is not None:
+        raise NbvcError("--keep-last prunes local history; run it without --remote first")
+    with Repo.find() as repo:
+        result = gc_remote(repo, args.remote, args.dry_run, args.jobs, reporter(args.quiet))
+    would = "would " if result.dry_run else ""
+    stale = f" and {result.stale_uploads} stale uploads" if result.stale_uploads else ""
+    print(
+        f"{result.remote}: {would}remove {len(result.removed)} objects{stale}; {result.kept} kept"
     )
     return 0

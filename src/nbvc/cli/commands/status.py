@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import print_json
+from nbvc.cli.output import print_json, table
 from nbvc.core.repo import Repo
 from nbvc.core.status import UNCHANGED, ArtifactStatus
 
@@ -20,10 +20,19 @@ def register(sub: Any) -> list[str]:
     parser.add_argument(
         "--exit-code", action="store_true", help="exit 1 if anything is not unchanged"
     )
+    parser.add_argument(
+        "--remote",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help="instead, show what is missing here and on a remote (default: the default remote)",
+    )
     return ["status"]
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.remote is not None:
+        return _run_remote(args)
     with Repo.find() as repo:
         statuses = repo.status(args.paths)
     if args.json:
@@ -56,3 +65,36 @@ def _print_changes(status: ArtifactStatus) -> None:
         print(f"    {kind + ':':<10} {path}")
     if len(rows) > SHOWN:
         print(f"    ... and {len(rows) - SHOWN} more (`nbvc diff {status.artifact}` lists all)")
+
+
+def _run_remote(args: argparse.Namespace) -> int:
+    from nbvc.core.remote.status import remote_status
+
+    with Repo.find() as repo:
+        result = remote_status(repo, args.paths, args.remote or None)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        rows = [
+            [
+                a.artifact,
+                f"v{a.version}" if a.version else "-",
+                _missing(a.missing_local, a.objects, "nbvc pull"),
+                _missing(a.missing_remote, a.objects, "nbvc push"),
+            ]
+            for a in result.artifacts
+        ]
+        print(table(["PATH", "VERSION", "HERE", f"ON {result.remote}"], rows))
+        print(f"records: {result.records_to_push} to push, {result.records_to_fetch} to fetch")
+    in_sync = all(a.in_sync for a in result.artifacts) and not (
+        result.records_to_push or result.records_to_fetch
+    )
+    return 1 if args.exit_code and not in_sync else 0
+
+
+def _missing(missing: int | None, total: int | None, fix: str) -> str:
+    if missing is None or total is None:
+        return "unknown (folder manifest not found)"
+    if missing == 0:
+        return "complete"
+    return f"{missing} of {total} objects missing ({fix})"

@@ -1,0 +1,45 @@
+"""nbvc pull"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from nbvc.cli.commands import add_parser
+from nbvc.cli.commands.push import add_transfer_arguments, report
+from nbvc.cli.output import reporter
+from nbvc.core.repo import Repo
+
+
+def register(sub: Any) -> list[str]:
+    parser = add_parser(
+        sub,
+        "pull",
+        "Fetch from a remote, then check out what the pointer files say.",
+    )
+    add_transfer_arguments(parser)
+    parser.add_argument(
+        "-f", "--force", action="store_true", help="discard workspace changes not saved in nbvc"
+    )
+    return ["pull"]
+
+
+def run(args: argparse.Namespace) -> int:
+    with Repo.find() as repo:
+        result = repo.pull(
+            args.paths,
+            args.remote,
+            args.all_versions,
+            args.jobs,
+            args.force,
+            reporter(args.quiet),
+        )
+    code = report(result.fetch)
+    for checkout in result.checkouts:
+        target = checkout.target
+        if checkout.changed:
+            print(f"{target.artifact}: checked out {target.label} ({checkout.written} written)")
+    for artifact in result.skipped:
+        print(f"nbvc: error: {artifact} was not checked out: data is missing", file=sys.stderr)
+    return 1 if code or result.skipped else 0

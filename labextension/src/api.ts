@@ -255,6 +255,31 @@ export namespace API {
     root: LineageNode;
   }
 
+  export interface IFileAccess {
+    path: string;
+    oid: string | null;
+    size: number | null;
+    artifact?: string | null;
+    version?: number | null;
+  }
+
+  export interface INotebookLineage {
+    notebook: string;
+    notebook_path: string | null;
+    session: string | null;
+    cells: {
+      id: string;
+      label: string;
+      cell_id: string | null;
+      execution_count: number | null;
+      started: number;
+      ended: number;
+      success: boolean;
+      reads: IFileAccess[];
+      writes: IFileAccess[];
+    }[];
+  }
+
   // -- jobs ---------------------------------------------------------------------------------
 
   export type JobKind =
@@ -314,6 +339,10 @@ export namespace API {
     all_versions?: boolean;
   }
 
+  export interface IPullArgs extends ITransferArgs {
+    force?: boolean;
+  }
+
   export type JobRequest =
     | { kind: 'add'; args: IAddRequest }
     | { kind: 'checkout'; args: ICheckoutRequest }
@@ -324,5 +353,5 @@ export namespace API {
     | { kind: 'fsck'; args: { path?: string } }
     | { kind: 'repro'; args: IReproArgs }
     | { kind: 'push'; args: ITransferArgs }
-    | { kind: 'pull'; args: ITransferArgs };
+    | { kind: 'pull'; args: IPullArgs };
 }

@@ -1,5 +1,9 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IThemeManager,
+  Notification
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { NotebookPanel } from '@jupyterlab/notebook';
@@ -21,6 +25,7 @@ export interface ICommandContext {
   docManager: IDocumentManager | null;
   browser: IDefaultFileBrowser | null;
   palette: ICommandPalette | null;
+  themes: IThemeManager | null;
 }
 
 const CATEGORY = 'nbvc';
@@ -284,7 +289,11 @@ function addRunCommands(context: ICommandContext): void {
         const comparison = model.runs.compare(
           given.length > 0 ? given : model.runs.selected
         );
-        const widget = new CompareWidget(comparison, rendermime);
+        const widget = new CompareWidget(
+          comparison,
+          rendermime,
+          context.themes?.themeChanged ?? null
+        );
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);
       })

@@ -3,7 +3,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IThemeManager,
+  Notification
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -33,7 +37,8 @@ const plugin: JupyterFrontEndPlugin<INbvcModel> = {
     ILayoutRestorer,
     IRenderMimeRegistry,
     IDocumentManager,
-    ICommandPalette
+    ICommandPalette,
+    IThemeManager
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -41,7 +46,8 @@ const plugin: JupyterFrontEndPlugin<INbvcModel> = {
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
     docManager: IDocumentManager | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    themes: IThemeManager | null
   ): INbvcModel => {
     const model = new NbvcModel({ request: requestAPI });
     const panel = new NbvcPanel(model, app.commands);
@@ -60,7 +66,8 @@ const plugin: JupyterFrontEndPlugin<INbvcModel> = {
       rendermime,
       docManager,
       browser,
-      palette
+      palette,
+      themes
     });
     model.jobs.finished.connect((_, job) => notifyFinished(job));
     return model;

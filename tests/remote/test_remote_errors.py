@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import s3fs
-from conftest import AWS_ENV, Sshd, free_port
 from remote_suite import nbvc, write_dataset
 
+from conftest import AWS_ENV, Sshd, free_port
 from nbvc.core.errors import ConfigError, RemoteError
 from nbvc.core.remote import config as remotes
 from nbvc.core.repo import Repo

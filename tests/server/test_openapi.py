@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -72,12 +71,3 @@ async def test_served_document(api: Api) -> None:
     assert doc["servers"] == [{"url": "/a%40b"}]
     assert doc["paths"] == openapi.document()["paths"]
     assert doc["info"]["version"] == "0.1.0"
-
-
-def test_the_planned_routes_are_not_in_the_served_document() -> None:
-    planned = Path(__file__).parents[2] / "docs" / "api" / "planned.openapi.yaml"
-    import yaml
-
-    design = yaml.safe_load(planned.read_text(encoding="utf-8"))
-    assert design["paths"], "the planned routes are designed there"
-    assert not set(design["paths"]) & set(documented())

@@ -32,9 +32,14 @@ export class JobsModel implements IJobsModel {
     interval = ACTIVE_INTERVAL
   ) {
     this._interval = interval;
+    this._idle = Math.max(IDLE_INTERVAL, interval);
     this._poll = new Poll({
       factory: () => this._fetch(),
-      frequency: { interval: IDLE_INTERVAL, backoff: true, max: 60 * 1000 },
+      frequency: {
+        interval: this._idle,
+        backoff: true,
+        max: Math.max(60 * 1000, this._idle)
+      },
       name: 'nbvc:jobs',
       standby: 'when-hidden'
     });
@@ -103,7 +108,7 @@ export class JobsModel implements IJobsModel {
       }
     }
     this._jobs = jobs;
-    const interval = this._running.size > 0 ? this._interval : IDLE_INTERVAL;
+    const interval = this._running.size > 0 ? this._interval : this._idle;
     if (this._poll.frequency.interval !== interval) {
       this._poll.frequency = { ...this._poll.frequency, interval };
     }
@@ -113,6 +118,7 @@ export class JobsModel implements IJobsModel {
   private _jobs: API.IJob[] = [];
   private readonly _running = new Set<string>();
   private readonly _interval: number;
+  private readonly _idle: number;
   private readonly _poll: Poll;
   private readonly _changed = new Signal<IJobsModel, void>(this);
   private readonly _finished = new Signal<IJobsModel, API.IJob>(this);

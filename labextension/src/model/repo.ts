@@ -36,7 +36,7 @@ export class NbvcModel implements INbvcModel {
       frequency: {
         interval: options.interval ?? POLL_INTERVAL,
         backoff: true,
-        max: 30 * 1000
+        max: Math.max(30 * 1000, options.interval ?? 0)
       },
       name: 'nbvc:changes',
       standby: 'when-hidden'

@@ -102,7 +102,11 @@ function ArtifactRow(props: {
         {latest && latest.number !== artifact.version
           ? ` (latest ${latest.version})`
           : ''}
-        {artifact.tags.length > 0 ? ` · ${artifact.tags.length} tags` : ''}
+        {artifact.tags.length === 1
+          ? ` · ${artifact.tags[0]}`
+          : artifact.tags.length > 1
+            ? ` · ${artifact.tags.length} tags`
+            : ''}
       </span>
     </div>
   );

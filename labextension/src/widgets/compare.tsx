@@ -1,6 +1,7 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
@@ -17,7 +18,8 @@ import { formatChange, formatValue } from './format';
 export class CompareWidget extends Panel {
   constructor(
     readonly comparison: IRunComparison,
-    rendermime: IRenderMimeRegistry
+    rendermime: IRenderMimeRegistry,
+    themeChanged: ISignal<unknown, unknown> | null = null
   ) {
     super();
     this.id = `nbvc-compare-${comparison.ids.join('-').slice(0, 200)}`;
@@ -30,6 +32,8 @@ export class CompareWidget extends Panel {
     this.addWidget(new ComparisonTable(comparison));
     this.addWidget(this._plots);
     comparison.changed.connect(this._onChanged, this);
+    // The Vega-Lite renderer picks its colours when it draws: draw again in the new theme.
+    themeChanged?.connect(() => setTimeout(() => this._onChanged(), 0), this);
     this._onChanged();
   }
 
@@ -38,6 +42,7 @@ export class CompareWidget extends Panel {
       return;
     }
     this.comparison.dispose();
+    Signal.clearData(this);
     super.dispose();
   }
 
@@ -47,7 +52,7 @@ export class CompareWidget extends Panel {
   }
 
   private _onChanged(): void {
-    if (this.comparison.state === 'ready') {
+    if (!this.isDisposed && this.comparison.state === 'ready') {
       void this._plots.setPlots(this.comparison.plots);
     }
   }
@@ -115,15 +120,10 @@ function Row(props: { row: IComparisonRow }): React.ReactElement {
       </th>
       {row.values.map((value, index) => {
         const change = formatChange(row.changes[index], row.percents[index]);
-        const direction = (row.changes[index] ?? 0) > 0 ? 'up' : 'down';
         return (
           <td key={index}>
             <span className="jp-nbvc-value">{formatValue(value)}</span>
-            {change && (
-              <span className="jp-nbvc-delta" data-direction={direction}>
-                {change}
-              </span>
-            )}
+            {change && <span className="jp-nbvc-delta">{change}</span>}
           </td>
         );
       })}

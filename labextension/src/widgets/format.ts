@@ -12,17 +12,19 @@ export function formatSize(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** A date as `2024-05-01 14:03` in the browser's time zone. */
-export function formatTime(seconds: number | null): string {
+/**
+ * A date in the browser's time zone: `05-01 14:03` this year, `2023-05-01 14:03` before.
+ */
+export function formatTime(seconds: number | null, now = new Date()): string {
   if (seconds === null) {
     return '–';
   }
   const date = new Date(seconds * 1000);
   const pad = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}`
-  );
+  const day = `${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const year =
+    date.getFullYear() === now.getFullYear() ? '' : `${date.getFullYear()}-`;
+  return `${year}${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 export function formatDuration(seconds: number | null): string {

@@ -50,6 +50,24 @@ const FIXED: IColumn[] = [
   { id: 'status', title: 'Status', sort: 'status', cell: run => run.status }
 ];
 
+/** Fixed column widths (px): select, run, started, status; then each metric. */
+const WIDTHS = [28, 76, 112, 80];
+const METRIC_WIDTH = 84;
+
+/** The grid of the table: every row and the header share it, so columns line up. */
+function tableStyle(count: number): React.CSSProperties {
+  const metrics = count - (WIDTHS.length - 1);
+  const template = [
+    ...WIDTHS.map(w => `${w}px`),
+    ...Array<string>(metrics).fill(`minmax(${METRIC_WIDTH}px, 1fr)`)
+  ].join(' ');
+  const width = WIDTHS.reduce((a, b) => a + b, 0) + metrics * METRIC_WIDTH;
+  return {
+    ['--jp-nbvc-grid' as string]: template,
+    ['--jp-nbvc-table-width' as string]: `${width}px`
+  };
+}
+
 function sameSort(sort: IRunSort, column: IColumn): boolean {
   return (
     sort.by === column.sort &&
@@ -131,10 +149,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
           ))}
         </ul>
       )}
-      <div
-        className="jp-nbvc-table"
-        style={{ ['--jp-nbvc-columns' as string]: String(columns.length) }}
-      >
+      <div className="jp-nbvc-table" style={tableStyle(columns.length)}>
         <div className="jp-nbvc-table-header" role="row" aria-rowindex={1}>
           <span role="columnheader" className="jp-nbvc-cell jp-nbvc-select">
             <span className="jp-nbvc-sr-only">Selected</span>
@@ -156,6 +171,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
               >
                 <button
                   className="jp-nbvc-sort"
+                  aria-label={`Sort by ${column.title}`}
                   title={`Sort by ${column.title}`}
                   onClick={() => sortBy(column)}
                 >

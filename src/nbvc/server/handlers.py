@@ -14,6 +14,11 @@ from nbvc.server import changes, job_kinds, openapi, service
 from nbvc.server.base import NbvcHandler, ServerContext
 from nbvc.server.errors import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiError
 from nbvc.server.jobs import FINISHED, Job
+from nbvc.server.lineage_handlers import (
+    LineageHandler,
+    LineageScriptHandler,
+    NotebookLineageHandler,
+)
 from nbvc.server.params import MAX_NAME, AddRequest, CheckoutRequest, Fields, TagRequest
 from nbvc.server.run_handlers import (
     MetricsDiffHandler,
@@ -207,6 +212,9 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/metrics", MetricsHandler),
         ("/metrics/diff", MetricsDiffHandler),
         ("/plots", PlotsHandler),
+        ("/lineage", LineageHandler),
+        ("/lineage/notebook", NotebookLineageHandler),
+        ("/lineage/script", LineageScriptHandler),
         ("/jobs", JobsHandler),
         ("/jobs/([^/]+)", JobHandler),
         ("/openapi.json", OpenApiHandler),

@@ -3,7 +3,6 @@
 Each kind parses its ``args`` up front (a bad argument is a 400, not a failed job), checks that
 ``args.path`` lies in a repo under the server root (else a 404), and returns the job function.
 The function opens its own :class:`~nbvc.core.repo.Repo` on the job thread and closes it.
-Kinds to come with the remotes work: ``push``, ``pull``.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from nbvc.server.params import (
     FsckRequest,
     GcRequest,
     ReproRequest,
+    TransferRequest,
 )
 from nbvc.server.paths import artifact_path, open_repo
 
@@ -80,6 +80,28 @@ def _repro(args: object) -> Plan:
     return Plan(r.path, [], work)
 
 
+def _push(args: object) -> Plan:
+    r = TransferRequest.parse(args, "job args", pull=False)
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        from nbvc.server.transfer_job import push
+
+        return push(repo, r, progress)
+
+    return Plan(r.path, r.targets, work)
+
+
+def _pull(args: object) -> Plan:
+    r = TransferRequest.parse(args, "job args", pull=True)
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        from nbvc.server.transfer_job import pull
+
+        return pull(repo, r, progress)
+
+    return Plan(r.path, r.targets, work)
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
@@ -88,6 +110,8 @@ KINDS: dict[str, JobKind] = {
         JobKind("gc", "delete cached objects nothing references", _gc),
         JobKind("fsck", "re-hash every cached object, quarantining corrupt ones", _fsck),
         JobKind("repro", "run the pipeline's stages whose inputs changed, as one run", _repro),
+        JobKind("push", "send data and records a remote lacks", _push),
+        JobKind("pull", "fetch data and records from a remote, then check out", _pull),
     )
 }
 

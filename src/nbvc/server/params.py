@@ -216,3 +216,27 @@ class ReproRequest:
         )
         fields.finish()
         return request
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """Arguments of ``push`` and ``pull`` jobs (``force`` only for ``pull``)."""
+
+    path: str
+    remote: str | None
+    targets: list[str]
+    all_versions: bool
+    force: bool
+
+    @classmethod
+    def parse(cls, data: object, where: str, pull: bool) -> TransferRequest:
+        fields = Fields(data, where)
+        request = cls(
+            fields.text("path", MAX_PATH, ""),
+            fields.optional_text("remote", MAX_NAME),
+            fields.texts("targets", MAX_PATH),
+            fields.flag("all_versions"),
+            fields.flag("force") if pull else False,
+        )
+        fields.finish()
+        return request

@@ -109,6 +109,25 @@ def session_cells(index: Index, session: str, until: float) -> list[CellRun]:
     return [_cell(row[0]) for row in rows]
 
 
+def notebook_cells(index: Index, notebook: str, limit: int) -> list[CellRun]:
+    """The cells of ``notebook``'s latest kernel session, in execution order (the last
+    ``limit`` of them)."""
+    db = tables(index)
+    row = db.execute(
+        "SELECT session FROM lineage_cells WHERE notebook = ? ORDER BY started DESC, id DESC "
+        "LIMIT 1",
+        (notebook,),
+    ).fetchone()
+    if row is None:
+        return []
+    rows = db.execute(
+        "SELECT record FROM lineage_cells WHERE session = ? AND notebook = ? "
+        "ORDER BY started DESC, id DESC LIMIT ?",
+        (row[0], notebook, limit),
+    ).fetchall()
+    return [_cell(r[0]) for r in reversed(rows)]
+
+
 def latest_writer(index: Index, path: str, oid: str, before: float | None = None) -> str | None:
     """The cell that most recently wrote ``oid`` to ``path`` (before ``before``, if given)."""
     row = (

@@ -1,0 +1,53 @@
+"""The ``push`` and ``pull`` jobs: move data and records to or from a configured remote.
+
+Partial failures (objects missing or corrupt on one side) fail the job with the engine's
+sentences saying what to do next; what did move stays moved, and running the job again sends
+only the rest.
+"""
+
+from __future__ import annotations
+
+from nbvc.core.remote.transfer import TransferResult
+from nbvc.core.repo import Repo
+from nbvc.server.jobs import JobFailed, Json, Progress
+from nbvc.server.params import TransferRequest
+from nbvc.server.paths import artifact_path
+
+
+def push(repo: Repo, request: TransferRequest, progress: Progress) -> Json:
+    paths = [artifact_path(repo, target) for target in request.targets]
+    result = repo.push(paths, request.remote, request.all_versions, None, progress)
+    _check(result, progress)
+    return _transfer(result)
+
+
+def pull(repo: Repo, request: TransferRequest, progress: Progress) -> Json:
+    paths = [artifact_path(repo, target) for target in request.targets]
+    result = repo.pull(paths, request.remote, request.all_versions, None, request.force, progress)
+    _check(result.fetch, progress)
+    return {
+        **_transfer(result.fetch),
+        "checked_out": [
+            {"path": c.target.artifact, "version": c.target.label, "changed": c.changed}
+            for c in result.checkouts
+        ],
+        "skipped": result.skipped,
+    }
+
+
+def _check(result: TransferResult, progress: Progress) -> None:
+    verb = "pushed" if result.direction == "push" else "fetched"
+    progress.log(
+        f"{verb} {result.objects} objects ({result.bytes} bytes) and {result.records} records"
+    )
+    if not result.ok:
+        raise JobFailed("; ".join(result.problems()))
+
+
+def _transfer(result: TransferResult) -> Json:
+    return {
+        "remote": result.remote,
+        "objects": result.objects,
+        "bytes": result.bytes,
+        "records": result.records,
+    }

@@ -1,0 +1,93 @@
+"""Fixtures for the browser tests: Chromium through Playwright, and helpers for the lab page.
+
+Run apart from the rest of the suite (``make test`` does): ``pytest -m ui tests/ui``. Set
+``NBVC_SCREENSHOTS=docs/screenshots`` to refresh the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.ui.lab import CHROMIUM, CHROMIUM_ARGS, Lab
+
+VIEWPORT = {"width": 1440, "height": 900}
+PANEL_WIDTH = 470
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see TOOLCHAIN.md)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$NBVC_SCREENSHOTS``, else a temporary folder."""
+    chosen = os.environ.get("NBVC_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_lab(browser: Browser, lab: Lab) -> Page:
+    """A page with JupyterLab loaded, the nbvc panel open and widened."""
+    page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+    page.set_default_timeout(30_000)
+    page.goto(lab.lab_url())
+    page.locator('.jp-SideBar [data-id="nbvc-panel"]').click()
+    page.locator("#nbvc-panel").wait_for()
+    widen_left_area(page, PANEL_WIDTH)
+    return page
+
+
+def widen_left_area(page: Page, width: int) -> None:
+    """Drag the handle between the left area and the main area, as a user would."""
+    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    box = handle.bounding_box()
+    panel = page.locator("#nbvc-panel").bounding_box()
+    assert box is not None and panel is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 1, y)
+    page.mouse.down()
+    page.mouse.move(panel["x"] + width, y, steps=5)
+    page.mouse.up()
+
+
+def show_tab(page: Page, name: str) -> None:
+    page.locator("#nbvc-panel .lm-TabBar-tab", has_text=name).click()
+    page.locator(f"#nbvc-{name.lower()}").wait_for(state="visible")
+
+
+def set_theme(page: Page, dark: bool) -> None:
+    theme = "JupyterLab Dark" if dark else "JupyterLab Light"
+    page.evaluate(
+        "theme => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+    light = "false" if dark else "true"
+    page.wait_for_function(f"document.body.dataset.jpThemeLight === '{light}'")
+    page.wait_for_timeout(300)  # let the theme's CSS variables apply everywhere
+
+
+def dismiss_notifications(page: Page) -> None:
+    page.evaluate("window.jupyterapp.commands.execute('apputils:dismiss-notification', {})")
+    expect(page.locator(".Toastify__toast")).to_have_count(0)
+
+
+def screenshot_both_themes(page: Page, folder: Path, name: str) -> None:
+    """``name-light.png`` and ``name-dark.png`` of the whole window; back to light after."""
+    page.mouse.move(5, 5)  # no hover highlight in the pictures
+    dismiss_notifications(page)
+    page.screenshot(path=str(folder / f"{name}-light.png"))
+    set_theme(page, dark=True)
+    dismiss_notifications(page)
+    page.screenshot(path=str(folder / f"{name}-dark.png"))
+    set_theme(page, dark=False)

@@ -90,9 +90,10 @@ def test_no_generated_request_breaks_the_contract(
         )
     assert run.returncode == 0, run.stdout[-20000:]
     assert doc["failures"] == [] and doc["errors"] == []
-    operations = sum(
+    operations = sum(  # schemathesis leaves out the document's own route
         method in ("get", "post", "delete")
-        for item in openapi.document()["paths"].values()
+        for path, item in openapi.document()["paths"].items()
+        if not path.endswith("/openapi.json")
         for method in item
     )
     assert doc["operations"]["tested"] == doc["operations"]["total"] == operations

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.ui.lab import CHROMIUM, CHROMIUM_ARGS, Lab
 
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 PANEL_WIDTH = 470
 
 
@@ -40,7 +40,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def open_lab(browser: Browser, lab: Lab) -> Page:
     """A page with JupyterLab loaded, the nbvc panel open and widened."""
-    page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+    page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(30_000)
     page.goto(lab.lab_url())
     page.locator('.jp-SideBar [data-id="nbvc-panel"]').click()

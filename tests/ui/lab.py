@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_SECONDS = 60
+# The extension as built in this source tree (`npm run build:prod`): served instead of the copy
+# installed into the environment, so the tests always exercise the current TypeScript.
+BUILT = Path(__file__).resolve().parents[2] / "src" / "nbvc" / "labextension"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ def lab_environment(home: Path) -> dict[str, str]:
 def running_lab(root: Path, home: Path) -> Iterator[Lab]:
     """``jupyter lab`` serving ``root``; stopped (by its pid) on exit."""
     env = lab_environment(home)
+    extensions = home / "labextensions"
+    extensions.mkdir(exist_ok=True)
+    if (BUILT / "package.json").exists() and not (extensions / "nbvc").exists():
+        (extensions / "nbvc").symlink_to(BUILT)
     port, token = free_port(), secrets.token_hex(16)
     log = home / "lab.log"
     command = [
@@ -102,6 +109,7 @@ def running_lab(root: Path, home: Path) -> Iterator[Lab]:
         f"--IdentityProvider.token={token}",
         "--LabApp.expose_app_in_browser=True",
         "--ServerApp.terminals_enabled=False",
+        f"--LabApp.extra_labextensions_path={extensions}",
     ]
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -6,13 +6,14 @@ One JupyterLab serves a repo made by running ``train.ipynb`` in a real kernel (s
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.ui import demo
@@ -38,17 +39,17 @@ def page(browser: Browser, lab: Lab) -> Iterator[Page]:
     opened.close()
 
 
-def artifact_row(page: Page, path: str):  # type: ignore[no-untyped-def]
+def artifact_row(page: Page, path: str) -> Locator:
     return page.locator(".jp-nbvc-artifact", has=page.locator(".jp-nbvc-path", has_text=path))
 
 
-def version_row(page: Page, version: str):  # type: ignore[no-untyped-def]
+def version_row(page: Page, version: str) -> Locator:
     return page.locator(
         ".jp-nbvc-version-row", has=page.locator(".jp-nbvc-version-name", has_text=version)
     )
 
 
-def listing_item(page: Page, name: str):  # type: ignore[no-untyped-def]
+def listing_item(page: Page, name: str) -> Locator:
     """A file-browser item by its exact name (not ``name.nbvc``)."""
     return page.locator(".jp-DirListing-item").filter(has=page.get_by_text(name, exact=True))
 
@@ -64,10 +65,8 @@ def close_main_area(page: Page) -> None:
     """Close every main-area tab, discarding notebook changes (opening may upgrade the file)."""
     page.evaluate("() => { window.jupyterapp.commands.execute('application:close-all'); }")
     discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
-    try:
+    with contextlib.suppress(PlaywrightTimeout):  # nothing unsaved: no dialog
         discard.click(timeout=3000)
-    except PlaywrightTimeout:
-        pass  # nothing unsaved
     expect(page.locator(".jp-Dialog")).to_have_count(0)
 
 

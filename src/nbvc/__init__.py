@@ -12,13 +12,49 @@ __version__ = "0.1.0"
 _LAZY = {
     "Repo": "nbvc.core.repo",
     "NbvcError": "nbvc.core.errors",
+    "log_param": "nbvc.core.runs.logging",
+    "log_params": "nbvc.core.runs.logging",
+    "log_metric": "nbvc.core.runs.logging",
+    "start_run": "nbvc.core.runs.logging",
+    "end_run": "nbvc.core.runs.logging",
+    "active_run": "nbvc.core.runs.logging",
 }
 
 if TYPE_CHECKING:
     from nbvc.core.errors import NbvcError
     from nbvc.core.repo import Repo
+    from nbvc.core.runs.logging import (
+        active_run,
+        end_run,
+        log_metric,
+        log_param,
+        log_params,
+        start_run,
+    )
 
-__all__ = ["NbvcError", "Repo", "__version__"]
+__all__ = [
+    "NbvcError",
+    "Repo",
+    "__version__",
+    "active_run",
+    "end_run",
+    "log_metric",
+    "log_param",
+    "log_params",
+    "start_run",
+]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension lives (for `jupyter labextension develop`)."""
+    return [{"src": "labextension", "dest": "nbvc"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """The jupyter-server extension; imported only when the server loads it."""
+    from nbvc.server.app import NbvcApp
+
+    return [{"module": "nbvc.server.app", "app": NbvcApp}]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import s3fs
-from conftest import AWS_ENV, Sshd, free_port
-from remote_suite import nbvc, write_dataset
 
 from nbvc.core.errors import ConfigError, RemoteError
 from nbvc.core.remote import config as remotes
 from nbvc.core.repo import Repo
+from tests.remote.remote_suite import nbvc, write_dataset
+from tests.remote.servers import AWS_ENV, Sshd, free_port
 
 BOUND_SECONDS = 15
 

@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `nbvc log --json | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # e.g. a full disk or a permission: the system says what is wrong
+        print(f"nbvc: error: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

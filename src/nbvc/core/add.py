@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from nbvc.core import gitignore, gitio, pointer
@@ -13,7 +12,9 @@ from nbvc.core.checkout import link_to_cache
 from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.history import Version
 from nbvc.core.paths import parents
+from nbvc.core.pool import Pool
 from nbvc.core.progress import Reporter
+from nbvc.core.refs import check_tag_name
 from nbvc.core.repo import Repo
 from nbvc.core.workspace import Snapshot
 
@@ -37,11 +38,13 @@ def add(
     artifacts = list(dict.fromkeys(repo.artifact(p) for p in paths))
     if not artifacts:
         raise PathError("nothing to add: name at least one file or folder")
+    for name in tags:
+        check_tag_name(name)
     for artifact in artifacts:
         _check_addable(repo, artifact, artifacts)
     author = _author(repo.root)
     results = []
-    with repo.pool() as pool:
+    with repo.storing(), repo.pool() as pool:
         for artifact in artifacts:
             snapshot = _store(repo, artifact, pool, reporter)
             with repo.lock():
@@ -74,7 +77,7 @@ def _check_addable(repo: Repo, artifact: str, batch: Sequence[str]) -> None:
             )
 
 
-def _store(repo: Repo, artifact: str, pool: Executor, reporter: Reporter) -> Snapshot:
+def _store(repo: Repo, artifact: str, pool: Pool, reporter: Reporter) -> Snapshot:
     current = pointer.read(repo.abspath(artifact))
     snapshot = repo.workspace.snapshot(
         artifact,

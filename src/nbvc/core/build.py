@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
 
 from nbvc.core.hashing import hash_path
 from nbvc.core.index import Index, StatEntry
 from nbvc.core.odb import ObjectStore, Staged
+from nbvc.core.pool import Pool
 from nbvc.core.progress import Task
 from nbvc.core.scan import DirScan, FileStat
 from nbvc.core.tree import FileMeta, Tree
@@ -27,7 +27,7 @@ COMMIT_BYTES = 1 << 30
 def resolve_oids(
     files: Sequence[FileStat],
     index: Index,
-    pool: Executor,
+    pool: Pool,
     odb: ObjectStore | None,
     task: Task,
 ) -> list[tuple[str, int]]:
@@ -59,7 +59,7 @@ def resolve_oids(
 
 
 def _hash_misses(
-    files: Sequence[FileStat], misses: list[int], pool: Executor, task: Task, started_ns: int
+    files: Sequence[FileStat], misses: list[int], pool: Pool, task: Task, started_ns: int
 ) -> list[StatEntry]:
     def hash_batch(batch: Sequence[int]) -> list[StatEntry]:
         done = []
@@ -75,7 +75,7 @@ def _hash_misses(
 def _store_misses(
     files: Sequence[FileStat],
     misses: list[int],
-    pool: Executor,
+    pool: Pool,
     task: Task,
     started_ns: int,
     odb: ObjectStore,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbvc.core import pointer
 from nbvc.core.build import BATCH
 from nbvc.core.errors import CorruptObjectError, UnsavedChangesError
 from nbvc.core.linking import Linker, Written
+from nbvc.core.pool import Pool
 from nbvc.core.progress import NULL, Reporter, Task
 from nbvc.core.refs import Target, resolve, split_spec
 from nbvc.core.repo import Repo
@@ -37,6 +37,7 @@ class _Plan:
     write: list[str]
     delete: list[str]
     replace_whole: bool  # the workspace holds a file where a folder goes, or the reverse
+    stale_dirs: list[str] = field(default_factory=list)  # empty folders the target lacks
 
 
 def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> CheckoutResult:
@@ -48,7 +49,7 @@ def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> Checkout
         tree = repo.workspace.load_tree(target.oid) if target.kind == "dir" else None
         wanted = tree.files if tree else {name: FileMeta(target.oid, target.size, False)}
         current = repo.workspace.snapshot(artifact, pool)
-        plan = _plan(current, target, wanted, name)
+        plan = _plan(current, target, tree, wanted, name)
         if not force:
             _refuse_unsaved(repo, artifact, current, plan, name)
         try:
@@ -65,7 +66,11 @@ def checkout(repo: Repo, spec: str, force: bool, reporter: Reporter) -> Checkout
 
 
 def _plan(
-    current: Snapshot | None, target: Target, wanted: dict[str, FileMeta], name: str
+    current: Snapshot | None,
+    target: Target,
+    tree: Tree | None,
+    wanted: dict[str, FileMeta],
+    name: str,
 ) -> _Plan:
     if current is None:
         return _Plan(sorted(wanted), [], False)
@@ -77,7 +82,8 @@ def _plan(
         return _Plan([] if same else [name], [], False)
     write = [p for p, meta in wanted.items() if have.get(p) != meta]
     delete = [p for p in have if p not in wanted]
-    return _Plan(sorted(write), sorted(delete), False)
+    stale = sorted(current.tree.empty_dirs - tree.empty_dirs) if current.tree and tree else []
+    return _Plan(sorted(write), sorted(delete), False, stale)
 
 
 def _refuse_unsaved(
@@ -105,13 +111,13 @@ def _apply(
     tree: Tree | None,
     wanted: dict[str, FileMeta],
     plan: _Plan,
-    pool: Executor,
+    pool: Pool,
     reporter: Reporter,
 ) -> int:
     if plan.replace_whole:
         _remove_any(path)
     elif target.kind == "dir":
-        _delete(path, plan.delete, wanted)
+        _delete(path, plan.delete, plan.stale_dirs, wanted)
     dests = {p: os.path.join(path, p) if tree else path for p in plan.write}
     if tree is not None:
         _make_dirs(path, plan.write, tree)
@@ -124,7 +130,7 @@ def _apply(
     return written
 
 
-def link_to_cache(repo: Repo, snapshot: Snapshot, artifact: str, pool: Executor) -> int:
+def link_to_cache(repo: Repo, snapshot: Snapshot, artifact: str, pool: Pool) -> int:
     """After add: with hardlink or symlink checkouts configured, replace the workspace files by
     links into the cache (as DVC does), so the data is stored once. Returns files relinked."""
     if repo.config.link_types[0] not in ("hardlink", "symlink"):
@@ -150,7 +156,7 @@ def _write(
     relpaths: list[str],
     wanted: dict[str, FileMeta],
     dests: dict[str, str],
-    pool: Executor,
+    pool: Pool,
     task: Task,
 ) -> int:
     def write_batch(batch: Sequence[str]) -> list[Written]:
@@ -171,8 +177,11 @@ def _remove_any(path: str) -> None:
         os.unlink(path)
 
 
-def _delete(root: str, relpaths: list[str], wanted: dict[str, FileMeta]) -> None:
-    parents: set[str] = set()
+def _delete(
+    root: str, relpaths: list[str], stale_dirs: list[str], wanted: dict[str, FileMeta]
+) -> None:
+    """Remove files, then the folders (and stale empty folders) that this leaves empty."""
+    parents: set[str] = set(stale_dirs)
     for rel in relpaths:
         os.unlink(os.path.join(root, rel))
         parents.add(os.path.dirname(rel))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +35,8 @@ class Config:
 
 
 def _load_toml(path: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -61,6 +62,8 @@ def load(dot_dir: str) -> Config:
         _load_toml(os.path.join(dot_dir, "config.local")),
     )
     core = raw.get("core", {})
+    if not isinstance(core, dict):
+        raise ConfigError("core in .nbvc/config must be a [core] table")
     link_types = tuple(core.get("link_types", DEFAULT_LINK_TYPES))
     unknown = [t for t in link_types if t not in LINK_TYPES]
     if unknown or not link_types:

@@ -1,8 +1,9 @@
 """`nbvc gc`: delete cached objects that nothing references; optionally prune old versions.
 
-Safe by default: every recorded version (tagged or not), every tag and every pointer file in the
-workspace keeps its objects. ``keep_last`` prunes versions explicitly (never a tagged version or
-the one a pointer names), and only then do their objects become garbage.
+Safe by default: every recorded version (tagged or not), every tag, every pointer file in the
+workspace and every run record (run-cache outputs and plot files) keeps its objects.
+``keep_last`` prunes versions explicitly (never a tagged version or the one a pointer names),
+and only then do their objects become garbage.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nbvc.core.hashing import is_tree_oid
 from nbvc.core.history import Version
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
+from nbvc.core.runs.index import RunIndex
 
 STALE_TMP_SECONDS = 24 * 3600
 
@@ -34,7 +36,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
     if keep_last is not None and keep_last < 1:
         raise NbvcError("--keep-last must be at least 1")
     result = GcResult(dry_run)
-    with repo.lock():
+    with repo.collecting(), repo.lock():
         pointers = {a: p for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
         if keep_last is not None:
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})
@@ -61,10 +63,10 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
 
 def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -> set[str]:
     """The root oids that keep objects alive, here and on remotes (`nbvc gc --remote`):
-    every version not pruned (or in ``ignored_versions``) and every pointer's oid. Features that
-    keep objects alive add their roots here."""
+    every version not pruned (or in ``ignored_versions``), every pointer's oid and every object a
+    run references. Features that keep objects alive add their roots here."""
     roots = {v.oid for v in repo.history.all_versions() if v.id not in ignored_versions}
-    return roots | pointer_oids
+    return roots | pointer_oids | RunIndex(repo).referenced_oids()
 
 
 def _prunable(repo: Repo, keep_last: int, pointed: set[str]) -> list[Version]:

@@ -35,3 +35,18 @@ def config_value(cwd: str, key: str) -> str | None:
     if result is None or result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", "replace").strip() or None
+
+
+def head(cwd: str) -> str | None:
+    """The commit checked out in the git work tree at ``cwd``, or None outside git."""
+    return rev_parse(cwd, "HEAD")
+
+
+def rev_parse(cwd: str, rev: str) -> str | None:
+    """The full commit id that ``rev`` names, or None if it names no commit."""
+    if not rev or rev.startswith("-"):
+        return None
+    result = _git(cwd, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    if result is None or result.returncode != 0:
+        return None
+    return result.stdout.decode("ascii", "replace").strip() or None

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+
+from nbvc.core.errors import NbvcError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stat (
@@ -44,6 +47,8 @@ CREATE TABLE IF NOT EXISTS dir_stat (
 );
 """
 
+
+BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write transaction
 
 # A file modified within this window before its hash was recorded could change again without its
 # mtime moving (coarse kernel timestamps), so such an entry is not trusted ("racily clean", as git
@@ -80,10 +85,22 @@ class Index:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        try:
+            _enable_wal(self.db)
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError:
+            self.db.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise NbvcError(
+                f"{path} is damaged ({exc}); delete it and its -wal and -shm files, "
+                "and nbvc rebuilds it from .nbvc/records"
+            ) from None
 
     def close(self) -> None:
         self.db.close()
@@ -143,6 +160,23 @@ class Index:
 
     def forget_complete(self) -> None:
         self.db.execute("DELETE FROM complete_trees")
+
+
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for other processes doing the same.
+
+    While a new index is being switched to WAL by one process, the switch fails at once in
+    another ("database is locked": SQLite does not wait on its busy timeout here), so retry.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class _Transaction:

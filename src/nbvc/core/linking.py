@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import time
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from typing import NamedTuple
 
 from nbvc.core import fsutil
@@ -24,6 +22,7 @@ from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.hashing import BIG_FILE, copy_hashing, hash_owned_file
 from nbvc.core.index import Index
 from nbvc.core.odb import ObjectStore
+from nbvc.core.pool import Pool
 
 _UNSUPPORTED = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.EINVAL)
 
@@ -45,7 +44,7 @@ class Linker:
         self.link_types = tuple(link_types)
         self.link_type = "copy"
 
-    def prepare(self, oids: Sequence[str], dest_dir: str, pool: Executor) -> None:
+    def prepare(self, oids: Sequence[str], dest_dir: str, pool: Pool) -> None:
         """Pick the link type for a batch and verify the objects that linking won't read."""
         if not oids:
             return
@@ -63,7 +62,7 @@ class Linker:
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
         """Put object ``oid`` at ``dest``, replacing whatever is there."""
-        tmp = f"{dest}.nbvc-tmp-{secrets.token_hex(4)}"
+        tmp = f"{dest}.nbvc-tmp-{os.urandom(4).hex()}"
         try:
             if self.link_type == "copy" or not self._link(self.link_type, oid, tmp, executable):
                 _copy_verified(self.odb, oid, tmp, executable)
@@ -88,7 +87,7 @@ class Linker:
 
     def _works(self, link_type: str, oid: str, dest_dir: str) -> bool:
         os.makedirs(dest_dir, exist_ok=True)
-        probe = os.path.join(dest_dir, f".nbvc-probe-{secrets.token_hex(4)}")
+        probe = os.path.join(dest_dir, f".nbvc-probe-{os.urandom(4).hex()}")
         try:
             return self._link(link_type, oid, probe, False)
         finally:
@@ -96,6 +95,8 @@ class Linker:
 
     def _link(self, link_type: str, oid: str, tmp: str, executable: bool) -> bool:
         src = self.odb.path(oid)
+        if executable and link_type in ("hardlink", "symlink"):
+            return False  # the shared, read-only object can't carry the executable bit: copy
         try:
             if link_type == "hardlink":
                 os.link(src, tmp)
@@ -109,7 +110,7 @@ class Linker:
             raise
         return True
 
-    def _verify(self, oids: Sequence[str], pool: Executor) -> None:
+    def _verify(self, oids: Sequence[str], pool: Pool) -> None:
         unique = sorted(set(oids))
         stats = {oid: os.stat(self.odb.path(oid)) for oid in unique}
         known = self.index.stat_lookup(st.st_ino for st in stats.values())

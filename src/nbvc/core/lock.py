@@ -1,4 +1,9 @@
-"""The repository lock: one writer at a time for history, pointers and gc."""
+"""Repository locks.
+
+``lock``: one writer at a time for history and pointers. ``gc.lock``: shared by every operation
+that puts objects into the cache before recording what references them (add, fetch), exclusive
+for gc, so gc never deletes an object that such an operation is about to reference.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,16 @@ from nbvc.core.errors import LockTimeoutError
 
 
 @contextmanager
-def repo_lock(path: str, timeout: float = 120.0) -> Iterator[None]:
-    """Hold an exclusive flock on ``path``; waits up to ``timeout`` seconds for another process."""
+def repo_lock(path: str, timeout: float = 120.0, shared: bool = False) -> Iterator[None]:
+    """Hold a flock on ``path`` (exclusive unless ``shared``); waits up to ``timeout`` seconds."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from nbvc.core import fsutil
@@ -25,6 +23,7 @@ from nbvc.core.hashing import (
     hash_owned_file,
     is_valid_oid,
 )
+from nbvc.core.pool import Pool
 
 READ_ONLY = 0o444
 
@@ -61,7 +60,7 @@ class ObjectStore:
     def exists(self, oid: str) -> bool:
         return os.path.exists(self.path(oid))
 
-    def missing(self, oids: Sequence[str], pool: Executor) -> list[str]:
+    def missing(self, oids: Sequence[str], pool: Pool) -> list[str]:
         """The oids not in the store, checked in parallel batches of stat calls."""
         unique = list(dict.fromkeys(oids))
         batches = [unique[i : i + 256] for i in range(0, len(unique), 256)]
@@ -104,7 +103,7 @@ class ObjectStore:
         src_fd = os.open(src, os.O_RDONLY)
         try:
             st = os.fstat(src_fd)
-            tmp = os.path.join(self.tmp_dir, f"obj-{secrets.token_hex(8)}")
+            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
             tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
                 if st.st_size >= BIG_FILE:
@@ -154,11 +153,15 @@ class ObjectStore:
     def add_bytes(self, data: bytes, suffix: str = "") -> str:
         oid = hash_bytes(data) + suffix
         if not self.exists(oid):
-            tmp = os.path.join(self.tmp_dir, f"obj-{secrets.token_hex(8)}")
+            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            self.commit([Staged(StoredFile(oid, len(data), 0, 0), tmp)])
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                self.commit([Staged(StoredFile(oid, len(data), 0, 0), tmp)])
+            except BaseException:  # e.g. a full disk: don't leave a partial copy in tmp/
+                fsutil.remove_file(tmp)
+                raise
         return oid
 
     def _clone_or_copy(self, src_fd: int, dst_fd: int, size: int) -> None:

@@ -34,6 +34,14 @@ def to_artifact(root: str, user_path: str, cwd: str | None = None) -> str:
             "nbvc tracks only paths inside the repo"
         )
     relative = os.path.relpath(absolute, root)
+    if not relative.isascii():
+        try:
+            relative.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes: the index, records and .gitignore need text
+            raise PathError(
+                f"{user_path!r} is not a valid UTF-8 name, so nbvc cannot track it on its own; "
+                "rename it, or add the folder that holds it"
+            ) from None
     first = relative.split(os.sep, 1)[0]
     if first in RESERVED:
         raise PathError(f"{user_path} is inside {first}/, which nbvc cannot track")

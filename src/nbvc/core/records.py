@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.fsutil import atomic_write_bytes
 
 Record = dict[str, Any]
@@ -21,7 +21,7 @@ Record = dict[str, Any]
 
 def new_id() -> str:
     """Unique and sortable by creation time."""
-    return f"{time.time_ns():016x}-{secrets.token_hex(4)}"
+    return f"{time.time_ns():016x}-{os.urandom(4).hex()}"
 
 
 class RecordStore:
@@ -41,8 +41,15 @@ class RecordStore:
         return record
 
     def read(self, kind: str, record_id: str) -> Record:
-        with open(self.path(kind, record_id), "rb") as handle:
-            record: Record = json.load(handle)
+        path = self.path(kind, record_id)
+        with open(path, "rb") as handle:
+            try:
+                record: Record = json.load(handle)
+            except ValueError as exc:  # damaged in transit: local writes are atomic
+                raise NbvcError(
+                    f"{path} is not a valid nbvc record ({exc}); "
+                    "restore it from where it came from (e.g. `nbvc pull`), or remove it"
+                ) from None
         return record
 
     def ids(self, kind: str) -> list[str]:

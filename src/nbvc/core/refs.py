@@ -94,13 +94,17 @@ def log(repo: Repo, path: str) -> list[Version]:
     return versions
 
 
-def tag(repo: Repo, spec: str, name: str) -> Version:
-    """Point tag ``name`` at the version ``spec`` names (moving it if it exists)."""
+def check_tag_name(name: str) -> None:
     if not _TAG_RE.fullmatch(name) or _VERSION_RE.fullmatch(name) or name == WORKSPACE:
         raise NbvcError(
             f"{name!r} cannot be a tag: use letters, digits, '_', '-' and '.', "
             "not starting with '-' and not of the form vN"
         )
+
+
+def tag(repo: Repo, spec: str, name: str) -> Version:
+    """Point tag ``name`` at the version ``spec`` names (moving it if it exists)."""
+    check_tag_name(name)
     artifact, ref = split_spec(repo, spec)
     target = resolve(repo, artifact, ref)
     if target.version is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from nbvc.core import config as config_mod
@@ -16,6 +15,7 @@ from nbvc.core.index import Index
 from nbvc.core.lock import repo_lock
 from nbvc.core.odb import ObjectStore
 from nbvc.core.paths import to_artifact
+from nbvc.core.pool import LazyPool
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.records import RecordStore
 from nbvc.core.workspace import Workspace
@@ -37,6 +37,7 @@ DOT_GITIGNORE = """\
 /records/
 /index.db*
 /lock
+/gc.lock
 /config.local
 """
 
@@ -101,7 +102,7 @@ class Repo:
             fresh = not os.path.exists(path)
             self._index = Index(path)
             if fresh:
-                History(self.records, self._index).reindex()
+                self.reindex()
         return self._index
 
     @property
@@ -113,10 +114,20 @@ class Repo:
         return Workspace(self.root, self.odb, self.index)
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive: hold it while writing history, pointers or the lock file."""
         return repo_lock(os.path.join(self.dot, "lock"))
 
-    def pool(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(self.config.workers, thread_name_prefix="nbvc")
+    def storing(self) -> contextlib.AbstractContextManager[None]:
+        """Shared with other writers of objects, exclusive against gc (see nbvc.core.lock)."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600, shared=True)
+
+    def collecting(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive against every operation inside :meth:`storing`; gc holds it."""
+        return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600)
+
+    def pool(self) -> LazyPool:
+        """Worker threads for one operation (``with repo.pool() as pool:``)."""
+        return LazyPool(lambda: self.config.workers)
 
     def artifact(self, user_path: str) -> str:
         """The repo-relative name of a path the user typed (relative to the current folder)."""
@@ -131,7 +142,9 @@ class Repo:
 
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
-        return self.history.reindex()
+        from nbvc.core.runs.index import reindex_runs
+
+        return self.history.reindex() + reindex_runs(self)
 
     def close(self) -> None:
         if self._index is not None:

@@ -38,6 +38,10 @@ class Scanner:
         self.odb = odb
 
     def file(self, path: str) -> FileStat:
+        if not os.path.isfile(path):  # a fifo would block the reader; a device never ends
+            raise PathError(
+                f"{path} is not a regular file or folder; nbvc tracks only files and folders"
+            )
         st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
             return self._follow_file(path)
@@ -45,7 +49,7 @@ class Scanner:
 
     def directory(self, path: str) -> DirScan:
         scan = DirScan()
-        self._walk(path, "", scan, {os.path.realpath(path)})
+        self._walk(path, "", scan, {self._checked_target(path, path)})  # path may be a symlink
         return scan
 
     def _walk(self, path: str, prefix: str, scan: DirScan, active: set[str]) -> None:

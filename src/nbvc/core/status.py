@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from nbvc.core import pointer
 from nbvc.core.errors import NbvcError, NotTrackedError
+from nbvc.core.pool import Pool
 from nbvc.core.repo import Repo
 from nbvc.core.tree import TreeDiff, diff_trees
 
@@ -47,7 +47,7 @@ def status(repo: Repo, paths: Sequence[str]) -> list[ArtifactStatus]:
         return [_status_of(repo, artifact, pool) for artifact in artifacts]
 
 
-def _status_of(repo: Repo, artifact: str, pool: Executor) -> ArtifactStatus:
+def _status_of(repo: Repo, artifact: str, pool: Pool) -> ArtifactStatus:
     path = repo.abspath(artifact)
     recorded = pointer.read(path)
     if recorded is None:

@@ -6,7 +6,6 @@ import contextlib
 import os
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from blake3 import blake3
@@ -17,6 +16,7 @@ from nbvc.core.hashing import TREE_SUFFIX
 from nbvc.core.index import DirRow, Index
 from nbvc.core.odb import ObjectStore
 from nbvc.core.pointer import SUFFIX
+from nbvc.core.pool import Pool
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.scan import DirScan, Scanner
 from nbvc.core.tree import FileMeta, Tree
@@ -44,7 +44,7 @@ class Workspace:
     def snapshot(
         self,
         artifact: str,
-        pool: Executor,
+        pool: Pool,
         store: bool = False,
         reporter: Reporter = NULL,
         need_tree: bool = True,
@@ -90,7 +90,7 @@ class Workspace:
         )
         return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree)
 
-    def _store_tree(self, path: str, tree: Tree, pool: Executor, previous: str | None) -> None:
+    def _store_tree(self, path: str, tree: Tree, pool: Pool, previous: str | None) -> None:
         present: set[str] = set()
         if previous is not None and self.index.is_complete(previous):
             with contextlib.suppress(NbvcError):  # a damaged manifest only costs the shortcut
@@ -100,7 +100,7 @@ class Workspace:
         self.odb.add_bytes(tree.serialize(), suffix=TREE_SUFFIX)
         self.index.mark_complete(tree.oid)
 
-    def _ensure_stored(self, sources: dict[str, str], pool: Executor) -> None:
+    def _ensure_stored(self, sources: dict[str, str], pool: Pool) -> None:
         """Store any object in ``sources`` (oid -> workspace file) that the cache lacks.
 
         Files that were hashed earlier (by status, say) are in the stat cache but not yet stored.
@@ -115,7 +115,7 @@ class Workspace:
     def load_tree(self, oid: str) -> Tree:
         return Tree.deserialize(self.odb.read_bytes(oid))
 
-    def has_all(self, oid: str, pool: Executor) -> bool:
+    def has_all(self, oid: str, pool: Pool) -> bool:
         """True if the object (and, for a tree, every file in it) is in the cache."""
         if not oid.endswith(".dir"):
             return self.odb.exists(oid)

@@ -10,7 +10,14 @@ from typing import Any
 def common() -> argparse.ArgumentParser:
     """Options every verb accepts."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes")
+    # SUPPRESS: without -q after the verb, keep what `nbvc -q VERB` set instead of resetting it
+    parent.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress bars or notes",
+    )
     return parent
 
 
@@ -33,6 +40,11 @@ COMMANDS: dict[str, str] = {
     "tag": "tag",
     "gc": "gc",
     "fsck": "fsck",
+    "repro": "repro",
+    "runs": "runs",
+    "params": "params",
+    "metrics": "metrics",
+    "plots": "plots",
     "remote": "remote",
     "push": "push",
     "fetch": "fetch",

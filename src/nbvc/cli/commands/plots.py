@@ -1,0 +1,48 @@
+"""nbvc plots show"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from nbvc.cli.commands import add_parser
+from nbvc.cli.output import print_json
+from nbvc.core.errors import PathError
+from nbvc.core.fsutil import atomic_write_text
+from nbvc.core.repo import Repo
+
+
+def register(sub: Any) -> list[str]:
+    parser = add_parser(sub, "plots", "Plot metric curves and plot files of runs.")
+    verbs = parser.add_subparsers(dest="plots_command", metavar="COMMAND", required=True)
+    show = add_parser(
+        verbs,
+        "show",
+        "Write Vega-Lite plots of runs (default: the latest) or `workspace` to an HTML page.",
+    )
+    show.add_argument("refs", nargs="*", metavar="RUN")
+    show.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
+    show.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
+    return ["plots"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from nbvc.core.runs.plot_data import plot_specs
+    from nbvc.core.runs.plots import html_page
+
+    if not args.json and not args.out:
+        raise PathError("name the page to write with --out FILE.html (or use --json)")
+    with Repo.find() as repo:
+        specs = plot_specs(repo, args.refs)
+    if args.json:
+        print_json(specs)
+        return 0
+    if not specs:
+        print("Nothing to plot: no logged metric series and no plot files in these runs.")
+        return 0
+    out = os.path.abspath(args.out)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    atomic_write_text(out, html_page(specs))
+    print(f"Wrote {len(specs)} plot(s) to {out}")
+    return 0

@@ -1,0 +1,81 @@
+"""Rendering params/metrics tables as plain text, Markdown or JSON (shared by the verbs)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbvc.cli.output import print_json, table
+
+if TYPE_CHECKING:
+    from nbvc.core.runs.compare import Row
+
+
+def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -> None:
+    if with_all:
+        parser.add_argument("--all", action="store_true", help="unchanged rows too")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="machine-readable output")
+    group.add_argument("--md", action="store_true", help="a Markdown table")
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _signed(value: float | None, suffix: str = "") -> str:
+    return "-" if value is None else f"{value:+.6g}{suffix}"
+
+
+def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), line(["---"] * len(headers)), *(line(r) for r in rows)])
+
+
+def print_diff(
+    rows: Sequence[Row], old: str, new: str, what: str, args: argparse.Namespace
+) -> None:
+    if args.json:
+        print_json({"old": old, "new": new, what: [row.to_json() for row in rows]})
+        return
+    if not rows:
+        print(f"No {what} changed between {old} and {new}.")
+        return
+    headers = ["Path", what[:-1].capitalize(), old, new, "Change", "%"]
+    cells = [
+        [
+            row.source,
+            row.name,
+            value_text(row.old),
+            value_text(row.new),
+            _signed(row.change),
+            _signed(row.percent, "%"),
+        ]
+        for row in rows
+    ]
+    print(markdown(headers, cells) if args.md else table(headers, cells))
+
+
+def print_values(values: dict[str, dict[str, Any]], label: str, args: argparse.Namespace) -> None:
+    if args.json:
+        print_json({"ref": label, "metrics": values})
+        return
+    cells = [
+        [source, name, value_text(value)]
+        for source, by_name in values.items()
+        for name, value in by_name.items()
+    ]
+    if not cells:
+        print(f"No metrics at {label}.")
+        return
+    headers = ["Path", "Metric", label]
+    print(markdown(headers, cells) if args.md else table(headers, cells))

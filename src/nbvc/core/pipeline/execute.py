@@ -1,0 +1,88 @@
+"""Running a stage's commands with their output streamed live to a callback.
+
+Commands are user-authored pipeline config; like DVC they run through the user's shell (``$SHELL``,
+else ``/bin/sh``) as ``shell -c CMD``. Only declared vars were interpolated into them (see
+:mod:`nbvc.core.pipeline.interpolate`); nothing else is ever spliced into a command line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO
+
+OutputSink = Callable[[str, str], None]  # (stream name, text)
+
+_SHELL_OPTIONS = {"bash": ["--noprofile", "--norc"], "zsh": ["--no-rcs"]}
+_CHUNK = 8192
+
+
+def shell_argv(command: str) -> list[str]:
+    shell = os.environ.get("SHELL") or "/bin/sh"
+    if not os.path.isabs(shell) or not os.access(shell, os.X_OK):
+        shell = "/bin/sh"
+    return [shell, *_SHELL_OPTIONS.get(os.path.basename(shell), []), "-c", command]
+
+
+def run_commands(
+    commands: Sequence[str],
+    cwd: str,
+    env: Mapping[str, str],
+    sink: OutputSink,
+) -> tuple[int, str | None]:
+    """Run ``commands`` in order, stopping at the first failure.
+
+    Returns ``(exit code, failed command)``; ``(0, None)`` when all succeeded.
+    """
+    for command in commands:
+        sink("command", command)
+        code = run_argv(shell_argv(command), cwd, env, sink)
+        if code != 0:
+            return code, command
+    return 0, None
+
+
+def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: OutputSink) -> int:
+    """Run one program (no shell), streaming its output; returns its exit code."""
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    readers = [
+        threading.Thread(target=_pump, args=(stream, name, sink), daemon=True)
+        for stream, name in ((process.stdout, "stdout"), (process.stderr, "stderr"))
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        process.wait()
+        raise
+    finally:
+        for reader in readers:
+            reader.join()
+    return code
+
+
+def _pump(stream: IO[bytes], name: str, sink: OutputSink) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    fd = stream.fileno()
+    while chunk := os.read(fd, _CHUNK):
+        text = decoder.decode(chunk)
+        if text:
+            sink(name, text)
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        sink(name, tail)
+    stream.close()

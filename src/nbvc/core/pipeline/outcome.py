@@ -1,0 +1,69 @@
+"""What `repro` reports: one outcome per stage, a listener for live progress, the result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+RAN, SKIPPED, RESTORED, FAILED, NOT_RUN, WOULD_RUN = (
+    "ran",
+    "skipped",
+    "restored",
+    "failed",
+    "not run",
+    "would run",
+)
+
+
+@dataclass
+class StageOutcome:
+    stage: str
+    status: str
+    reason: str
+    duration: float = 0.0
+    error: str | None = None
+    restored_from: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReproResult:
+    run_id: str | None  # None for a dry run
+    outcomes: list[StageOutcome]
+    status: str = "completed"
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status == FAILED for o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(o.status for o in self.outcomes))
+
+    def outcome(self, stage: str) -> StageOutcome:
+        return next(o for o in self.outcomes if o.stage == stage)
+
+
+class ReproListener(Protocol):
+    """Live progress of a repro (the CLI prints it; the server turns it into job events)."""
+
+    def stage_started(self, stage: str, reason: str) -> None: ...
+
+    def output(self, stage: str, stream: str, text: str) -> None:
+        """``stream`` is stdout, stderr, command (a command line) or cell (a notebook cell)."""
+
+    def stage_finished(self, outcome: StageOutcome) -> None: ...
+
+
+class NullListener:
+    def stage_started(self, stage: str, reason: str) -> None:
+        pass
+
+    def output(self, stage: str, stream: str, text: str) -> None:
+        pass
+
+    def stage_finished(self, outcome: StageOutcome) -> None:
+        pass
+
+
+NULL_LISTENER = NullListener()

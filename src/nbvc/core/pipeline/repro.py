@@ -1,0 +1,349 @@
+"""`nbvc repro`: bring the pipeline's outputs up to date, as one run.
+
+Stages are visited in topological order. Each is skipped (with the reason it is up to date),
+restored from the run cache, or run; after a run its deps are hashed again (a dep that changed
+while its own stage ran is reported and the run is not cached), its outputs are added to the
+object store as versions, and `nbvc.lock` is rewritten. A failed stage keeps its old lock entry
+and stops its dependants (and, without ``keep_going``, everything after it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbvc.core.errors import NbvcError
+from nbvc.core.lock import repo_lock
+from nbvc.core.pipeline import dag, runcache
+from nbvc.core.pipeline.errors import PipelineError
+from nbvc.core.pipeline.execute import run_commands
+from nbvc.core.pipeline.loader import load_pipeline
+from nbvc.core.pipeline.lockfile import Hash, LockFile
+from nbvc.core.pipeline.model import Pipeline, Stage
+from nbvc.core.pipeline.outcome import (
+    FAILED,
+    NOT_RUN,
+    NULL_LISTENER,
+    RAN,
+    RESTORED,
+    SKIPPED,
+    WOULD_RUN,
+    ReproListener,
+    ReproResult,
+    StageOutcome,
+)
+from nbvc.core.pipeline.stage import Hasher, ParamReader, ParamsError, StageState, measure, why_run
+from nbvc.core.pool import Pool
+from nbvc.core.records import new_id
+from nbvc.core.repo import Repo
+from nbvc.core.runs import logging as runlog
+from nbvc.core.runs.records import COMPLETED, INTERRUPTED, Journal
+from nbvc.core.runs.records import FAILED as RUN_FAILED
+from nbvc.core.runs.summary import finish_repro_run
+
+
+@dataclass(frozen=True)
+class ReproOptions:
+    targets: tuple[str, ...] = ()
+    force: bool = False
+    dry: bool = False
+    single_item: bool = False
+    downstream: bool = False
+    keep_going: bool = False
+    run_cache: bool = True
+
+
+def repro(
+    repo: Repo, options: ReproOptions = ReproOptions(), listener: ReproListener = NULL_LISTENER
+) -> ReproResult:
+    pipeline = load_pipeline(repo.root, check_workspace=False)
+    graph = dag.check(pipeline, repo.root)
+    targets = dag.resolve_targets(pipeline, options.targets)
+    selected = dag.select(graph, targets, options.downstream, options.single_item)
+    with (
+        repo_lock(os.path.join(repo.dot, "tmp", "repro.lock")),
+        repo.pool() as pool,
+    ):
+        return _Repro(repo, pipeline, graph, options, listener, pool).run(selected)
+
+
+@dataclass
+class _Repro:
+    repo: Repo
+    pipeline: Pipeline
+    graph: dag.Graph
+    options: ReproOptions
+    listener: ReproListener
+    pool: Pool
+    outcomes: dict[str, StageOutcome] = field(default_factory=dict)
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the run record
+
+    def __post_init__(self) -> None:
+        self.lock = LockFile.load(self.pipeline.lock_path)
+        self.hasher = Hasher(self.repo, self.pool)
+        self.params = ParamReader(self.repo.root)
+        self.run_id = new_id()
+        self.stopped = False
+
+    def run(self, selected: list[str]) -> ReproResult:
+        _check_params(self.pipeline, self.params)
+        if self.options.dry:
+            for name in selected:
+                self._visit(name)
+            return ReproResult(None, list(self.outcomes.values()))
+        journal = Journal.create(self.repo, self.run_id, "repro")
+        started = time.time()
+        status = RUN_FAILED
+        try:
+            for name in selected:
+                self._visit(name)
+            if not any(o.status == FAILED for o in self.outcomes.values()):
+                status = COMPLETED
+        except KeyboardInterrupt:
+            status = INTERRUPTED
+            raise
+        finally:
+            finish_repro_run(
+                self.repo,
+                self.pipeline,
+                self.run_id,
+                journal,
+                started,
+                status,
+                self.entries,
+                list(self.options.targets),
+                self.pool,
+            )
+        return ReproResult(self.run_id, list(self.outcomes.values()), status)
+
+    # -- one stage --------------------------------------------------------------------------
+    def _visit(self, name: str) -> None:
+        stage = self.pipeline.stages[name]
+        blocked = self._blocked_by(name)
+        if blocked is not None:
+            self._finish(StageOutcome(name, NOT_RUN, blocked))
+            return
+        try:
+            state = measure(stage, self.hasher, self.params)
+        except ParamsError as exc:
+            self._finish(StageOutcome(name, FAILED, "cannot read its params", error=str(exc)))
+            return
+        reason = self._reason(stage, state)
+        if reason is None or stage.frozen:
+            why = "frozen" if stage.frozen else "up to date"
+            self._finish(StageOutcome(name, SKIPPED, why), state)
+        elif self.options.dry:
+            self._finish(StageOutcome(name, WOULD_RUN, reason))
+        elif missing := [p for p, h in state.deps.items() if h is None]:
+            message = f"dep {missing[0]} is missing; create it or run the stage that makes it"
+            self._finish(StageOutcome(name, FAILED, reason, error=message))
+        else:
+            try:
+                if not self._restore(stage, state, reason):
+                    self._execute(stage, state, reason)
+            except NbvcError as exc:  # e.g. an out inside a folder nbvc tracks as a whole
+                self._finish(StageOutcome(name, FAILED, reason, error=str(exc)))
+
+    def _blocked_by(self, name: str) -> str | None:
+        for up in sorted(self.graph.upstream[name]):
+            outcome = self.outcomes.get(up)
+            if outcome is not None and outcome.status in (FAILED, NOT_RUN):
+                return (
+                    f"upstream stage {up} {'failed' if outcome.status == FAILED else 'did not run'}"
+                )
+        if self.stopped:
+            return "an earlier stage failed (use --keep-going to run independent stages)"
+        return None
+
+    def _reason(self, stage: Stage, state: StageState) -> str | None:
+        if self.options.force:
+            return "forced"
+        if stage.always_changed:
+            return "always changed"
+        reason = why_run(stage, state, self.lock.stages.get(stage.name))
+        if reason is None and self.options.dry:
+            changed = [
+                u
+                for u in sorted(self.graph.upstream[stage.name])
+                if u in self.outcomes and self.outcomes[u].status == WOULD_RUN
+            ]
+            if changed:
+                return f"upstream stage {changed[0]} would run"
+        return reason
+
+    def _restore(self, stage: Stage, state: StageState, reason: str) -> bool:
+        if not (self.options.run_cache and not self.options.force and runcache.eligible(stage)):
+            return False
+        key = runcache.cache_key(stage, state)
+        hit = runcache.find(self.repo, stage, key, self.pool) if key else None
+        if hit is None:
+            return False
+        started = time.monotonic()
+        outs = runcache.restore(self.repo, hit, self.pool)
+        self._forget(list(outs))
+        outs = self._save_outs(stage, hit.run_id)
+        self._lock(stage, state, outs, hit.run_id)
+        outcome = StageOutcome(
+            stage.name, RESTORED, reason, time.monotonic() - started, restored_from=hit.run_id
+        )
+        self._finish(outcome, state, outs, key)
+        return True
+
+    def _execute(self, stage: Stage, state: StageState, reason: str) -> None:
+        started = time.monotonic()
+        self.listener.stage_started(stage.name, reason)
+        self._clear_outs(stage)
+        error = self._run(stage)
+        self._forget([o.path for o in stage.outs])
+        if error is None and (missing := [o.path for o in stage.outs if not self._exists(o.path)]):
+            error = f"stage {stage.name} did not create its out {missing[0]}"
+        outcome = StageOutcome(stage.name, RAN, reason)
+        if error is not None:
+            outcome.status, outcome.error = FAILED, error
+            outcome.duration = time.monotonic() - started
+            self._finish(outcome)
+            return
+        outcome.warnings = self._recheck_deps(stage, state)
+        outs = self._save_outs(stage, self.run_id)
+        self._lock(stage, state, outs, self.run_id)
+        outcome.duration = time.monotonic() - started
+        key = (
+            None
+            if outcome.warnings or not runcache.eligible(stage)
+            else runcache.cache_key(stage, state)
+        )
+        self._finish(outcome, state, outs, key)
+
+    def _run(self, stage: Stage) -> str | None:
+        """Run the stage's commands or notebook; returns an error message or None."""
+        cwd = self.repo.abspath(stage.wdir) if stage.wdir else self.repo.root
+        env = {
+            **os.environ,
+            runlog.RUN_ID_ENV: self.run_id,
+            runlog.ROOT_ENV: self.repo.root,
+            runlog.STAGE_ENV: stage.name,
+            "PYTHONUNBUFFERED": os.environ.get("PYTHONUNBUFFERED", "1"),
+        }
+
+        def sink(stream: str, text: str) -> None:
+            self.listener.output(stage.name, stream, text)
+
+        if stage.notebook is not None:
+            from nbvc.core.pipeline.notebook_stage import run_notebook_stage
+
+            return run_notebook_stage(self.repo, stage, cwd, env, self.params, sink)
+        code, command = run_commands(stage.commands, cwd, env, sink)
+        return None if code == 0 else f"command failed with exit code {code}: {command}"
+
+    def _clear_outs(self, stage: Stage) -> None:
+        """Remove non-persistent outs before a run, as DVC does (they are in the cache)."""
+        for out in stage.outs:
+            if out.persist:
+                continue
+            path = self.repo.abspath(out.path)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                os.unlink(path)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+
+    def _recheck_deps(self, stage: Stage, state: StageState) -> list[str]:
+        self._forget([d.path for d in stage.deps])
+        return [
+            f"dep {dep.path} changed while stage {stage.name} ran; the lock keeps its hash from "
+            "before the run, so the stage will run again next time"
+            for dep in stage.deps
+            if self.hasher.hash(dep.path) != state.deps[dep.path]
+        ]
+
+    def _save_outs(self, stage: Stage, producer_run: str) -> dict[str, Hash]:
+        """Add cached outs as versions; store uncached ones as objects (for the run cache)."""
+        hashes: dict[str, Hash] = {}
+        cached = [o.path for o in stage.outs if o.cache]
+        if cached:
+            results = self.repo.add(
+                [self.repo.abspath(p) for p in cached],
+                message=f"output of stage {stage.name}",
+                producer=f"stage:{stage.name}@{producer_run}",
+            )
+            for result in results:
+                snap = result.snapshot
+                hashes[result.artifact] = Hash(snap.oid, snap.size, snap.nfiles)
+        for out in stage.outs:
+            if not out.cache:
+                stored = self.repo.workspace.snapshot(out.path, self.pool, store=True)
+                if stored is not None:
+                    hashes[out.path] = Hash(stored.oid, stored.size, stored.nfiles)
+        return {o.path: hashes[o.path] for o in stage.outs if o.path in hashes}
+
+    def _lock(self, stage: Stage, state: StageState, outs: dict[str, Hash], run: str) -> None:
+        self.lock.stages[stage.name] = state.lock(stage, outs, run)
+        self.lock.save(list(self.pipeline.stages))
+
+    def _finish(
+        self,
+        outcome: StageOutcome,
+        state: StageState | None = None,
+        outs: dict[str, Hash] | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.outcomes[outcome.stage] = outcome
+        if outcome.status == FAILED and not self.options.keep_going:
+            self.stopped = True
+        self.entries[outcome.stage] = _entry(
+            self.pipeline.stages[outcome.stage], outcome, state, outs, key
+        )
+        self.listener.stage_finished(outcome)
+
+    def _forget(self, paths: list[str]) -> None:
+        self.hasher.forget(paths)
+        self.params.forget(paths)
+
+    def _exists(self, path: str) -> bool:
+        return os.path.lexists(self.repo.abspath(path))
+
+
+def _entry(
+    stage: Stage,
+    outcome: StageOutcome,
+    state: StageState | None,
+    outs: dict[str, Hash] | None,
+    key: str | None,
+) -> dict[str, Any]:
+    """A stage's part of the run record."""
+    entry: dict[str, Any] = {
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "duration": round(outcome.duration, 3),
+        "definition": stage.definition(),
+    }
+    if state is not None:
+        entry["deps"] = {p: h.oid for p, h in state.deps.items() if h is not None}
+        entry["params"] = state.params
+        current = outs if outs is not None else {p: h for p, h in state.outs.items() if h}
+        entry["outs"] = runcache.outs_entry(stage, current)
+    if key is not None:
+        entry["cache_key"] = key
+    for name in ("error", "restored_from"):
+        if getattr(outcome, name):
+            entry[name] = getattr(outcome, name)
+    if outcome.warnings:
+        entry["warnings"] = outcome.warnings
+    return entry
+
+
+def _check_params(pipeline: Pipeline, params: ParamReader) -> None:
+    """Declared params must exist (in files no stage writes) before anything runs."""
+    produced = {o.path for _, o in pipeline.all_outs()}
+    for stage in pipeline.stages.values():
+        for spec in stage.params:
+            if spec.file in produced:
+                continue
+            try:
+                params.values(spec, stage.name)
+            except ParamsError as exc:
+                raise PipelineError(pipeline.file, spec.line, str(exc)) from None

@@ -1,0 +1,204 @@
+"""The pipeline file's schema (DVC's `dvc.yaml` stage schema plus notebook stages).
+
+Validation walks the parsed YAML and raises :class:`PipelineError` at the line of the first
+problem, saying what is wrong and, for a misspelt key, what was probably meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from nbvc.core.pipeline.yamlio import KeyPath, YamlDoc
+
+TOP_KEYS = frozenset({"stages", "vars", "metrics", "plots", "params", "artifacts", "datasets"})
+STAGE_KEYS = frozenset(
+    {
+        "cmd",
+        "notebook",
+        "kernel",
+        "parameters",
+        "notebook_output",
+        "wdir",
+        "deps",
+        "outs",
+        "metrics",
+        "plots",
+        "params",
+        "vars",
+        "frozen",
+        "always_changed",
+        "desc",
+        "meta",
+    }
+)
+OUT_KEYS = frozenset({"cache", "persist", "desc", "remote", "push", "type", "labels", "meta"})
+PLOT_KEYS = OUT_KEYS | {"x", "y", "template", "title", "x_label", "y_label", "header"}
+TEMPLATES = frozenset({"linear", "simple", "scatter", "smooth", "bar_horizontal"})
+_SECTIONS = ("deps", "outs", "metrics", "plots", "params")
+STAGE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+Checker = Callable[[Any], bool]
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_any(value: Any) -> bool:
+    return True
+
+
+def _is_cmd(value: Any) -> bool:
+    return _is_str(value) or (
+        isinstance(value, list) and bool(value) and all(_is_str(v) for v in value)
+    )
+
+
+def _is_str_or_list(value: Any) -> bool:
+    return _is_str(value) or (isinstance(value, list) and all(_is_str(v) for v in value))
+
+
+_FLAG_TYPES: dict[str, tuple[Checker, str]] = {
+    "cache": (_is_bool, "true or false"),
+    "persist": (_is_bool, "true or false"),
+    "push": (_is_bool, "true or false"),
+    "header": (_is_bool, "true or false"),
+    "desc": (_is_str, "a string"),
+    "remote": (_is_str, "a string"),
+    "type": (_is_str, "a string"),
+    "title": (_is_str, "a string"),
+    "x_label": (_is_str, "a string"),
+    "y_label": (_is_str, "a string"),
+    "x": (_is_str, "a column name"),
+    "y": (_is_str_or_list, "a column name or a list of them"),
+    "template": (lambda v: v in TEMPLATES, f"one of {', '.join(sorted(TEMPLATES))}"),
+    "labels": (lambda v: isinstance(v, list), "a list"),
+    "meta": (_is_any, "anything"),
+}
+
+
+def unknown_key(doc: YamlDoc, path: KeyPath, key: Any, allowed: frozenset[str], what: str) -> None:
+    if key in allowed:
+        return
+    guess = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+    hint = f"; did you mean {guess[0]!r}?" if guess else f"; allowed: {', '.join(sorted(allowed))}"
+    raise doc.error((*path, str(key)), f"unknown key {key!r} in {what}{hint}")
+
+
+def check_top(doc: YamlDoc) -> Mapping[str, Any]:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "the pipeline file must be a mapping with a 'stages' key")
+    for key in data:
+        unknown_key(doc, (), key, TOP_KEYS, "the pipeline file")
+    stages = data.get("stages")
+    if not isinstance(stages, dict) or not stages:
+        raise doc.error(("stages",), "'stages' must be a mapping of stage names to stages")
+    for name, body in stages.items():
+        if not isinstance(name, str) or not STAGE_NAME.fullmatch(name):
+            raise doc.error(
+                ("stages", str(name)),
+                f"invalid stage name {name!r}: use letters, digits, '_', '-' and '.'",
+            )
+        if not isinstance(body, dict):
+            raise doc.error(("stages", name), f"stage {name!r} must be a mapping")
+    return data
+
+
+def check_group(name: str, body: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> None:
+    """A ``foreach`` stage holds exactly ``foreach`` and ``do``."""
+    for key in body:
+        unknown_key(doc, path, key, frozenset({"foreach", "do"}), f"foreach stage {name!r}")
+    if not isinstance(body.get("do"), dict):
+        raise doc.error(path, f"foreach stage {name!r} needs a 'do' mapping with the stage")
+
+
+def check_stage(name: str, body: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> None:
+    """Check one (interpolated) stage body; ``path`` is where its template is in the file."""
+    for key in body:
+        unknown_key(doc, path, key, STAGE_KEYS, f"stage {name!r}")
+    if ("cmd" in body) == ("notebook" in body):
+        raise doc.error(path, f"stage {name!r} needs exactly one of 'cmd' or 'notebook'")
+    notebook_only = ("kernel", "parameters", "notebook_output")
+    if "cmd" in body and (extra := [k for k in notebook_only if k in body]):
+        raise doc.error((*path, extra[0]), f"{extra[0]!r} applies only to notebook stages")
+    _check_types(name, body, doc, path)
+    for section in ("deps", "outs", "metrics", "plots", "params"):
+        for i, entry in enumerate(body.get(section) or ()):
+            _check_entry(section, entry, doc, (*path, section, i))
+
+
+def _check_types(name: str, body: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> None:
+    checks: dict[str, tuple[Checker, str]] = {
+        "cmd": (_is_cmd, "a command string or a list of them"),
+        "notebook": (_is_str, "a notebook path"),
+        "kernel": (_is_str, "a kernel name"),
+        "notebook_output": (_is_str, "a path"),
+        "wdir": (_is_str, "a folder path"),
+        "parameters": (lambda v: isinstance(v, dict), "a mapping of names to values"),
+        "vars": (lambda v: isinstance(v, list), "a list"),
+        "frozen": (_is_bool, "true or false"),
+        "always_changed": (_is_bool, "true or false"),
+        "desc": (_is_str, "a string"),
+        "meta": (_is_any, "anything"),
+        **{s: (lambda v: v is None or isinstance(v, list), "a list") for s in _SECTIONS},
+    }
+    for key, value in body.items():
+        check, expected = checks[key]
+        if not check(value):
+            raise doc.error((*path, key), f"{key!r} of stage {name!r} must be {expected}")
+
+
+def _check_entry(section: str, entry: Any, doc: YamlDoc, path: KeyPath) -> None:
+    if section == "deps":
+        if not _is_str(entry):
+            raise doc.error(path, "each dep must be a path")
+        return
+    if section == "params":
+        _check_param(entry, doc, path)
+        return
+    if _is_str(entry):
+        return
+    if not (isinstance(entry, dict) and len(entry) == 1):
+        raise doc.error(path, f"each entry of {section!r} must be a path or 'path: {{options}}'")
+    ((out, flags),) = entry.items()
+    if not _is_str(out) or not (flags is None or isinstance(flags, dict)):
+        raise doc.error(path, f"each entry of {section!r} must be a path or 'path: {{options}}'")
+    allowed = PLOT_KEYS if section == "plots" else OUT_KEYS
+    for key, value in (flags or {}).items():
+        unknown_key(doc, (*path, out), key, allowed, f"{section} entry {out!r}")
+        check, expected = _FLAG_TYPES[key]
+        if not check(value):
+            raise doc.error((*path, out, key), f"{key!r} of {out!r} must be {expected}")
+
+
+def _check_param(entry: Any, doc: YamlDoc, path: KeyPath) -> None:
+    if _is_str(entry):
+        return
+    if isinstance(entry, dict) and len(entry) == 1:
+        ((file, keys),) = entry.items()
+        if _is_str(file) and (keys is None or _is_str_or_list(keys)):
+            return
+    raise doc.error(path, "each param must be a key of params.yaml or 'file: [keys]'")
+
+
+def check_top_sections(doc: YamlDoc) -> None:
+    """Top-level ``metrics``, ``plots`` and ``params``: lists of files (plots with options)."""
+    for section in ("metrics", "plots", "params"):
+        entries = doc.data.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            raise doc.error((section,), f"top-level {section!r} must be a list of files")
+        for i, entry in enumerate(entries):
+            if section == "plots":
+                _check_entry(section, entry, doc, (section, i))
+            elif not _is_str(entry):
+                raise doc.error((section, i), f"each entry of top-level {section!r} is a path")

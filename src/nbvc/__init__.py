@@ -38,11 +38,26 @@ __all__ = [
     "__version__",
     "active_run",
     "end_run",
+    "load_ipython_extension",
     "log_metric",
     "log_param",
     "log_params",
     "start_run",
+    "unload_ipython_extension",
 ]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nbvc``: the magics and the cell lineage tracer (see :mod:`nbvc.kernel`)."""
+    from nbvc.kernel import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from nbvc.kernel import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

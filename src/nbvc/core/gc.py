@@ -1,7 +1,8 @@
 """`nbvc gc`: delete cached objects that nothing references; optionally prune old versions.
 
 Safe by default: every recorded version (tagged or not), every tag, every pointer file in the
-workspace and every run record (run-cache outputs and plot files) keeps its objects.
+workspace, every run record (run-cache outputs and plot files) and every lineage record (the
+cell's source) keeps its objects.
 ``keep_last`` prunes versions explicitly (never a tagged version or the one a pointer names),
 and only then do their objects become garbage.
 """
@@ -16,6 +17,7 @@ from nbvc.core import fsutil, pointer
 from nbvc.core.errors import NbvcError
 from nbvc.core.hashing import is_tree_oid
 from nbvc.core.history import Version
+from nbvc.core.lineage.store import kept_objects as kept_by_lineage
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.index import RunIndex
@@ -63,10 +65,10 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
 
 def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -> set[str]:
     """The root oids that keep objects alive, here and on remotes (`nbvc gc --remote`):
-    every version not pruned (or in ``ignored_versions``), every pointer's oid and every object a
-    run references. Features that keep objects alive add their roots here."""
+    every version not pruned (or in ``ignored_versions``), every pointer's oid and every object
+    that lineage or a run references. Features that keep objects alive add their roots here."""
     roots = {v.oid for v in repo.history.all_versions() if v.id not in ignored_versions}
-    return roots | pointer_oids | RunIndex(repo).referenced_oids()
+    return roots | pointer_oids | kept_by_lineage(repo) | RunIndex(repo).referenced_oids()
 
 
 def _prunable(repo: Repo, keep_last: int, pointed: set[str]) -> list[Version]:

@@ -142,9 +142,10 @@ class Repo:
 
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
+        from nbvc.core.lineage.store import reindex as reindex_lineage
         from nbvc.core.runs.index import reindex_runs
 
-        return self.history.reindex() + reindex_runs(self)
+        return self.history.reindex() + reindex_runs(self) + reindex_lineage(self)
 
     def close(self) -> None:
         if self._index is not None:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "checkout": "checkout",
     "diff": "diff",
     "tag": "tag",
+    "lineage": "lineage",
     "gc": "gc",
     "fsck": "fsck",
     "repro": "repro",

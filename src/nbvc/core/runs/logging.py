@@ -97,8 +97,9 @@ class Run:
             record = write_run(
                 repo,
                 {
+                    **_context,
                     "id": self.id,
-                    "source": "python",
+                    "source": _context.get("source", "python"),
                     "status": status,
                     "started": self.started,
                     "ended": ended,
@@ -125,6 +126,14 @@ class Run:
 
 _active: Run | None = None
 _exit_hook_installed = False
+_context: dict[str, Any] = {}  # extra fields of runs this process starts
+
+
+def set_run_context(source: str, **fields: Any) -> None:
+    """Describe the runs this process starts from now on: the kernel extension sets
+    ``source="notebook"`` with the notebook's path and its lineage session."""
+    _context.clear()
+    _context.update({"source": source, **fields})
 
 
 def start_run(path: str | None = None) -> Run:
@@ -143,7 +152,8 @@ def start_run(path: str | None = None) -> Run:
         return attached
     with Repo.find(path) as repo:
         run_id = new_id()
-        _active = Run(repo.root, run_id, Journal.create(repo, run_id, "python"), owned=True)
+        journal = Journal.create(repo, run_id, _context.get("source", "python"))
+        _active = Run(repo.root, run_id, journal, owned=True)
     if not _exit_hook_installed:
         atexit.register(_end_at_exit)
         _exit_hook_installed = True

@@ -1,0 +1,157 @@
+"""Rich results for notebooks: HTML for JupyterLab, Markdown for nbviewer/GitHub, text for a
+terminal. Every magic returns a :class:`Rich` object; IPython picks the richest form the
+frontend renders.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+STYLE = """<style>
+.nbvc-out table.nbvc-table{border-collapse:collapse;margin:4px 0;font-size:0.92em}
+.nbvc-out .nbvc-table th,.nbvc-out .nbvc-table td{padding:2px 10px;text-align:left;
+border-bottom:1px solid rgba(128,128,128,0.3);font-variant-numeric:tabular-nums}
+.nbvc-out .nbvc-table th{font-weight:600}
+.nbvc-out .nbvc-table th[data-sortable]{cursor:pointer}
+.nbvc-out .nbvc-good{color:#1a7f37}.nbvc-out .nbvc-bad{color:#cf222e}
+.nbvc-out .nbvc-warn{color:#9a6700}.nbvc-out .nbvc-dim{opacity:0.65}
+.nbvc-out .nbvc-title{font-weight:600;margin:2px 0}
+.nbvc-out code{font-size:0.95em}
+</style>"""
+
+# Click a header to sort by it (numbers numerically); static viewers show the table as is.
+SORT_SCRIPT = """<script>(function(){var t=document.getElementById("%s");if(!t)return;
+t.querySelectorAll("th").forEach(function(th,i){th.setAttribute("data-sortable","1");
+th.title="sort";th.addEventListener("click",function(){var b=t.tBodies[0],
+r=Array.prototype.slice.call(b.rows),up=th.getAttribute("data-dir")!=="up";
+th.setAttribute("data-dir",up?"up":"down");r.sort(function(p,q){
+var x=p.cells[i].getAttribute("data-sort")||p.cells[i].textContent,
+y=q.cells[i].getAttribute("data-sort")||q.cells[i].textContent,
+m=x.trim()?Number(x):NaN,n=y.trim()?Number(y):NaN,c=(!isNaN(m)&&!isNaN(n))?m-n:x.localeCompare(y);
+return up?c:-c;});r.forEach(function(row){b.appendChild(row);});});});})();</script>"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, a tone (CSS class ``good``, ``bad``, ``warn`` or ``dim``), a sort
+    key, and an optional note after the text (a delta, say) with a tone of its own."""
+
+    text: str
+    tone: str | None = None
+    sort: str | None = None
+    note: str | None = None
+    note_tone: str | None = None
+
+    def html(self) -> str:
+        attrs = f' class="nbvc-{self.tone}"' if self.tone else ""
+        if self.sort is not None:
+            attrs += f' data-sort="{html.escape(self.sort)}"'
+        note = ""
+        if self.note:
+            note_class = f' class="nbvc-{self.note_tone}"' if self.note_tone else ""
+            note = f" <small{note_class}>{html.escape(self.note)}</small>"
+        return f"<td{attrs}>{html.escape(self.text)}{note}</td>"
+
+    def plain(self) -> str:
+        return f"{self.text} {self.note}" if self.note else self.text
+
+
+CellLike = Cell | str
+
+
+def _cell(value: CellLike) -> Cell:
+    return value if isinstance(value, Cell) else Cell(value)
+
+
+@dataclass
+class Table:
+    columns: Sequence[str]
+    rows: Sequence[Sequence[CellLike]]
+    sortable: bool = False
+
+    def html(self) -> str:
+        table_id = "nbvc-" + secrets.token_hex(6)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(_cell(v).html() for v in row) + "</tr>" for row in self.rows
+        )
+        table = (
+            f'<table class="nbvc-table" id="{table_id}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+        return table + (SORT_SCRIPT % table_id if self.sortable and len(self.rows) > 1 else "")
+
+    def markdown(self) -> str:
+        def line(values: Sequence[str]) -> str:
+            return (
+                "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+            )
+
+        lines = [line(self.columns), "|" + "---|" * len(self.columns)]
+        lines += [line([_cell(v).plain() for v in row]) for row in self.rows]
+        return "\n".join(lines)
+
+    def text(self) -> str:
+        cells = [[_cell(v).plain() for v in row] for row in self.rows]
+        widths = [len(c) for c in self.columns]
+        for row in cells:
+            widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+        return "\n".join(line.rstrip() for line in lines)
+
+
+@dataclass
+class Rich:
+    """A titled result made of tables and notes, in three renderings."""
+
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        parts = [STYLE, '<div class="nbvc-out">']
+        if self.title:
+            parts.append(f'<div class="nbvc-title">{html.escape(self.title)}</div>')
+        parts += [table.html() for table in self.tables]
+        parts += [f'<div class="nbvc-dim">{html.escape(note)}</div>' for note in self.notes]
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{self.title}**"] if self.title else []
+        parts += [table.markdown() for table in self.tables]
+        parts += [f"_{note}_" for note in self.notes]
+        return "\n\n".join(parts)
+
+    def __repr__(self) -> str:
+        parts = [self.title] if self.title else []
+        parts += [table.text() for table in self.tables]
+        parts += self.notes
+        return "\n\n".join(parts)
+
+
+@dataclass
+class Preformatted:
+    """A block of text (a lineage tree, a script) shown as code in every rendering."""
+
+    title: str
+    body: str
+    language: str = ""
+    extra_markdown: str = ""  # e.g. a Mermaid diagram GitHub renders
+
+    def _repr_html_(self) -> str:
+        title = f'<div class="nbvc-title">{html.escape(self.title)}</div>' if self.title else ""
+        return f'{STYLE}<div class="nbvc-out">{title}<pre>{html.escape(self.body)}</pre></div>'
+
+    def _repr_markdown_(self) -> str:
+        title = f"**{self.title}**\n\n" if self.title else ""
+        fence = "````" if "```" in self.body else "```"
+        extra = f"\n\n{self.extra_markdown}" if self.extra_markdown else ""
+        return f"{title}{fence}{self.language}\n{self.body}\n{fence}{extra}"
+
+    def __repr__(self) -> str:
+        return f"{self.title}\n\n{self.body}" if self.title else self.body

@@ -1,0 +1,74 @@
+"""``%load_ext nbvc``: register the magics and the cell tracer on an IPython shell."""
+
+from __future__ import annotations
+
+import atexit
+import sys
+from typing import Any
+
+from nbvc.core.records import new_id
+from nbvc.kernel import audit
+from nbvc.kernel.magics import VersionMagics
+from nbvc.kernel.remote_magics import RemoteMagics
+from nbvc.kernel.run_magics import RunMagics
+from nbvc.kernel.tracer import CellTracer
+
+_MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics)
+
+
+class NbvcExtension:
+    """nbvc inside one IPython shell (one kernel session)."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.session = new_id()
+        self.tracer = CellTracer(self.session)
+        self._magics: list[Any] = []
+
+    def load(self) -> None:
+        audit.install()
+        self.shell.events.register("pre_run_cell", self.tracer.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.tracer.post_run_cell)
+        for magics_class in _MAGIC_CLASSES:
+            magics = magics_class(self.shell, self.tracer)
+            self.shell.register_magics(magics)
+            self._magics.append(magics)
+        atexit.register(self.tracer.close)
+
+    def unload(self) -> None:
+        self.shell.events.unregister("pre_run_cell", self.tracer.pre_run_cell)
+        self.shell.events.unregister("post_run_cell", self.tracer.post_run_cell)
+        registered = self.shell.magics_manager.magics
+        for magics in self._magics:
+            for kind, names in magics.magics.items():
+                for name in names:
+                    registered[kind].pop(name, None)
+        self._magics.clear()
+        atexit.unregister(self.tracer.close)
+        self.tracer.close()
+        runlog = sys.modules.get("nbvc.core.runs.logging")
+        if runlog is not None:
+            runlog.set_run_context("python")  # runs started from now on are no notebook's
+
+
+_current: NbvcExtension | None = None
+
+
+def current() -> NbvcExtension | None:
+    """The loaded extension, if ``%load_ext nbvc`` ran in this process."""
+    return _current
+
+
+def load(shell: Any) -> None:
+    global _current  # noqa: PLW0603 - one extension per process, like the IPython shell
+    if _current is not None:
+        _current.unload()
+    _current = NbvcExtension(shell)
+    _current.load()
+
+
+def unload(shell: Any) -> None:
+    global _current  # noqa: PLW0603
+    if _current is not None:
+        _current.unload()
+        _current = None

@@ -1,0 +1,92 @@
+"""``%version_push`` and ``%version_pull``: share artifacts, history, runs and lineage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from IPython.core.error import UsageError
+from IPython.core.magic import magics_class
+from IPython.display import display
+
+from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
+from nbvc.kernel.display import Cell, CellLike, Rich, Table
+from nbvc.kernel.magics import NbvcMagics, friendly_errors
+from nbvc.kernel.views import human_size
+
+if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
+    from nbvc.core.remote.transfer import PullResult, TransferResult
+
+
+@magics_class
+class RemoteMagics(NbvcMagics):
+    @line_magic
+    @magic_arguments()
+    @argument("paths", nargs="*", metavar="PATH", help="artifacts (default: every tracked one)")
+    @argument("-r", "--remote", metavar="NAME", help="remote to use (default: the default)")
+    @argument("--all-versions", action="store_true", help="every version, not just the current")
+    @friendly_errors
+    def version_push(self, line: str) -> Rich:
+        """Send tracked data and all records (history, runs, lineage) to a remote; only what
+        the remote lacks is sent."""
+        args = parse_argstring(self.version_push, line)
+        repo = self.repo()
+        self.tracer.flush()  # lineage records of the cells so far travel too
+        with self.tracer.paused():
+            result = repo.push(args.paths, args.remote, args.all_versions)
+        return _checked(_transfer_view(result), result)
+
+    @line_magic
+    @magic_arguments()
+    @argument("paths", nargs="*", metavar="PATH", help="artifacts (default: every tracked one)")
+    @argument("-r", "--remote", metavar="NAME", help="remote to use (default: the default)")
+    @argument("--all-versions", action="store_true", help="every version, not just the current")
+    @argument("-f", "--force", action="store_true", help="discard changes not saved in nbvc")
+    @friendly_errors
+    def version_pull(self, line: str) -> Rich:
+        """Fetch data and records from a remote, then check out what the pointer files say."""
+        args = parse_argstring(self.version_pull, line)
+        repo = self.repo()
+        with self.tracer.paused():
+            result = repo.pull(args.paths, args.remote, args.all_versions, force=args.force)
+        view = _pull_view(result)
+        if result.skipped:
+            display(view)  # type: ignore[no-untyped-call]
+            raise UsageError(
+                f"{', '.join(result.skipped)} not checked out: its data is not on the remote"
+            )
+        return _checked(view, result.fetch)
+
+
+def _transfer_view(result: TransferResult) -> Rich:
+    verb = "pushed to" if result.direction == "push" else "fetched from"
+    if result.objects or result.records:
+        note = (
+            f"{verb} {result.remote}: {result.objects} objects ({human_size(result.bytes)}) "
+            f"and {result.records} records"
+        )
+    else:
+        note = f"{result.remote}: everything is up to date"
+    return Rich(f"nbvc {result.direction}", notes=[note])
+
+
+def _pull_view(result: PullResult) -> Rich:
+    view = _transfer_view(result.fetch)
+    view.title = "nbvc pull"
+    rows: list[list[CellLike]] = [
+        [c.target.artifact, c.target.label, Cell("checked out", "good"), str(c.written)]
+        for c in result.checkouts
+        if c.changed
+    ]
+    rows += [[a, "-", Cell("data missing", "bad"), "0"] for a in result.skipped]
+    if rows:
+        view.tables.append(Table(["path", "version", "", "files written"], rows))
+    return view
+
+
+def _checked(view: Rich, result: TransferResult) -> Rich:
+    """The view, unless something failed to move: then it is shown with a short error."""
+    problems = result.problems()
+    if not problems:
+        return view
+    display(view)  # type: ignore[no-untyped-call]
+    raise UsageError("; ".join(problems))

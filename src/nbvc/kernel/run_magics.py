@@ -1,0 +1,112 @@
+"""The pipeline and run magics: ``%repro``, ``%runs``, ``%metrics_diff`` and ``%params_diff``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import magics_class
+from IPython.display import display
+
+from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
+from nbvc.kernel.display import Rich
+from nbvc.kernel.magics import NbvcMagics, friendly_errors
+
+# The pipeline and runs modules are imported when a magic runs, so %load_ext stays fast.
+
+REFS_HELP = (
+    "a run id (or its short id), `current` (this kernel's run), `workspace` or a git revision"
+)
+
+
+@magics_class
+class RunMagics(NbvcMagics):
+    @line_magic
+    @magic_arguments()
+    @argument(
+        "stages", nargs="*", metavar="STAGE", help="stages to bring up to date (default: all)"
+    )
+    @argument("-f", "--force", action="store_true", help="run even if up to date")
+    @argument("--dry", action="store_true", help="only say what would run")
+    @friendly_errors
+    def repro(self, line: str) -> Rich | None:
+        """Bring pipeline outputs up to date: run the stages whose inputs changed, as one run.
+
+        Versions of the outputs record the stage and run that produced them.
+        """
+        from nbvc.core.pipeline.console import ConsoleListener
+        from nbvc.core.pipeline.outcome import FAILED
+        from nbvc.core.pipeline.repro import ReproOptions, repro
+        from nbvc.kernel import run_views
+
+        args = parse_argstring(self.repro, line)
+        repo = self.repo()
+        options = ReproOptions(targets=tuple(args.stages), force=args.force, dry=args.dry)
+        with self.tracer.paused():
+            # the summary table below says what each stage did, so no decision lines here
+            result = repro(repo, options, ConsoleListener(decisions=False))
+        table = run_views.repro_table(result)
+        failed = [o for o in result.outcomes if o.status == FAILED]
+        if failed:
+            display(table)  # type: ignore[no-untyped-call]
+            raise UsageError(f"stage {failed[0].stage} failed: {failed[0].error}")
+        return table
+
+    @line_magic
+    @magic_arguments()
+    @argument("-n", "--limit", type=int, default=20, metavar="N", help="at most N runs (20)")
+    @argument("--sort", metavar="METRIC", help="order by a metric (`file:name` if ambiguous)")
+    @argument("--asc", action="store_true", help="with --sort: lowest first")
+    @argument("--plot", nargs="*", metavar="METRIC", help="chart the metric series instead")
+    @argument("--widget", action="store_true", help="an interactive comparison widget")
+    @friendly_errors
+    def runs(self, line: str) -> Any:
+        """List runs with their params and metrics; metric changes coloured by direction."""
+        from nbvc.kernel import run_views
+        from nbvc.kernel.plots import metric_chart
+        from nbvc.kernel.run_data import load_runs
+
+        args = parse_argstring(self.runs, line)
+        repo = self.repo()
+        if args.widget:
+            from nbvc.kernel.widgets import CompareWidget
+
+            return CompareWidget(load_runs(repo, args.limit), repo.config.raw)
+        records = load_runs(repo, args.limit, args.sort, args.asc)
+        if args.plot is not None:
+            chart = metric_chart(records, args.plot)
+            if chart is None:
+                raise UsageError("no run logged a metric series; log with nbvc.log_metric")
+            return chart
+        return run_views.runs_table(records, repo.config.raw)
+
+    @line_magic
+    @magic_arguments()
+    @argument("a", nargs="?", metavar="A", help=f"old side (default: the last run); {REFS_HELP}")
+    @argument("b", nargs="?", metavar="B", help="new side (default: the workspace)")
+    @argument("--all", action="store_true", help="unchanged metrics too")
+    @friendly_errors
+    def metrics_diff(self, line: str) -> Rich:
+        """Compare metrics of two runs, the workspace or git revisions."""
+        return self._diff(parse_argstring(self.metrics_diff, line), "metrics")
+
+    @line_magic
+    @magic_arguments()
+    @argument("a", nargs="?", metavar="A", help=f"old side (default: the last run); {REFS_HELP}")
+    @argument("b", nargs="?", metavar="B", help="new side (default: the workspace)")
+    @argument("--all", action="store_true", help="unchanged params too")
+    @friendly_errors
+    def params_diff(self, line: str) -> Rich:
+        """Compare params of two runs, the workspace or git revisions."""
+        return self._diff(parse_argstring(self.params_diff, line), "params")
+
+    def _diff(self, args: Any, what: str) -> Rich:
+        from nbvc.core.runs.compare import WORKSPACE, diff_sides
+        from nbvc.kernel import run_views
+        from nbvc.kernel.run_data import side
+
+        repo = self.repo()
+        old = side(repo, args.a, "last")
+        new = side(repo, args.b, WORKSPACE)
+        rows = diff_sides(old, new, what, args.all)
+        return run_views.diff_table(rows, old.label, new.label, what, repo.config.raw)

@@ -1,0 +1,119 @@
+"""What the version magics show: engine results as :mod:`nbvc.kernel.display` objects."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from nbvc.core.hashing import short
+from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
+
+if TYPE_CHECKING:
+    from nbvc.core.add import AddResult
+    from nbvc.core.checkout import CheckoutResult
+    from nbvc.core.history import Version
+    from nbvc.core.lineage.graph import LineageNode
+    from nbvc.core.lineage.script import Script
+    from nbvc.core.status import ArtifactStatus
+
+# states of `nbvc status` (nbvc.core.status), by how worrying they are
+_STATE_TONES = {"unchanged": "good", "modified": "warn", "deleted": "bad", "not in cache": "warn"}
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def human_time(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+def _size_cell(size: int) -> Cell:
+    return Cell(human_size(size), sort=str(size))
+
+
+def added(results: Sequence[AddResult]) -> Rich:
+    rows: list[list[CellLike]] = []
+    for result in results:
+        v = result.version
+        state = Cell("new version", "good") if result.created else Cell("unchanged", "dim")
+        rows.append(
+            [
+                result.artifact,
+                v.name,
+                state,
+                short(v.oid),
+                _size_cell(v.size),
+                str(v.nfiles),
+                ", ".join(v.tags),
+                v.producer or "",
+            ]
+        )
+    columns = ["path", "version", "", "hash", "size", "files", "tags", "produced by"]
+    return Rich("nbvc add", [Table(columns, rows)])
+
+
+def statuses(items: Sequence[ArtifactStatus]) -> Rich:
+    if not items:
+        return Rich("nbvc status", notes=["No tracked artifacts; `%version_add PATH` starts one."])
+    rows: list[list[CellLike]] = []
+    for status in items:
+        note = ""
+        if status.changes is not None:
+            c = status.changes
+            note = f"{len(c.added)} added, {len(c.removed)} removed, {len(c.modified)} modified"
+        rows.append(
+            [
+                status.artifact,
+                f"v{status.version}" if status.version else "-",
+                Cell(status.state, _STATE_TONES.get(status.state)),
+                note,
+            ]
+        )
+    return Rich("nbvc status", [Table(["path", "version", "state", "changes"], rows)])
+
+
+def log(artifact: str, versions: Sequence[Version]) -> Rich:
+    rows: list[list[CellLike]] = [
+        [
+            Cell(v.name, sort=f"{v.number:09d}"),
+            short(v.oid),
+            _size_cell(v.size),
+            str(v.nfiles),
+            human_time(v.created),
+            ", ".join(v.tags),
+            v.message,
+            v.producer or "",
+        ]
+        for v in versions
+    ]
+    columns = ["version", "hash", "size", "files", "time", "tags", "message", "produced by"]
+    notes = [] if versions else ["No versions recorded yet."]
+    return Rich(f"nbvc log {artifact}", [Table(columns, rows, sortable=True)], notes)
+
+
+def checked_out(result: CheckoutResult) -> Rich:
+    target = result.target
+    if result.changed:
+        what = f"restored {target.label} ({result.written} written, {result.deleted} removed)"
+    else:
+        what = f"already at {target.label}"
+    return Rich("nbvc checkout", notes=[f"{target.artifact}: {what}"])
+
+
+def lineage(root: LineageNode) -> Preformatted:
+    from nbvc.core.lineage import render
+    from nbvc.core.lineage.graph import describe_node
+
+    mermaid = "```mermaid\n" + render.mermaid(root) + "\n```"
+    return Preformatted(f"lineage of {describe_node(root)}", render.text(root), "", mermaid)
+
+
+def script(result: Script) -> Preformatted:
+    return Preformatted("", result.text, "python")

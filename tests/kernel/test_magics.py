@@ -1,0 +1,159 @@
+"""The version and lineage magics: arguments, results in three renderings, short errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nbvc.core.hashing import hash_bytes
+from nbvc.kernel.display import Preformatted, Rich
+from tests.kernel.kit import Kernel
+
+
+def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run a failing magic; returns the one-line message IPython showed (no traceback)."""
+    result = kernel.run(line)
+    assert not result.success
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
+    return message.removeprefix("UsageError: ")
+
+
+def test_version_add_records_producer_message_and_tags(kernel: Kernel) -> None:
+    kernel.value("Path('data.csv').write_text('a\\n1\\n')", "make")
+    added = kernel.value("%version_add data.csv -m 'first cut' --tag raw -t v-one", "add")
+    assert isinstance(added, Rich)
+    (version,) = kernel.value("%version_log data.csv").tables[0].rows
+    make = kernel.cell("make")
+    with kernel.repo() as repo:
+        v1 = repo.history.latest("data.csv")
+    assert v1 is not None and v1.message == "first cut" and v1.tags == ("raw", "v-one")
+    assert v1.producer == f"cell:{make.id}"
+    html, text, markdown = added._repr_html_(), repr(added), added._repr_markdown_()
+    assert "<table" in html and "data.csv" in html and "new version" in html
+    assert "data.csv  v1" in text and f"cell:{make.id}" in text
+    assert markdown.startswith("**nbvc add**") and "| data.csv | v1 |" in markdown
+    assert "v1" in version[0].text
+
+
+def test_version_add_in_the_cell_that_wrote_the_file(kernel: Kernel) -> None:
+    kernel.value("Path('m.bin').write_text('w')\n%version_add m.bin", "write-and-add")
+    with kernel.repo() as repo:
+        version = repo.history.latest("m.bin")
+    assert version is not None and version.producer == f"cell:{kernel.cell('write-and-add').id}"
+
+
+def test_no_producer_when_the_file_changed_after_the_cell_wrote_it(kernel: Kernel) -> None:
+    kernel.value("Path('m.bin').write_text('w')")
+    Path("m.bin").write_text("edited by hand")
+    kernel.value("%version_add m.bin")
+    with kernel.repo() as repo:
+        version = repo.history.latest("m.bin")
+    assert version is not None and version.producer is None
+
+
+def test_version_add_again_is_unchanged(kernel: Kernel) -> None:
+    Path("a.txt").write_text("a")
+    kernel.value("%version_add a.txt")
+    again = kernel.value("%version_add a.txt")
+    assert "unchanged" in repr(again)
+
+
+def test_version_add_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "arguments are required: PATH" in usage_error(kernel, "%version_add", capsys)
+    assert usage_error(kernel, "%version_add nothere.csv", capsys).startswith(
+        "nothere.csv does not exist"
+    )
+    assert "outside the nbvc repo" in usage_error(kernel, "%version_add ../x", capsys)
+    assert "unrecognized arguments: --bogus" in usage_error(
+        kernel, "%version_add a --bogus", capsys
+    )
+
+
+def test_magic_help_lists_the_options(kernel: Kernel) -> None:
+    doc = kernel.shell.find_line_magic("version_add").__doc__  # type: ignore[no-untyped-call]
+    assert "--message" in doc and "--tag" in doc and "which cell produced it" in doc
+
+
+def test_version_status(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = kernel.value("%version_status")
+    assert "No tracked artifacts" in repr(empty)
+    Path("a.txt").write_text("a")
+    Path("b.txt").write_text("b")
+    kernel.value("%version_add a.txt b.txt")
+    Path("a.txt").write_text("changed")
+    status = kernel.value("%version_status")
+    assert ["a.txt", "v1", "modified"] in [line.split() for line in repr(status).splitlines()]
+    assert ["b.txt", "v1", "unchanged"] in [line.split() for line in repr(status).splitlines()]
+    assert 'class="nbvc-warn">modified' in status._repr_html_()
+    only_b = kernel.value("%version_status b.txt")
+    assert "a.txt" not in repr(only_b)
+    assert "is not tracked" in usage_error(kernel, "%version_status c.txt", capsys)
+
+
+def test_version_log_and_checkout(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("m.txt").write_text("one")
+    kernel.value("%version_add m.txt -m one")
+    Path("m.txt").write_text("two")
+    kernel.value("%version_add m.txt -m two")
+    log = kernel.value("%version_log m.txt")
+    assert [row[0].text for row in log.tables[0].rows] == ["v2", "v1"]
+    assert "sortable" not in repr(log) and "data-sortable" in log._repr_html_()
+    restored = kernel.value("%version_checkout m.txt@v1")
+    assert Path("m.txt").read_text() == "one" and "restored v1" in repr(restored)
+    assert "already at v1" in repr(kernel.value("%version_checkout m.txt@v1"))
+    Path("m.txt").write_text("unsaved")
+    message = usage_error(kernel, "%version_checkout m.txt@v2", capsys)
+    assert "not saved in nbvc" in message and "--force" in message
+    kernel.value("%version_checkout m.txt@v2 --force")
+    assert Path("m.txt").read_text() == "two"
+    assert "no version v9" in usage_error(kernel, "%version_checkout m.txt@v9", capsys)
+    assert "is not tracked" in usage_error(kernel, "%version_log nope.txt", capsys)
+
+
+def test_checkout_in_a_magic_is_not_the_cells_write(kernel: Kernel) -> None:
+    Path("m.txt").write_text("one")
+    kernel.value("%version_add m.txt")
+    Path("m.txt").write_text("two")
+    kernel.value("%version_add m.txt")
+    kernel.value("%version_checkout m.txt@v1", "checkout")
+    assert kernel.cell("checkout").writes == ()
+
+
+def test_lineage_forms(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    kernel.value("Path('raw.txt').write_text('3')", "make-raw")
+    kernel.value("%version_add raw.txt")
+    kernel.value("n = int(Path('raw.txt').read_text())", "read")
+    kernel.value("Path('out.txt').write_text(str(n * 2))", "write")
+    kernel.value("%version_add out.txt")
+    tree = kernel.value("%lineage out.txt")
+    assert isinstance(tree, Preformatted)
+    assert [re.sub(r" \[\d+\]", "", line) for line in repr(tree).splitlines()[2:]] == [
+        f"out.txt@v1 ({hash_bytes(b'6')[:8]})",
+        "└── kernel cell write",
+        "    └── kernel cell read (via n)",
+        f"        └── raw.txt@v1 ({hash_bytes(b'3')[:8]})",
+        "            └── kernel cell make-raw",
+    ]
+    assert "```mermaid" in tree._repr_markdown_() and "<pre>" in tree._repr_html_()
+    doc = json.loads(kernel.value("%lineage out.txt --json").body)
+    assert doc["producers"][0]["cell_id"] == "write"
+    assert kernel.value("%lineage out.txt --dot").body.startswith("digraph lineage {")
+    assert kernel.value("%lineage out.txt@v1 --mermaid").body.startswith("flowchart LR")
+    script = kernel.value("%lineage out.txt --script")
+    assert script.language == "python" and "n = int(Path('raw.txt').read_text())" in script.body
+    assert "is not tracked" in usage_error(kernel, "%lineage nope.txt", capsys)
+
+
+def test_not_in_a_repo(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import os
+
+    os.chdir(tmp_path_factory.mktemp("plain"))
+    message = usage_error(kernel, "%version_status", capsys)
+    assert "not inside an nbvc repo" in message and "nbvc init" in message

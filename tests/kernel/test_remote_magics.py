@@ -1,0 +1,86 @@
+"""%version_push and %version_pull against a real remote folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nbvc.cli.main import main
+from nbvc.core.repo import Repo
+from tests.kernel.kit import Kernel
+
+
+def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
+    result = kernel.run(line)
+    assert not result.success
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
+    return message.removeprefix("UsageError: ")
+
+
+@pytest.fixture
+def store(kernel: Kernel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("store")
+    assert main(["remote", "add", "store", str(folder), "--default"]) == 0
+    return folder
+
+
+def clone(source: Path, target: Path) -> None:
+    """What a git clone brings: the config and the pointer files, no cache, no records."""
+    (target / ".nbvc").mkdir(parents=True)
+    shutil.copy(source / ".nbvc" / "config", target / ".nbvc" / "config")
+    for pointer in source.rglob("*.nbvc"):
+        if pointer.is_file() and ".nbvc" not in pointer.relative_to(source).parts[:-1]:
+            dest = target / pointer.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(pointer, dest)
+
+
+def test_push_then_pull_into_a_clone(
+    kernel: Kernel,
+    store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kernel.value("Path('model.bin').write_text('weights')", "train")
+    kernel.value("%version_add model.bin")
+    pushed = repr(kernel.value("%version_push"))
+    assert "pushed to store: 1 objects" in pushed and "records" in pushed
+    again = repr(kernel.value("%version_push model.bin"))
+    assert "0 objects" in again and "1 records" in again  # the record of the last cell
+    other = tmp_path_factory.mktemp("clone")
+    clone(kernel.root, other)
+    os.chdir(other)
+    pulled = kernel.value("%version_pull")
+    assert (other / "model.bin").read_text() == "weights"
+    assert "checked out" in pulled._repr_html_() and "model.bin" in repr(pulled)
+    with Repo.open(str(other)) as repo:
+        version = repo.history.latest("model.bin")
+        assert version is not None and version.producer is not None
+        producer = version.producer.removeprefix("cell:")
+        assert producer in repo.records.ids("lineage")  # the lineage travelled with the data
+    assert "unrecognized arguments" in usage_error(kernel, "%version_pull --bogus", capsys)
+
+
+def test_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "remote" in usage_error(kernel, "%version_push", capsys).lower()
+    assert "remote" in usage_error(kernel, "%version_pull -r nowhere", capsys).lower()
+
+
+def test_pull_reports_data_the_remote_lacks(
+    kernel: Kernel,
+    store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("a.txt").write_text("a")
+    kernel.value("%version_add a.txt")
+    other = tmp_path_factory.mktemp("clone")
+    clone(kernel.root, other)
+    os.chdir(other)
+    message = usage_error(kernel, "%version_pull", capsys)
+    assert "a.txt" in message

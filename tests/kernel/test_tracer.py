@@ -1,0 +1,236 @@
+"""The cell tracer: what each executed cell's lineage record says."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import nbvc
+from nbvc.core.hashing import hash_bytes
+from nbvc.core.lineage.store import load_source
+from tests.kernel.kit import Kernel
+
+
+def oid(text: str) -> str:
+    return hash_bytes(text.encode())
+
+
+def test_records_cell_id_count_source_and_times(kernel: Kernel) -> None:
+    before = time.time()
+    kernel.value("x = 1", "first")
+    kernel.value("y = x + 1", "second")
+    kernel.value("z = 3", "")
+    first, second, anonymous = kernel.cells()
+    assert (first.cell_id, second.cell_id, anonymous.cell_id) == ("first", "second", None)
+    assert first.execution_count is not None
+    assert second.execution_count == first.execution_count + 1
+    assert before <= first.started <= first.ended <= second.started
+    assert first.notebook is None and first.cwd == "" and first.success
+    assert anonymous.cell_key == "source:" + oid("z = 3")
+    with kernel.repo() as repo:
+        assert load_source(repo, second) == "y = x + 1"
+        assert repo.odb.exists(oid("y = x + 1"))
+    assert first.reads == first.writes == ()
+
+
+def test_reads_and_writes_through_python_io(kernel: Kernel) -> None:
+    kernel.value("with open('a.txt', 'w') as f:\n    f.write('hello')", "write")
+    kernel.value(
+        "import pathlib, shutil, os\n"
+        "text = pathlib.Path('a.txt').read_text()\n"
+        "shutil.copyfile('a.txt', 'b.txt')\n"
+        "os.replace('b.txt', 'c.txt')\n",
+        "copy",
+    )
+    kernel.value("os.remove('c.txt')", "remove")
+    write, copy, remove = kernel.cells()
+    assert [(w.path, w.oid) for w in write.writes] == [("a.txt", oid("hello"))]
+    assert write.reads == ()
+    assert [(r.path, r.oid) for r in copy.reads] == [("a.txt", oid("hello"))]
+    written = {w.path: w.oid for w in copy.writes}
+    assert written == {"c.txt": oid("hello")}  # b.txt came and went within the cell
+    assert [(w.path, w.oid) for w in remove.writes] == [("c.txt", None)]
+
+
+def test_ignores_files_outside_the_repo_and_nbvc_own_folders(
+    kernel: Kernel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "x.txt"
+    kernel.value(
+        f"import pathlib\npathlib.Path({str(outside)!r}).write_text('x')\n"
+        "pathlib.Path('.nbvc/config').read_text()"
+    )
+    kernel.value("os = __import__('os'); os.makedirs('.hidden', exist_ok=True)")
+    kernel.value("pathlib.Path('.hidden/h.txt').write_text('h')\nopen('missing.txt', 'w').close()")
+    cells = kernel.cells()
+    assert cells[0].reads == cells[0].writes == ()
+    assert [w.path for w in cells[2].writes] == ["missing.txt"]
+
+
+def test_reading_back_what_the_cell_wrote_is_not_an_input(kernel: Kernel) -> None:
+    kernel.value("import pathlib\np = pathlib.Path('a.txt')\np.write_text('1')\np.read_text()")
+    (cell,) = kernel.cells()
+    assert cell.reads == () and [w.path for w in cell.writes] == ["a.txt"]
+
+
+def test_a_file_read_then_overwritten_names_the_content_read(kernel: Kernel) -> None:
+    Path("data.txt").write_text("old")
+    kernel.value("%version_add data.txt")
+    time.sleep(0.06)  # out of the stat cache's racy window
+    kernel.value("%version_status data.txt")  # hashes data.txt again, now trusted
+    kernel.value(
+        "p = __import__('pathlib').Path('data.txt')\np.write_text(p.read_text() + 'new')", "rw"
+    )
+    cell = kernel.cell("rw")
+    assert [(r.path, r.oid, r.version) for r in cell.reads] == [("data.txt", oid("old"), 1)]
+    assert [(w.path, w.oid, w.version) for w in cell.writes] == [("data.txt", oid("oldnew"), None)]
+
+
+def test_tracked_files_get_their_version_also_inside_folders(kernel: Kernel) -> None:
+    Path("data/parts").mkdir(parents=True)
+    Path("data/parts/p1.csv").write_text("1")
+    Path("model.bin").write_text("m")
+    kernel.value("%version_add data model.bin")
+    kernel.value("Path('data/parts/p1.csv').read_text(), Path('model.bin').read_text()", "read")
+    reads = {r.path: (r.artifact, r.version) for r in kernel.cell("read").reads}
+    assert reads == {"data/parts/p1.csv": ("data", 1), "model.bin": ("model.bin", 1)}
+
+
+def test_writes_done_outside_python_are_caught_by_the_stat_check(kernel: Kernel) -> None:
+    Path("model.bin").write_text("v1")
+    kernel.value("%version_add model.bin")
+    script = "open('model.bin', 'w').write('written by another process')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    cell = kernel.cells()[-1]
+    assert [(w.path, w.oid) for w in cell.writes] == [
+        ("model.bin", oid("written by another process"))
+    ]
+
+
+def test_changes_made_between_cells_are_not_the_next_cells_writes(kernel: Kernel) -> None:
+    Path("model.bin").write_text("v1")
+    kernel.value("%version_add model.bin")
+    Path("model.bin").write_text("changed in a terminal")
+    past = time.time() - 60
+    os.utime("model.bin", (past, past))
+    kernel.value("x = 1", "idle")
+    assert kernel.cell("idle").writes == ()
+
+
+def test_stale_input_warning(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("data.csv").write_text("1,2\n")
+    kernel.value("%version_add data.csv")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    assert "stale" not in capsys.readouterr().err
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    assert "stale" not in capsys.readouterr().err
+    Path("data.csv").write_text("3,4\n")
+    kernel.value("%version_add data.csv")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    err = capsys.readouterr().err
+    assert "nbvc: stale input: data.csv is v2 now; this cell read v1 last time" in err
+    kernel.value("rows = Path('data.csv').read_text()", "other-cell")
+    assert "stale" not in capsys.readouterr().err
+
+
+def test_no_stale_warning_for_a_cell_reading_back_its_own_output(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("counter.txt").write_text("0")
+    bump = "p = Path('counter.txt')\np.write_text(str(int(p.read_text()) + 1))"
+    for _ in range(3):
+        kernel.value(bump, "bump")
+    assert "stale" not in capsys.readouterr().err
+
+
+def test_failed_cells_are_recorded_as_failed(kernel: Kernel) -> None:
+    result = kernel.run("Path('half.txt').write_text('x')\n1 / 0", "boom")
+    assert not result.success
+    cell = kernel.cell("boom")
+    assert not cell.success and [w.path for w in cell.writes] == ["half.txt"]
+
+
+def test_working_folder_is_recorded_relative_to_the_root(kernel: Kernel) -> None:
+    Path("sub").mkdir()
+    kernel.value("import os\nos.chdir('sub')")
+    kernel.value("Path('f.txt').write_text('x')", "in-sub")
+    cell = kernel.cell("in-sub")
+    assert cell.cwd == "sub" and [w.path for w in cell.writes] == ["sub/f.txt"]
+
+
+def test_notebook_path_comes_from_jupyter_server(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbvc.kernel import extension
+
+    current = extension.current()
+    assert current is not None
+    current.tracer.close()  # the next cell opens the repo again and reads the environment
+    monkeypatch.setenv("JPY_SESSION_NAME", str(kernel.root / "nb" / "analysis.ipynb"))
+    kernel.value("x = 1", "c")
+    assert kernel.cell("c").notebook == "nb/analysis.ipynb"
+
+
+def test_outside_a_repo_nothing_is_recorded(
+    kernel: Kernel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("no-repo")
+    kernel.value(f"import os\nos.chdir({str(elsewhere)!r})\nPath('x.txt').write_text('x')")
+    kernel.value("Path('y.txt').write_text('y')")
+    os.chdir(kernel.root)
+    assert not (elsewhere / ".nbvc").exists()
+    assert len(kernel.cells()) == 1  # only the cell that started inside the repo
+
+
+def test_unloading_flushes_records(kernel: Kernel) -> None:
+    from nbvc.core.repo import Repo
+
+    kernel.value("a = 1")
+    nbvc.unload_ipython_extension(kernel.shell)
+    with Repo.open(str(kernel.root)) as repo:
+        assert len(repo.records.ids("lineage")) == 1
+    nbvc.load_ipython_extension(kernel.shell)
+
+
+def test_cells_run_from_inside_a_cell_belong_to_it(kernel: Kernel) -> None:
+    kernel.value('get_ipython().run_cell(\'Path("inner.txt").write_text("i")\')', "outer")
+    (cell,) = kernel.cells()
+    assert cell.cell_id == "outer" and [w.path for w in cell.writes] == ["inner.txt"]
+
+
+def test_a_subprocess_writing_an_untracked_file_goes_unseen(kernel: Kernel) -> None:
+    """The limit of the approach: only tracked paths are stat-checked."""
+    script = "open('untracked.txt', 'w').write('x')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    assert kernel.cells()[-1].writes == ()
+
+
+def test_an_empty_inner_cell_does_not_end_the_outer_one(kernel: Kernel) -> None:
+    kernel.value("get_ipython().run_cell('')\nPath('after.txt').write_text('a')", "outer")
+    (cell,) = kernel.cells()
+    assert [w.path for w in cell.writes] == ["after.txt"]
+
+
+def test_silent_executions_are_not_recorded(kernel: Kernel) -> None:
+    kernel.shell.run_cell("Path('quiet.txt').write_text('q')", silent=True)  # type: ignore[no-untyped-call]
+    kernel.value("x = 1", "loud")
+    assert [c.cell_id for c in kernel.cells()] == ["loud"]
+    assert kernel.cell("loud").writes == ()
+
+
+def test_a_tracer_failure_is_a_warning_not_a_failed_cell(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nbvc.core.lineage import files
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(files, "describe", broken)
+    assert kernel.run("Path('x.txt').write_text('x')").success
+    err = capsys.readouterr().err
+    assert "nbvc: could not record the lineage of this cell (RuntimeError: disk on fire)" in err

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Sshd
-from remote_suite import Backend, RemoteSuite
 from sshfs import SSHFileSystem
+
+from tests.remote.remote_suite import Backend, RemoteSuite
+from tests.remote.servers import Sshd
 
 
 class TestSshRemote(RemoteSuite):

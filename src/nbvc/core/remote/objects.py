@@ -56,7 +56,8 @@ def upload(odb: ObjectStore, remote: Remote, oid: str) -> tuple[Outcome, int]:
 
 def download(odb: ObjectStore, remote: Remote, oid: str, size: int | None) -> tuple[Outcome, int]:
     """Fetch one object into the cache, verified; returns the outcome and the bytes received."""
-    big = size is not None and size >= BIG_FILE
+    # an object of unknown size (a folder manifest aside) streams to disk rather than to memory
+    big = size >= BIG_FILE if size is not None else not oid.endswith(TREE_SUFFIX)
     for _ in range(FETCH_ATTEMPTS):
         tmp = os.path.join(odb.tmp_dir, f"fetch-{secrets.token_hex(8)}")
         try:

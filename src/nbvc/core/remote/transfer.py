@@ -182,6 +182,14 @@ def fetch(
     synced = records.fetch(repo, remote)
     result.records, result.rejected_records = synced.copied, synced.rejected
     wanted = plan.roots(repo, paths, all_versions)
+    with repo.storing():  # a local gc waits until the fetched objects are in
+        _fetch_objects(repo, remote, wanted, result, reporter)
+    return result
+
+
+def _fetch_objects(
+    repo: Repo, remote: Remote, wanted: list[Want], result: TransferResult, reporter: Reporter
+) -> None:
     trees = [w for w in wanted if w.is_tree]
     _move(repo, remote, [w for w in trees if not repo.odb.exists(w.oid)], result, NULL)
     files = {w.oid: w for w in wanted if not w.is_tree}
@@ -200,7 +208,6 @@ def fetch(
         if want.oid not in incomplete and repo.odb.exists(want.oid):
             repo.index.mark_complete(want.oid)
     result.repaired_remote = _repair_remote(remote, result, incomplete)
-    return result
 
 
 def pull(

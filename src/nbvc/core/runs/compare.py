@@ -99,8 +99,8 @@ def resolve(repo: Repo, ref: str | None, default: str) -> Side:
         return run_side(repo, last)
     if ref == WORKSPACE:
         return workspace_side(repo)
-    if last := _LAST.fullmatch(ref):
-        back = int(last.group(1) or 0)
+    if newest := _LAST.fullmatch(ref):
+        back = int(newest.group(1) or 0)
         run_id = RunIndex(repo).latest(skip=back)
         if run_id is None:
             raise RefError(f"there is no run {ref!r}: fewer than {back + 1} runs; see `nbvc runs`")

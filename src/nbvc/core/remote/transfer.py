@@ -18,13 +18,14 @@ corrupt ones) come back as data in :class:`TransferResult`; connection and acces
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nbvc.core import pointer
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
-from nbvc.core.hashing import short
+from nbvc.core.hashing import BIG_FILE, short
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.remote import objects, plan, records
 from nbvc.core.remote.fs import Remote, open_remote
@@ -275,6 +276,13 @@ def _move(
     finally:
         files_task.close()
         bytes_task.close()
+    if result.direction == "fetch":  # verified on arrival: checkout need not hash them again
+        big = [
+            w.oid
+            for w, (o, n) in zip(wants, outcomes, strict=True)
+            if o is Outcome.SENT and n >= BIG_FILE
+        ]
+        repo.index.stat_store(repo.odb.stat_entries(big, time.time_ns()))
     failed = set()
     for want, (outcome, nbytes) in zip(wants, outcomes, strict=True):
         if outcome is Outcome.SENT:

@@ -14,7 +14,7 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from nbvc.core import fsutil
@@ -49,11 +49,11 @@ class Linker:
         """Pick the link type for a batch and verify the objects that linking won't read."""
         if not oids:
             return
-        for oid in oids:
-            if not self.odb.exists(oid):
-                raise MissingObjectError(
-                    f"object {oid[:12]} is not in the cache; run `nbvc pull` to fetch it"
-                )
+        if missing := self.odb.missing(oids, pool):
+            raise MissingObjectError(
+                f"{len(missing)} object(s) ({missing[0][:12]}...) are not in the cache; "
+                "run `nbvc pull` to fetch them"
+            )
         self.link_type = next(
             (t for t in self.link_types if t == "copy" or self._works(t, oids[0], dest_dir)),
             "copy",
@@ -61,8 +61,8 @@ class Linker:
         if self.link_type != "copy":
             self._verify(oids, pool)
         else:  # copies hash as they go; only big ones are worth trusting by stat
-            self.trusted = self._known_intact(
-                {o for o in oids if os.stat(self.odb.path(o)).st_size >= BIG_FILE}
+            self.trusted = self.odb.known_intact(
+                self.index, {o for o in oids if os.stat(self.odb.path(o)).st_size >= BIG_FILE}
             )
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
@@ -115,22 +115,10 @@ class Linker:
             raise
         return True
 
-    def _known_intact(self, oids: Iterable[str]) -> set[str]:
-        """The objects whose stat matches a stat-cache entry made when they were verified."""
-        stats = {oid: os.stat(self.odb.path(oid)) for oid in oids}
-        known = self.index.stat_lookup(st.st_ino for st in stats.values())
-        return {
-            oid
-            for oid, st in stats.items()
-            if (row := known.get(st.st_ino)) is not None
-            and row.oid == oid
-            and row.matches(st.st_size, st.st_mtime_ns)
-        }
-
     def _verify(self, oids: Sequence[str], pool: Pool) -> None:
         unique = sorted(set(oids))
         stats = {oid: os.stat(self.odb.path(oid)) for oid in unique}
-        intact = self._known_intact(unique)
+        intact = self.odb.known_intact(self.index, unique)
         suspects = [oid for oid in unique if oid not in intact]
         started_ns = time.time_ns()
         hashes = pool.map(

@@ -23,7 +23,7 @@ from nbvc.core.hashing import (
     hash_owned_file,
     is_valid_oid,
 )
-from nbvc.core.index import StatEntry
+from nbvc.core.index import Index, StatEntry
 from nbvc.core.pool import Pool
 
 READ_ONLY = 0o444
@@ -158,6 +158,21 @@ class ObjectStore:
                 st = os.stat(self.path(oid))
                 entries.append((st.st_ino, st.st_size, st.st_mtime_ns, oid, recorded_ns))
         return entries
+
+    def known_intact(self, index: Index, oids: Iterable[str]) -> set[str]:
+        """The objects whose stat matches a stat-cache entry made when they were verified."""
+        stats = {}
+        for oid in oids:
+            with contextlib.suppress(FileNotFoundError):
+                stats[oid] = os.stat(self.path(oid))
+        known = index.stat_lookup(st.st_ino for st in stats.values())
+        return {
+            oid
+            for oid, st in stats.items()
+            if (row := known.get(st.st_ino)) is not None
+            and row.oid == oid
+            and row.matches(st.st_size, st.st_mtime_ns)
+        }
 
     def discard(self, staged: Sequence[Staged]) -> None:
         for item in staged:

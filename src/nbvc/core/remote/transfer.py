@@ -262,9 +262,13 @@ def _move(
         f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, unit="B"
     )
 
+    pushing = result.direction == "push"
+    big = [w.oid for w in wants if (w.size or 0) >= BIG_FILE]
+    trusted = repo.odb.known_intact(repo.index, big) if pushing else set()
+
     def move(want: Want) -> tuple[Outcome, int]:
-        if result.direction == "push":
-            outcome = objects.upload(repo.odb, remote, want.oid)
+        if pushing:
+            outcome = objects.upload(repo.odb, remote, want.oid, want.oid in trusted)
         else:
             outcome = objects.download(repo.odb, remote, want.oid, want.size)
         files_task.advance()

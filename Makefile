@@ -6,7 +6,17 @@ BIN := $(VENV)/bin
 # npm's own record of an install from package-lock.json
 NODE_DEPS := node_modules/.package-lock.json
 
-.PHONY: setup demo test lint bench clean screenshots
+# `make demo` opens DEMO in JupyterLab; `make demo HEADLESS=1` executes it without a browser (as
+# JupyterLab would: cell ids, session name) and writes the executed copy to DEMO_OUT.
+DEMO ?= demos/quickstart.ipynb
+DEMO_OUT ?= build/demos/$(notdir $(DEMO))
+HEADLESS ?=
+# jupyter refuses to run as root without --allow-root
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# the venv first on PATH: the demos' `!nbvc` lines and pipeline stages' `python` are the venv's
+VENV_PATH := PATH="$(abspath $(BIN)):$$PATH"
+
+.PHONY: setup demo demo-cli binder-link test lint bench clean screenshots
 
 # The JupyterLab extension's JS dependencies, exactly as package-lock.json pins them. Installed
 # before the Python package: its build hook runs npm to build the extension.
@@ -30,7 +40,20 @@ $(EXTENSION): $(shell find labextension/src labextension/style -type f) package.
 	touch $@
 
 demo: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" bash demos/cli_quickstart.sh
+ifeq ($(HEADLESS),)
+	$(VENV_PATH) $(BIN)/jupyter lab $(ALLOW_ROOT) $(DEMO)
+else
+	$(VENV_PATH) $(BIN)/python -m nbvc.nbexec $(DEMO) --output $(DEMO_OUT)
+	@echo "demo: executed copy of $(DEMO): $(DEMO_OUT)"
+endif
+
+# the command-line tour, in a throwaway folder
+demo-cli: setup
+	$(VENV_PATH) bash demos/cli_quickstart.sh
+
+# the Binder link of this clone's GitHub remote (origin), opening the quickstart demo
+binder-link:
+	@bash binder/link.sh
 
 test: setup $(EXTENSION)
 	$(BIN)/ruff check src tests benchmarks
@@ -58,4 +81,4 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache node_modules \
-		labextension/lib src/nbvc/labextension tsconfig.tsbuildinfo
+		labextension/lib src/nbvc/labextension tsconfig.tsbuildinfo demos/workspaces

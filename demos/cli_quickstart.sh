@@ -18,6 +18,7 @@ seq 1 5000 > data/raw/part2.csv
 echo "weights-v2" > model.bin
 run nbvc status
 run nbvc add data model.bin -m "more data, retrained"
+run git commit -qam "more data, retrained"
 run nbvc log model.bin
 run nbvc diff data@v1 data@v2
 run nbvc checkout model.bin@baseline

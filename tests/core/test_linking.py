@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,27 @@ def test_add_relinks_workspace_files_into_the_cache(repo: Repo, link_type: str) 
     assert repo.add(["data"])[0].created is False
     assert repo.fsck().ok
     repo.close()
+
+
+def test_a_big_object_trusted_by_its_stat_is_still_checked_once_damaged(repo: Repo) -> None:
+    """Big objects are trusted by their stat-cache entry (they were hashed when stored), so a
+    copy need not re-hash them; damage changes the stat, and checkout then refuses the object."""
+    big = Path(repo.root, "big.bin")
+    big.write_bytes(os.urandom(9 << 20))  # above hashing.BIG_FILE
+    repo.add(["big.bin"])
+    big.unlink()
+    repo.checkout("big.bin")  # trusted: copied without re-hashing, and intact
+    oid = repo.history.by_number("big.bin", 1).oid
+    assert blake3_of(big) == oid
+    big.unlink()
+    time.sleep(0.01)  # a new mtime, as any write gives
+    corrupt_object(repo, oid)
+    with pytest.raises(CorruptObjectError):
+        repo.checkout("big.bin")
+    assert not big.exists()
+
+
+def blake3_of(path: Path) -> str:
+    from blake3 import blake3
+
+    return blake3(path.read_bytes()).hexdigest()

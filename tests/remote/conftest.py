@@ -1,9 +1,7 @@
-"""Real storage servers on loopback for the remote tests, started and stopped by the tests.
+"""Fixtures starting real storage servers on loopback (see servers.py), by the tests themselves.
 
-- ``moto_endpoint``: moto's S3 server (``moto_server``) on a free port, with dummy credentials in
-  the environment (and the EC2 metadata lookup disabled, so botocore never leaves loopback).
-- ``sshd``: OpenSSH's sshd on a free port with a throwaway host key and user key; skipped, with
-  the reason, only where /usr/sbin/sshd is not installed (`.ci/run` installs openssh-server).
+``sshd`` is skipped, with the reason, only where /usr/sbin/sshd is not installed (`.ci/run`
+installs openssh-server).
 """
 
 from __future__ import annotations
@@ -14,51 +12,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
-SSHD = "/usr/sbin/sshd"
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for(
-    ready: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path
-) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early:\n{log.read_text(errors='replace')}")
-        if ready():
-            return
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{what} did not start within 20 s:\n{log.read_text(errors='replace')}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from tests.remote.servers import AWS_ENV, SSHD, Sshd, free_port, stop, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -86,26 +45,10 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 return False
 
         try:
-            _wait_for(ready, "moto_server", proc, log)
+            wait_for(ready, "moto_server", proc, log)
             yield endpoint
         finally:
-            _stop(proc)
-
-
-@dataclass(frozen=True)
-class Sshd:
-    port: int
-    user: str
-    client_key: str
-    known_hosts: str
-    home: Path
-
-    def url(self, path: str) -> str:
-        return f"ssh://{self.user}@127.0.0.1:{self.port}{path}"
-
-    @property
-    def options(self) -> dict[str, object]:
-        return {"client_keys": [self.client_key], "known_hosts": self.known_hosts}
+            stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -139,14 +82,7 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
             return False
 
     try:
-        _wait_for(ready, "sshd", proc, log)
+        wait_for(ready, "sshd", proc, log)
         yield Sshd(port, getpass.getuser(), str(home / "user_key"), str(known_hosts), home)
     finally:
-        _stop(proc)
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "nbvc tests")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@nbvc.invalid")
+        stop(proc)

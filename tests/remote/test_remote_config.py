@@ -9,11 +9,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from remote_suite import nbvc
 
 from nbvc.core.errors import ConfigError
 from nbvc.core.remote import config as remotes
 from nbvc.core.repo import Repo
+from tests.remote.remote_suite import nbvc
 
 
 @pytest.fixture

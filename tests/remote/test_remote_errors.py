@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import s3fs
-from remote_suite import nbvc, write_dataset
 
-from conftest import AWS_ENV, Sshd, free_port
 from nbvc.core.errors import ConfigError, RemoteError
 from nbvc.core.remote import config as remotes
 from nbvc.core.repo import Repo
+from tests.remote.remote_suite import nbvc, write_dataset
+from tests.remote.servers import AWS_ENV, Sshd, free_port
 
 BOUND_SECONDS = 15
 
@@ -136,7 +136,15 @@ def test_wrong_ssh_host_key_is_refused(repo: Repo, sshd: Sshd, tmp_path: Path) -
         client_keys=[sshd.client_key],
         known_hosts=str(wrong),
     )
-    assert "access was denied" in message
+    assert "host key could not be verified" in message
+
+
+def test_unknown_ssh_host_is_refused_by_default(
+    repo: Repo, sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/known_hosts that lists the server
+    message, _ = push_error(repo, sshd.url(str(tmp_path / "store")), client_keys=[sshd.client_key])
+    assert "host key could not be verified" in message and "known_hosts" in message
 
 
 def test_no_default_remote(repo: Repo) -> None:

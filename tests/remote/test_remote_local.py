@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from fsspec.implementations.local import LocalFileSystem
-from remote_suite import Backend, RemoteSuite
+
+from tests.remote.remote_suite import Backend, RemoteSuite
 
 
 class TestLocalFolderRemote(RemoteSuite):

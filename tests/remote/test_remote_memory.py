@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
-from remote_suite import Backend, RemoteSuite
+
+from tests.remote.remote_suite import Backend, RemoteSuite
 
 
 class TestMemoryRemote(RemoteSuite):

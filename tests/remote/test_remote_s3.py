@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 import s3fs
-from remote_suite import Backend, RemoteSuite
+
+from tests.remote.remote_suite import Backend, RemoteSuite
 
 
 class TestS3Remote(RemoteSuite):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from remote_suite import Backend, RemoteSuite
 from sshfs import SSHFileSystem
 
-from conftest import Sshd
+from tests.remote.remote_suite import Backend, RemoteSuite
+from tests.remote.servers import Sshd
 
 
 class TestSshRemote(RemoteSuite):

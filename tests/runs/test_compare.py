@@ -31,6 +31,14 @@ def test_params_diff_between_two_runs(two_runs: tuple[Project, str, str]) -> Non
     assert len(lines) == 3  # the logged param `rows` did not change
 
 
+def test_last_and_last_tilde_n_name_runs_newest_first(two_runs: tuple[Project, str, str]) -> None:
+    project, first, second = two_runs
+    by_id = project.nbvc("params", "diff", first, second, "--json").out
+    assert project.nbvc("params", "diff", "last~1", "last", "--json").out == by_id
+    result = project.nbvc("params", "diff", "last~2", "last")
+    assert result.code != 0 and "fewer than 3 runs" in result.err
+
+
 def test_metrics_diff_between_runs_includes_logged_metrics(
     two_runs: tuple[Project, str, str],
 ) -> None:
@@ -73,7 +81,7 @@ def test_unknown_reference(two_runs: tuple[Project, str, str]) -> None:
     project, _, _ = two_runs
     result = project.nbvc("metrics", "diff", "nosuchrun")
     assert result.code == 1
-    assert "'nosuchrun' is not a run id, 'workspace' or a git revision" in result.err
+    assert "'nosuchrun' is not a run id, 'last', 'last~N', 'workspace'" in result.err
 
 
 def test_no_runs_yet(project: Project) -> None:

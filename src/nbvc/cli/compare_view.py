@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbvc.cli.output import print_json, table
+from nbvc.core.runs.table import value_text
 
 if TYPE_CHECKING:
     from nbvc.core.runs.compare import Row
@@ -18,16 +19,6 @@ def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--json", action="store_true", help="machine-readable output")
     group.add_argument("--md", action="store_true", help="a Markdown table")
-
-
-def value_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def _signed(value: float | None, suffix: str = "") -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from nbvc.core.hashing import hash_path
+from nbvc.core.hashing import BIG_FILE, hash_path
 from nbvc.core.index import Index, StatEntry
 from nbvc.core.odb import ObjectStore, Staged
 from nbvc.core.pool import Pool
@@ -50,7 +50,7 @@ def resolve_oids(
     if odb is None:
         entries = _hash_misses(files, misses, pool, task, started_ns)
     else:
-        entries = _store_misses(files, misses, pool, task, started_ns, odb)
+        entries = _store_misses(files, misses, pool, task, started_ns, odb, index)
     for i, entry in zip(misses, entries, strict=True):
         known[i] = (entry[3], entry[1])
     if entries:
@@ -79,6 +79,7 @@ def _store_misses(
     task: Task,
     started_ns: int,
     odb: ObjectStore,
+    index: Index,
 ) -> list[StatEntry]:
     def stage_batch(batch: Sequence[int]) -> list[Staged]:
         staged = [odb.stage_file(files[i].path) for i in batch]
@@ -102,6 +103,10 @@ def _store_misses(
     except BaseException:
         odb.discard(pending)
         raise
+    # big objects were hashed from what was written: checkout may trust them by their stat
+    big = [e[3] for e in entries if e[1] >= BIG_FILE]
+    if big:
+        index.stat_store(odb.stat_entries(big, time.time_ns()))
     return entries
 
 

@@ -65,8 +65,8 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
 
 def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -> set[str]:
     """The root oids that keep objects alive, here and on remotes (`nbvc gc --remote`):
-    every version not pruned (or in ``ignored_versions``) and every pointer's oid. Features that
-    keep objects alive add their roots here."""
+    every version not pruned (or in ``ignored_versions``), every pointer's oid and every object
+    that lineage or a run references. Features that keep objects alive add their roots here."""
     roots = {v.oid for v in repo.history.all_versions() if v.id not in ignored_versions}
     return roots | pointer_oids | kept_by_lineage(repo) | RunIndex(repo).referenced_oids()
 

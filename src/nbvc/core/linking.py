@@ -43,29 +43,34 @@ class Linker:
         self.index = index
         self.link_types = tuple(link_types)
         self.link_type = "copy"
+        self.trusted: set[str] = set()  # objects verified by the stat cache or re-hashed
 
     def prepare(self, oids: Sequence[str], dest_dir: str, pool: Pool) -> None:
         """Pick the link type for a batch and verify the objects that linking won't read."""
         if not oids:
             return
-        for oid in oids:
-            if not self.odb.exists(oid):
-                raise MissingObjectError(
-                    f"object {oid[:12]} is not in the cache; run `nbvc pull` to fetch it"
-                )
+        if missing := self.odb.missing(oids, pool):
+            raise MissingObjectError(
+                f"{len(missing)} object(s) ({missing[0][:12]}...) are not in the cache; "
+                "run `nbvc pull` to fetch them"
+            )
         self.link_type = next(
             (t for t in self.link_types if t == "copy" or self._works(t, oids[0], dest_dir)),
             "copy",
         )
         if self.link_type != "copy":
             self._verify(oids, pool)
+        else:  # copies hash as they go; only big ones are worth trusting by stat
+            self.trusted = self.odb.known_intact(
+                self.index, {o for o in oids if os.stat(self.odb.path(o)).st_size >= BIG_FILE}
+            )
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
         """Put object ``oid`` at ``dest``, replacing whatever is there."""
         tmp = f"{dest}.nbvc-tmp-{os.urandom(4).hex()}"
         try:
             if self.link_type == "copy" or not self._link(self.link_type, oid, tmp, executable):
-                _copy_verified(self.odb, oid, tmp, executable)
+                _copy_verified(self.odb, oid, tmp, executable, oid in self.trusted)
             os.replace(tmp, dest)
         except BaseException:
             fsutil.remove_file(tmp)
@@ -113,14 +118,8 @@ class Linker:
     def _verify(self, oids: Sequence[str], pool: Pool) -> None:
         unique = sorted(set(oids))
         stats = {oid: os.stat(self.odb.path(oid)) for oid in unique}
-        known = self.index.stat_lookup(st.st_ino for st in stats.values())
-        suspects = [
-            oid
-            for oid, st in stats.items()
-            if (row := known.get(st.st_ino)) is None
-            or row.oid != oid
-            or not row.matches(st.st_size, st.st_mtime_ns)
-        ]
+        intact = self.odb.known_intact(self.index, unique)
+        suspects = [oid for oid in unique if oid not in intact]
         started_ns = time.time_ns()
         hashes = pool.map(
             lambda oid: hash_owned_file(self.odb.path(oid), stats[oid].st_size), suspects
@@ -149,8 +148,9 @@ def _reflink(src: str, tmp: str, executable: bool) -> bool:
     return ok
 
 
-def _copy_verified(odb: ObjectStore, oid: str, tmp: str, executable: bool) -> None:
-    """Copy an object to ``tmp``, hashing what was copied; a mismatch quarantines the object."""
+def _copy_verified(odb: ObjectStore, oid: str, tmp: str, executable: bool, trusted: bool) -> None:
+    """Copy an object to ``tmp``, hashing what was copied (unless it is a ``trusted`` big object);
+    a mismatch quarantines the object."""
     src_fd = os.open(odb.path(oid), os.O_RDONLY)
     try:
         size = os.fstat(src_fd).st_size
@@ -158,7 +158,7 @@ def _copy_verified(odb: ObjectStore, oid: str, tmp: str, executable: bool) -> No
         try:
             if size >= BIG_FILE:
                 fsutil.copy_fd(src_fd, dst_fd, size)
-                actual = hash_owned_file(tmp, size)
+                actual = oid if trusted else hash_owned_file(tmp, size)
             else:
                 actual = copy_hashing(src_fd, dst_fd)
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from nbvc.core import fsutil
@@ -23,6 +23,7 @@ from nbvc.core.hashing import (
     hash_owned_file,
     is_valid_oid,
 )
+from nbvc.core.index import Index, StatEntry
 from nbvc.core.pool import Pool
 
 READ_ONLY = 0o444
@@ -145,6 +146,33 @@ class ObjectStore:
             folders.append(os.path.dirname(final))
         if durable:
             fsutil.sync_dirs(folders, self.objects_dir)
+
+    def stat_entries(self, oids: Iterable[str], recorded_ns: int) -> list[StatEntry]:
+        """Stat-cache rows saying these (just verified) objects hold their content.
+
+        Checkout then trusts a big object whose stat still matches instead of re-hashing it.
+        """
+        entries = []
+        for oid in oids:
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(self.path(oid))
+                entries.append((st.st_ino, st.st_size, st.st_mtime_ns, oid, recorded_ns))
+        return entries
+
+    def known_intact(self, index: Index, oids: Iterable[str]) -> set[str]:
+        """The objects whose stat matches a stat-cache entry made when they were verified."""
+        stats = {}
+        for oid in oids:
+            with contextlib.suppress(FileNotFoundError):
+                stats[oid] = os.stat(self.path(oid))
+        known = index.stat_lookup(st.st_ino for st in stats.values())
+        return {
+            oid
+            for oid, st in stats.items()
+            if (row := known.get(st.st_ino)) is not None
+            and row.oid == oid
+            and row.matches(st.st_size, st.st_mtime_ns)
+        }
 
     def discard(self, staged: Sequence[Staged]) -> None:
         for item in staged:

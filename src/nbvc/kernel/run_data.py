@@ -11,6 +11,7 @@ from nbvc.core.runs import compare
 from nbvc.core.runs import logging as runlog
 from nbvc.core.runs.index import RunIndex, short_id
 from nbvc.core.runs.records import RUNS, open_runs
+from nbvc.core.runs.table import sort_key
 
 CURRENT = "current"  # this kernel's open run
 
@@ -24,27 +25,11 @@ def load_runs(
     if limit is not None and limit < 1:
         raise NbvcError("the number of runs to show must be at least 1")
     index = RunIndex(repo)
-    key = sort_key(index, sort) if sort else None
+    key = sort_key(index, sort, "`%runs`") if sort else None
     records: list[Record] = [] if key else list(open_runs(repo))
     ids = index.ids(key, ascending, limit)
     records += [repo.records.read(RUNS, run_id) for run_id in ids]
     return records[:limit] if limit else records
-
-
-def sort_key(index: RunIndex, text: str) -> tuple[str, str | None]:
-    """``name`` or ``source:name`` of a metric to sort by."""
-    source, sep, name = text.rpartition(":")
-    if sep and source:
-        return name, source
-    sources = index.metric_sources(text)
-    if len(sources) > 1:
-        raise NbvcError(
-            f"metric {text!r} is in several places ({', '.join(sources)}); "
-            f"sort by e.g. {sources[0]}:{text}"
-        )
-    if not sources:
-        raise NbvcError(f"no run has a metric {text!r}; `%runs` shows the metrics")
-    return text, sources[0]
 
 
 def side(repo: Repo, ref: str | None, default: str) -> compare.Side:

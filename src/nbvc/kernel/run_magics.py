@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
@@ -13,33 +12,11 @@ from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_a
 from nbvc.kernel.display import Rich
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
 
-if TYPE_CHECKING:
-    from nbvc.core.pipeline.outcome import StageOutcome
-
 # The pipeline and runs modules are imported when a magic runs, so %load_ext stays fast.
 
 REFS_HELP = (
     "a run id (or its short id), `current` (this kernel's run), `workspace` or a git revision"
 )
-
-
-class _CellListener:
-    """Shows a repro's progress in the cell as it happens."""
-
-    def stage_started(self, stage: str, reason: str) -> None:
-        print(f"Running stage {stage!r} ({reason})", flush=True)
-
-    def output(self, stage: str, stream: str, text: str) -> None:
-        if stream == "command":
-            print(f"> {text}", flush=True)
-        else:
-            target = sys.stderr if stream == "stderr" else sys.stdout
-            target.write(text)
-            target.flush()
-
-    def stage_finished(self, outcome: StageOutcome) -> None:
-        for warning in outcome.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
 
 
 @magics_class
@@ -57,6 +34,7 @@ class RunMagics(NbvcMagics):
 
         Versions of the outputs record the stage and run that produced them.
         """
+        from nbvc.core.pipeline.console import ConsoleListener
         from nbvc.core.pipeline.outcome import FAILED
         from nbvc.core.pipeline.repro import ReproOptions, repro
         from nbvc.kernel import run_views
@@ -65,7 +43,8 @@ class RunMagics(NbvcMagics):
         repo = self.repo()
         options = ReproOptions(targets=tuple(args.stages), force=args.force, dry=args.dry)
         with self.tracer.paused():
-            result = repro(repo, options, _CellListener())
+            # the summary table below says what each stage did, so no decision lines here
+            result = repro(repo, options, ConsoleListener(decisions=False))
         table = run_views.repro_table(result)
         failed = [o for o in result.outcomes if o.status == FAILED]
         if failed:

@@ -14,22 +14,13 @@ from nbvc.core.pipeline.outcome import FAILED, RAN, RESTORED, ReproResult
 from nbvc.core.runs.compare import Row
 from nbvc.core.runs.direction import tone
 from nbvc.core.runs.index import short_id
+from nbvc.core.runs.table import columns, value_text
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.views import human_time
 
 Record = Mapping[str, Any]
 _STATUS_TONES = {"completed": "good", "failed": "bad", "interrupted": "warn", "running": "warn"}
 _STAGE_TONES = {RAN: "good", RESTORED: "good", FAILED: "bad", "not run": "warn"}
-
-
-def value_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def _number(value: Any) -> float | None:
@@ -40,21 +31,6 @@ def _number(value: Any) -> float | None:
 
 def _signed(value: float | None, suffix: str = "") -> str:
     return "" if value is None else f"{value:+.4g}{suffix}"
-
-
-def columns(records: Sequence[Record], key: str) -> list[tuple[str, str, str]]:
-    """``(source, name, title)`` of every param or metric in ``records``; the title is the name,
-    or ``source:name`` where two sources share a name."""
-    pairs = list(
-        dict.fromkeys(
-            (source, name)
-            for r in records
-            for source, values in (r.get(key) or {}).items()
-            for name in values
-        )
-    )
-    names = [name for _, name in pairs]
-    return [(s, n, n if names.count(n) == 1 else f"{s}:{n}") for s, n in pairs]
 
 
 def run_label(record: Record) -> str:

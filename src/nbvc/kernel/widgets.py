@@ -9,9 +9,10 @@ import ipywidgets as widgets
 
 from nbvc.core.repo import Repo
 from nbvc.core.runs.index import short_id
+from nbvc.core.runs.table import columns
 from nbvc.kernel.plots import metric_chart
 from nbvc.kernel.run_data import Record, load_runs
-from nbvc.kernel.run_views import columns, run_label, runs_table
+from nbvc.kernel.run_views import run_label, runs_table
 
 DEFAULT_LIMIT = 50
 

@@ -134,6 +134,10 @@ def _report_cell(sink: CellSink) -> Callable[..., None]:
         for output in cell.get("outputs", ()):
             if output.get("output_type") == "stream":
                 sink(output.get("name", "stdout"), output.get("text", ""))
+            elif output.get("output_type") in ("execute_result", "display_data"):
+                text = output.get("data", {}).get("text/plain")
+                if text:
+                    sink("stdout", text.rstrip("\n") + "\n")
             elif output.get("output_type") == "error":
                 sink("stderr", _ANSI.sub("", "\n".join(output.get("traceback", ()))) + "\n")
 

@@ -1,7 +1,7 @@
 """``python -m nbvc.nbexec NOTEBOOK``: execute a notebook headless; used by notebook stages.
 
-Cell outputs stream to stdout/stderr as cells finish; a failing cell exits with status 1 after
-printing what failed.
+Cell outputs stream to stdout/stderr as cells finish (rich results as their plain text); a failing
+cell exits with status 1 after printing what failed.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core.pipeline.outcome import FAILED, ReproResult, StageOutcome
+from nbvc.core.pipeline.console import ConsoleListener
+from nbvc.core.pipeline.outcome import ReproResult
 from nbvc.core.repo import Repo
+from nbvc.core.runs.index import short_id
 
 _VERBS = {
     "ran": "ran",
@@ -45,53 +46,6 @@ def register(sub: Any) -> list[str]:
     return ["repro"]
 
 
-class _Printer:
-    """Streams stage output live and prints one line per stage decision."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-
-    def stage_started(self, stage: str, reason: str) -> None:
-        print(f"Running stage {stage!r} ({reason})", flush=True)
-
-    def output(self, stage: str, stream: str, text: str) -> None:
-        if stream == "command":
-            print(f"> {text}", flush=True)
-        elif stream == "cell":
-            if not self.quiet:
-                print(text, end="", flush=True)
-        else:
-            target = sys.stderr if stream == "stderr" else sys.stdout
-            target.write(text)
-            target.flush()
-
-    def stage_finished(self, outcome: StageOutcome) -> None:
-        for warning in outcome.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        if outcome.status == "ran":
-            return
-        line = _line(outcome)
-        print(line, file=sys.stderr if outcome.status == FAILED else sys.stdout, flush=True)
-
-
-def _short(run_id: str) -> str:
-    return run_id.rsplit("-", 1)[-1]
-
-
-def _line(outcome: StageOutcome) -> str:
-    name = outcome.stage
-    if outcome.status == "skipped":
-        return f"Stage {name!r} skipped: {outcome.reason}"
-    if outcome.status == "restored":
-        run = _short(outcome.restored_from or "")
-        return f"Stage {name!r} restored from the run cache of run {run} ({outcome.reason})"
-    if outcome.status == "would run":
-        return f"Stage {name!r} would run: {outcome.reason}"
-    if outcome.status == "not run":
-        return f"Stage {name!r} not run: {outcome.reason}"
-    return f"Stage {name!r} failed: {outcome.error}"
-
-
 def run(args: argparse.Namespace) -> int:
     from nbvc.core.pipeline.repro import ReproOptions, repro
 
@@ -105,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         run_cache=not args.no_run_cache,
     )
     with Repo.find() as repo:
-        result = repro(repo, options, _Printer(args.quiet))
+        result = repro(repo, options, ConsoleListener(quiet=args.quiet))
     _summary(result)
     return 1 if result.failed else 0
 
@@ -113,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 def _summary(result: ReproResult) -> None:
     counts = result.counts()
     parts = [f"{counts[v]} {v}" for v in _VERBS if counts.get(v)]
-    run = f" (run {_short(result.run_id)})" if result.run_id else " (dry run: nothing was changed)"
+    run = (
+        f" (run {short_id(result.run_id)})" if result.run_id else " (dry run: nothing was changed)"
+    )
     print(f"Summary: {', '.join(parts) or 'no stages'}{run}")
     for outcome in result.outcomes:
         if outcome.status in ("ran", "restored", "failed"):

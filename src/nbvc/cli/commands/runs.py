@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.compare_view import value_text
 from nbvc.cli.output import human_time, print_json, table
 from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
+from nbvc.core.runs.table import columns, sort_key, value_text
 
 
 def register(sub: Any) -> list[str]:
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         raise NbvcError("--limit must be at least 1")
     with Repo.find() as repo:
         index = RunIndex(repo)
-        sort = _sort_key(index, args.sort) if args.sort else None
+        sort = sort_key(index, args.sort) if args.sort else None
         records = [] if sort else list(open_runs(repo))
         remaining = None if args.limit is None else max(args.limit - len(records), 0)
         ids = index.ids(sort, args.asc, remaining) if remaining != 0 else []
@@ -51,47 +51,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sort_key(index: Any, text: str) -> tuple[str, str | None]:
-    source, sep, name = text.rpartition(":")
-    if sep and source:
-        return name, source
-    sources = index.metric_sources(text)
-    if len(sources) > 1:
-        raise NbvcError(
-            f"metric {text!r} is in several places ({', '.join(sources)}); "
-            f"sort by e.g. {sources[0]}:{text}"
-        )
-    if not sources:
-        raise NbvcError(f"no run has a metric {text!r}; `nbvc runs` shows the metrics")
-    return text, sources[0]
-
-
 def _json(record: dict[str, Any]) -> dict[str, Any]:
     shown = {k: v for k, v in record.items() if k not in ("kind",)}
     shown["short_id"] = record["id"].rsplit("-", 1)[-1]
     return shown
 
 
-def _columns(records: Sequence[dict[str, Any]], key: str) -> list[tuple[str, str, str]]:
-    """(source, name, column title) for every value in ``records[*][key]``."""
-    pairs = list(
-        dict.fromkeys(
-            (source, name)
-            for r in records
-            for source, values in (r.get(key) or {}).items()
-            for name in values
-        )
-    )
-    names = [name for _, name in pairs]
-    return [
-        (source, name, name if names.count(name) == 1 else f"{source}:{name}")
-        for source, name in pairs
-    ]
-
-
 def _table(records: Sequence[dict[str, Any]]) -> str:
-    params = _columns(records, "params")
-    metrics = _columns(records, "metrics")
+    params = columns(records, "params")
+    metrics = columns(records, "metrics")
     headers = ["run", "started", "status", "time", "git", *(c[2] for c in params + metrics)]
     rows = []
     for r in records:
@@ -104,8 +72,8 @@ def _table(records: Sequence[dict[str, Any]]) -> str:
             f"{duration:.1f}s" if isinstance(duration, int | float) else "-",
             git[:7] or "-",
         ]
-        for key, columns in (("params", params), ("metrics", metrics)):
+        for key, shown in (("params", params), ("metrics", metrics)):
             values = r.get(key) or {}
-            row += [value_text(values.get(s, {}).get(n)) for s, n, _ in columns]
+            row += [value_text(values.get(s, {}).get(n)) for s, n, _ in shown]
         rows.append(row)
     return table(headers, rows)

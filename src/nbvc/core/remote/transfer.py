@@ -18,13 +18,14 @@ corrupt ones) come back as data in :class:`TransferResult`; connection and acces
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nbvc.core import pointer
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
-from nbvc.core.hashing import short
+from nbvc.core.hashing import BIG_FILE, short
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.remote import objects, plan, records
 from nbvc.core.remote.fs import Remote, open_remote
@@ -182,6 +183,14 @@ def fetch(
     synced = records.fetch(repo, remote)
     result.records, result.rejected_records = synced.copied, synced.rejected
     wanted = plan.roots(repo, paths, all_versions)
+    with repo.storing():  # a local gc waits until the fetched objects are in
+        _fetch_objects(repo, remote, wanted, result, reporter)
+    return result
+
+
+def _fetch_objects(
+    repo: Repo, remote: Remote, wanted: list[Want], result: TransferResult, reporter: Reporter
+) -> None:
     trees = [w for w in wanted if w.is_tree]
     _move(repo, remote, [w for w in trees if not repo.odb.exists(w.oid)], result, NULL)
     files = {w.oid: w for w in wanted if not w.is_tree}
@@ -200,7 +209,6 @@ def fetch(
         if want.oid not in incomplete and repo.odb.exists(want.oid):
             repo.index.mark_complete(want.oid)
     result.repaired_remote = _repair_remote(remote, result, incomplete)
-    return result
 
 
 def pull(
@@ -254,9 +262,13 @@ def _move(
         f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, unit="B"
     )
 
+    pushing = result.direction == "push"
+    big = [w.oid for w in wants if (w.size or 0) >= BIG_FILE]
+    trusted = repo.odb.known_intact(repo.index, big) if pushing else set()
+
     def move(want: Want) -> tuple[Outcome, int]:
-        if result.direction == "push":
-            outcome = objects.upload(repo.odb, remote, want.oid)
+        if pushing:
+            outcome = objects.upload(repo.odb, remote, want.oid, want.oid in trusted)
         else:
             outcome = objects.download(repo.odb, remote, want.oid, want.size)
         files_task.advance()
@@ -268,6 +280,13 @@ def _move(
     finally:
         files_task.close()
         bytes_task.close()
+    if result.direction == "fetch":  # verified on arrival: checkout need not hash them again
+        big = [
+            w.oid
+            for w, (o, n) in zip(wants, outcomes, strict=True)
+            if o is Outcome.SENT and n >= BIG_FILE
+        ]
+        repo.index.stat_store(repo.odb.stat_entries(big, time.time_ns()))
     failed = set()
     for want, (outcome, nbytes) in zip(wants, outcomes, strict=True):
         if outcome is Outcome.SENT:

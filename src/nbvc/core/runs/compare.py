@@ -9,6 +9,7 @@ cache through that revision's `nbvc.lock`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from nbvc.core.runs.records import LOGGED, RUNS
 from nbvc.core.runs.values import Values, metrics_of, params_of
 
 WORKSPACE = "workspace"
+_LAST = re.compile(r"last(?:~(\d+))?")  # the newest run, or the Nth before it
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,20 @@ def resolve(repo: Repo, ref: str | None, default: str) -> Side:
         return run_side(repo, last)
     if ref == WORKSPACE:
         return workspace_side(repo)
+    if newest := _LAST.fullmatch(ref):
+        back = int(newest.group(1) or 0)
+        run_id = RunIndex(repo).latest(skip=back)
+        if run_id is None:
+            raise RefError(f"there is no run {ref!r}: fewer than {back + 1} runs; see `nbvc runs`")
+        return run_side(repo, run_id)
     run_id = RunIndex(repo).resolve(ref)
     if run_id is not None:
         return run_side(repo, run_id)
     if gitio.is_work_tree(repo.root) and (commit := gitio.rev_parse(repo.root, ref)):
         return git_side(repo, ref, commit)
     raise RefError(
-        f"{ref!r} is not a run id, 'workspace' or a git revision; `nbvc runs` lists run ids"
+        f"{ref!r} is not a run id, 'last', 'last~N', 'workspace' or a git revision; "
+        "`nbvc runs` lists run ids"
     )
 
 

@@ -102,10 +102,12 @@ class RunIndex:
         return added
 
     # -- reading ----------------------------------------------------------------------------
-    def latest(self, completed_only: bool = False) -> str | None:
+    def latest(self, completed_only: bool = False, skip: int = 0) -> str | None:
+        """The newest run (``skip``: the one that many runs before it)."""
         where = " WHERE status = 'completed'" if completed_only else ""
         row = self.index.execute(
-            f"SELECT id FROM runs{where} ORDER BY started DESC, id DESC LIMIT 1"
+            f"SELECT id FROM runs{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
+            (skip,),
         ).fetchone()
         return row[0] if row else None
 

@@ -36,7 +36,7 @@ setup: $(BIN)/nbvc
 # serve this build; `pip install` builds it too, through the hatch hook).
 EXTENSION := src/nbvc/labextension/static/style.js
 $(EXTENSION): $(shell find labextension/src labextension/style -type f) package.json tsconfig.json $(BIN)/nbvc
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(NPM) run --silent build:prod
+	$(VENV_PATH) $(NPM) run --silent build:prod
 	touch $@
 
 demo: setup

@@ -57,3 +57,16 @@ def test_config_edits_change_the_token(repo: Repo) -> None:
     before = token(repo, cache)
     (Path(repo.dot) / "config.local").write_text("[core]\njobs = 2\n")
     assert token(repo, cache) != before
+
+
+def test_a_run_opening_and_ending_changes_the_token(repo: Repo) -> None:
+    from nbvc.core.records import new_id
+    from nbvc.core.runs.records import Journal
+
+    cache = PointerCache()
+    before = token(repo, cache)
+    journal = Journal.create(repo, new_id(), "python")
+    opened = token(repo, cache)
+    assert opened != before
+    journal.remove()
+    assert token(repo, cache) != opened

@@ -3,7 +3,7 @@
 The small project is what a user has after running ``train.ipynb`` (in a real kernel, through
 nbclient): ``data/raw.csv`` (v1, tagged ``base``), ``model.txt`` (v1, then v2, each written by a
 cell), two runs with different params and metrics (accuracy 0.5, then 0.75), and a pipeline
-stage (``evaluate``) that has not run yet.
+stage (``evaluate``) that has not run yet, and a remote (a local folder) to push to.
 
 The big one has 1,000 tracked files and 2,000 runs, made through the engine API in seconds.
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from nbvc.core.records import new_id
+from nbvc.core.remote import config as remote_config
 from nbvc.core.repo import Repo
 from nbvc.core.runs.index import RunIndex
 from nbvc.core.runs.records import RUNS
@@ -70,7 +71,7 @@ EVALUATE = """\
 import json, time
 text = open("model.txt").read()
 print("evaluating", text.strip())
-time.sleep(1.0)
+time.sleep(2.0)
 json.dump({"score": len(text)}, open("eval.json", "w"))
 open("report.txt", "w").write("score %d\\n" % len(text))
 print("done")
@@ -93,9 +94,11 @@ def write_notebook(path: Path, cells: list[tuple[str, str]]) -> None:
     nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]
 
 
-def make_small(root: Path, env: dict[str, str]) -> None:
-    """Run ``train.ipynb`` in a real kernel in a new repo at ``root``; add the pipeline."""
-    Repo.init(str(root))[0].close()
+def make_small(root: Path, env: dict[str, str], store: Path) -> None:
+    """Run ``train.ipynb`` in a real kernel in a new repo at ``root``; add the pipeline and a
+    default remote in the folder ``store``."""
+    with Repo.init(str(root))[0] as repo:
+        remote_config.add(repo, "store", str(store), default=True)
     write_notebook(root / "train.ipynb", CELLS)
     execute_notebook(str(root / "train.ipynb"), env=env, timeout=180)
     (root / "evaluate.py").write_text(EVALUATE)

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.ui
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("project")
     home = tmp_path_factory.mktemp("home")
-    demo.make_small(root, lab_environment(home))
+    demo.make_small(root, lab_environment(home), tmp_path_factory.mktemp("store"))
     with running_lab(root, home) as running:
         yield running
 
@@ -191,6 +191,31 @@ def test_repro_job_shows_progress_and_completes(page: Page, shots: Path, lab: La
     screenshot_both_themes(page, shots, "jobs")
     show_tab(page, "Runs")
     expect(page.locator(".jp-nbvc-runs-view .jp-nbvc-count")).to_have_text("3 runs")
+
+
+def test_a_job_can_be_cancelled(page: Page) -> None:
+    show_tab(page, "Jobs")
+    jobs = page.locator(".jp-nbvc-jobs-view")
+    jobs.get_by_role("button", name="Repro all").click()
+    job = page.locator(".jp-nbvc-job").first
+    expect(job.locator(".jp-nbvc-job-state")).to_have_text("running")
+    job.get_by_role("button", name="Cancel the repro job").click()
+    expect(job.locator(".jp-nbvc-job-state")).to_have_text("cancelled", timeout=60_000)
+    expect(page.locator(".jp-toast-message", has_text="nbvc repro was cancelled")).to_be_visible()
+
+
+def test_push_and_pull_jobs(page: Page, lab: Lab) -> None:
+    show_tab(page, "Jobs")
+    jobs = page.locator(".jp-nbvc-jobs-view")
+    jobs.get_by_role("button", name="Push", exact=True).click()
+    push = page.locator(".jp-nbvc-job", has=page.locator(".jp-nbvc-job-kind", has_text="push"))
+    expect(push.locator(".jp-nbvc-job-state")).to_have_text("succeeded", timeout=60_000)
+    expect(push.locator(".jp-nbvc-log pre")).to_contain_text("pushed")
+    (lab.root / "model.txt").unlink()
+    jobs.get_by_role("button", name="Pull", exact=True).click()
+    pull = page.locator(".jp-nbvc-job", has=page.locator(".jp-nbvc-job-kind", has_text="pull"))
+    expect(pull.locator(".jp-nbvc-job-state")).to_have_text("succeeded", timeout=60_000)
+    wait_for_file(lab.root / "model.txt", "model scale=1.5 mean=9.5\n")
 
 
 def test_changes_made_by_a_kernel_appear_without_reload(page: Page, lab: Lab) -> None:

@@ -435,6 +435,22 @@ class RemoteSuite:
         assert nbvc(other, "checkout", "data@baseline").code == 0
         assert snapshot(other / "data") == old
 
+    def test_cell_sources_travel_so_lineage_scripts_work_in_a_clone(
+        self, repo: Path, tmp_path: Path
+    ) -> None:
+        from tests.lineage.kit import run_cell
+
+        with Repo.open(str(repo)) as source:
+            cell = run_cell(source, "open('made.txt', 'w').write('made by a cell')")
+            source.add([str(repo / "made.txt")], producer=f"cell:{cell.id}")
+        commit(repo)
+        assert nbvc(repo, "push").code == 0
+        other = clone(repo, tmp_path / "clone")
+        assert nbvc(other, "pull").code == 0
+        script = nbvc(other, "lineage", "--script", "made.txt")
+        assert script.code == 0, script.err
+        assert "open('made.txt', 'w').write('made by a cell')" in script.out
+
     def test_status_shows_what_is_missing_where(self, repo: Path, tmp_path: Path) -> None:
         before = nbvc(repo, "status", "--remote", "--exit-code")
         assert before.code == 1

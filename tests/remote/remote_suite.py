@@ -352,30 +352,40 @@ class RemoteSuite:
     def test_upload_cut_mid_object_leaves_nothing_under_its_final_name(
         self, repo: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        from nbvc.core.remote import local
         from nbvc.core.remote.fs import open_remote
 
         with Repo.open(str(repo)) as opened:
-            fs = open_remote(opened).fs  # fsspec hands the push this same (cached) instance
-        original = fs.pipe_file
+            remote = open_remote(opened)
         calls = 0
 
-        def cut(path: str, value: bytes, **kwargs: Any) -> None:
-            nonlocal calls
-            calls += 1
-            if calls > 8:
-                if not backend.object_store:  # a filesystem can hold half a file
-                    original(path, value[: len(value) // 2], **kwargs)
-                raise ConnectionResetError("injected: connection reset mid-upload")
-            original(path, value, **kwargs)
+        def cut_after(original: Any, data_arg: int) -> Any:
+            def cut(*args: Any, **kwargs: Any) -> None:
+                nonlocal calls
+                calls += 1
+                if calls > 8:
+                    if not backend.object_store:  # a filesystem can hold half a file
+                        half = list(args)
+                        half[data_arg] = half[data_arg][: len(half[data_arg]) // 2]
+                        original(*half, **kwargs)
+                    raise ConnectionResetError("injected: connection reset mid-upload")
+                original(*args, **kwargs)
 
-        monkeypatch.setattr(fs, "pipe_file", cut)
+            return cut
+
+        if isinstance(remote, local.LocalRemote):  # plain system calls, no fsspec
+            monkeypatch.setattr(local, "write_all", cut_after(local.write_all, 1))
+        else:  # fsspec hands the push this same (cached) instance
+            monkeypatch.setattr(remote.fs, "pipe_file", cut_after(remote.fs.pipe_file, 1))
         with pytest.raises(RemoteError, match="could not be reached"):
             push(repo, jobs=1)
         monkeypatch.undo()
         arrived = backend.objects()
         assert 0 < len(arrived) < object_count(repo)
         assert all(content_ok(backend, oid) for oid in arrived)
-        if not backend.object_store:
+        if isinstance(remote, local.LocalRemote):
+            assert not backend.tmp_files()  # the half upload was removed, never published
+        elif not backend.object_store:
             assert backend.tmp_files()  # the half upload stays in tmp/, never published
         assert push(repo).objects == object_count(repo) - len(arrived)
         assert all(content_ok(backend, oid) for oid in backend.objects())
@@ -424,6 +434,22 @@ class RemoteSuite:
         assert nbvc(other, "fetch", "--all-versions").code == 0
         assert nbvc(other, "checkout", "data@baseline").code == 0
         assert snapshot(other / "data") == old
+
+    def test_cell_sources_travel_so_lineage_scripts_work_in_a_clone(
+        self, repo: Path, tmp_path: Path
+    ) -> None:
+        from tests.lineage.kit import run_cell
+
+        with Repo.open(str(repo)) as source:
+            cell = run_cell(source, "open('made.txt', 'w').write('made by a cell')")
+            source.add([str(repo / "made.txt")], producer=f"cell:{cell.id}")
+        commit(repo)
+        assert nbvc(repo, "push").code == 0
+        other = clone(repo, tmp_path / "clone")
+        assert nbvc(other, "pull").code == 0
+        script = nbvc(other, "lineage", "--script", "made.txt")
+        assert script.code == 0, script.err
+        assert "open('made.txt', 'w').write('made by a cell')" in script.out
 
     def test_status_shows_what_is_missing_where(self, repo: Path, tmp_path: Path) -> None:
         before = nbvc(repo, "status", "--remote", "--exit-code")

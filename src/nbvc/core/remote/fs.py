@@ -283,10 +283,12 @@ def connect(cfg: RemoteConfig, base_dir: str, jobs: int | None = None) -> Remote
     if protocol in LOCAL:
         from fsspec.implementations.local import LocalFileSystem
 
+        from nbvc.core.remote.local import LocalRemote
+
         root = os.path.normpath(os.path.join(base_dir, os.path.expanduser(rest)))
         if os.path.exists(root) and not os.path.isdir(root):
             raise ConfigError(f"remote {cfg.name!r}: {root} is a file, not a folder")
-        return Remote(cfg.name, cfg.url, LocalFileSystem(), root, jobs or cpus, False, False)
+        return LocalRemote(cfg.name, cfg.url, LocalFileSystem(), root, jobs or cpus, False, False)
     _require_backend(cfg, protocol)
     options = merge(DEFAULT_OPTIONS.get(protocol, {}), cfg.options)
     import fsspec

@@ -1,8 +1,9 @@
 """Which objects a push, fetch or remote status is about.
 
 A transfer starts from roots: the oid each pointer file names (for the given paths, or every
-tracked artifact) and, with ``all_versions``, the oid of every recorded version. A root that is a
-tree (a tracked folder) stands for itself plus every file it lists.
+tracked artifact, plus the cell sources that lineage records name, so `nbvc lineage --script`
+works after a pull) and, with ``all_versions``, the oid of every recorded version. A root that is
+a tree (a tracked folder) stands for itself plus every file it lists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from nbvc.core import pointer
 from nbvc.core.errors import NotTrackedError
 from nbvc.core.hashing import is_tree_oid
+from nbvc.core.lineage.store import kept_objects as cell_sources
 from nbvc.core.repo import Repo
 from nbvc.core.tree import Tree
 
@@ -49,6 +51,9 @@ def roots(repo: Repo, paths: Sequence[str], all_versions: bool) -> list[Want]:
             found.setdefault(current.oid, _want(current.oid, current.size, artifact))
         for version in versions if all_versions else versions[:1]:
             found.setdefault(version.oid, _want(version.oid, version.size, artifact))
+    if not paths:
+        for oid in sorted(cell_sources(repo)):
+            found.setdefault(oid, Want(oid, None, "cell source"))
     return list(found.values())
 
 

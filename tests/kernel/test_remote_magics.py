@@ -49,9 +49,11 @@ def test_push_then_pull_into_a_clone(
     kernel.value("Path('model.bin').write_text('weights')", "train")
     kernel.value("%version_add model.bin")
     pushed = repr(kernel.value("%version_push"))
-    assert "pushed to store: 1 objects" in pushed and "records" in pushed
+    # model.bin and the sources of the two cells lineage recorded (so scripts work elsewhere)
+    assert "pushed to store: 3 objects" in pushed and "records" in pushed
     again = repr(kernel.value("%version_push model.bin"))
-    assert "0 objects" in again and "1 records" in again  # the record of the last cell
+    # model.bin is there: only the record of the last cell goes, with that cell's source
+    assert "1 objects (13 B)" in again and "1 records" in again
     other = tmp_path_factory.mktemp("clone")
     clone(kernel.root, other)
     os.chdir(other)
@@ -63,6 +65,8 @@ def test_push_then_pull_into_a_clone(
         assert version is not None and version.producer is not None
         producer = version.producer.removeprefix("cell:")
         assert producer in repo.records.ids("lineage")  # the lineage travelled with the data
+        source_oid = repo.records.read("lineage", producer)["source_oid"]
+        assert repo.odb.exists(source_oid)  # and so did the producing cell's source
     assert "unrecognized arguments" in usage_error(kernel, "%version_pull --bogus", capsys)
 
 

@@ -1,9 +1,10 @@
 """Which objects a push, fetch or remote status is about.
 
 A transfer starts from roots: the oid each pointer file names (for the given paths, or every
-tracked artifact, plus the cell sources that lineage records name, so `nbvc lineage --script`
-works after a pull) and, with ``all_versions``, the oid of every recorded version. A root that is
-a tree (a tracked folder) stands for itself plus every file it lists.
+tracked artifact) and, with ``all_versions``, the oid of every recorded version; plus the cell
+sources that lineage records name (records travel on every push, so their sources do too and
+`nbvc lineage --script` works after a pull; a missing one is not an error). A root that is a tree
+(a tracked folder) stands for itself plus every file it lists.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Want:
     oid: str
     size: int | None
     artifact: str
+    optional: bool = False  # a cell source: nice to have (lineage scripts), never a failure
 
     @property
     def is_tree(self) -> bool:
@@ -51,9 +53,8 @@ def roots(repo: Repo, paths: Sequence[str], all_versions: bool) -> list[Want]:
             found.setdefault(current.oid, _want(current.oid, current.size, artifact))
         for version in versions if all_versions else versions[:1]:
             found.setdefault(version.oid, _want(version.oid, version.size, artifact))
-    if not paths:
-        for oid in sorted(cell_sources(repo)):
-            found.setdefault(oid, Want(oid, None, "cell source"))
+    for oid in sorted(cell_sources(repo)):  # tiny, and lineage records travel on every push
+        found.setdefault(oid, Want(oid, None, "cell source", optional=True))
     return list(found.values())
 
 

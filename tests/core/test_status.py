@@ -131,3 +131,22 @@ def test_status_stores_nothing(tracked: Repo) -> None:
     Path(tracked.root, "model.bin").write_text("not added", encoding="utf-8")
     assert states(tracked) == {"data": MODIFIED, "model.bin": MODIFIED}
     assert set(tracked.odb.iter_oids()) == before
+
+
+@pytest.mark.parametrize("change", ["chmod", "rename", "same_size_edit"])
+def test_the_folder_fingerprint_sees_every_change(tracked: Repo, change: str) -> None:
+    """After a status has recorded the folder's fingerprint, any change to a file's name, stat
+    or executable bit makes the next status look again (no stale 'unchanged')."""
+    import time
+
+    time.sleep(0.1)  # past the racy window, so the fingerprint is trusted
+    assert states(tracked)["data"] == UNCHANGED  # records the fingerprint
+    assert states(tracked)["data"] == UNCHANGED  # answered from it
+    data = Path(tracked.root, "data")
+    if change == "chmod":
+        (data / "a.csv").chmod(0o755)
+    elif change == "rename":
+        (data / "a.csv").rename(data / "a2.csv")
+    else:
+        (data / "a.csv").write_text("z", encoding="utf-8")  # same size, new mtime
+    assert states(tracked)["data"] == MODIFIED

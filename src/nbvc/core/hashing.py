@@ -14,7 +14,7 @@ from blake3 import blake3
 CHUNK = 1 << 20
 BIG_FILE = 8 << 20  # from this size on, BLAKE3 hashes with all cores
 BIG_CHUNK = 16 << 20
-MAP_WINDOW = 64 << 20
+MAP_WINDOW = 16 << 20
 TREE_SUFFIX = ".dir"
 OID_HEX_LEN = 64
 

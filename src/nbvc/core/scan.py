@@ -28,6 +28,7 @@ class DirScan:
     files: dict[str, FileStat] = field(default_factory=dict)
     empty_dirs: set[str] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)  # sockets, fifos, devices
+    linked: dict[str, str] = field(default_factory=dict)  # symlinks into the cache: their oids
 
 
 class Scanner:
@@ -91,7 +92,9 @@ class Scanner:
             self._walk(target, rel + "/", scan, active)
             active.discard(target)
         elif os.path.isfile(target):
-            scan.files[rel] = self._follow_file(link)
+            scan.files[rel] = followed = self._follow_file(link)
+            if followed.oid is not None:
+                scan.linked[rel] = followed.oid
         else:
             scan.skipped.append(rel)
 

@@ -96,12 +96,6 @@ class Kernel:
         self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=root, env=env)
 
     def run(self, source: str) -> float:
-        return self._execute(source)
-
-    def extension(self, enabled: bool) -> None:
-        self._execute("%load_ext nbvc" if enabled else "%unload_ext nbvc")
-
-    def _execute(self, source: str) -> float:
         client = self.client
         content = {
             "code": source,
@@ -134,6 +128,9 @@ class Kernel:
     def close(self) -> None:
         self.client.stop_channels()
         self.manager.shutdown_kernel(now=False)
+
+    def extension(self, enabled: bool) -> None:
+        self.run("%load_ext nbvc" if enabled else "%unload_ext nbvc")
 
 
 def measure(cells: Cells, source: str, count: int, blocks: int) -> dict[str, list[float]]:

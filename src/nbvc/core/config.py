@@ -34,7 +34,7 @@ class Config:
         return self.jobs if self.jobs > 0 else min(32, (os.cpu_count() or 1) * 4)
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def load_toml(path: str) -> dict[str, Any]:
     import tomllib
 
     try:
@@ -58,8 +58,8 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def load(dot_dir: str) -> Config:
     raw = merge(
-        _load_toml(os.path.join(dot_dir, "config")),
-        _load_toml(os.path.join(dot_dir, "config.local")),
+        load_toml(os.path.join(dot_dir, "config")),
+        load_toml(os.path.join(dot_dir, "config.local")),
     )
     core = raw.get("core", {})
     if not isinstance(core, dict):

@@ -186,14 +186,7 @@ def _set_dotted(table: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _read(repo: Repo, filename: str) -> dict[str, Any]:
-    path = os.path.join(repo.dot, filename)
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it") from None
+    return config_mod.load_toml(os.path.join(repo.dot, filename))
 
 
 def _write(repo: Repo, filename: str, doc: dict[str, Any]) -> None:

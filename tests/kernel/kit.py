@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from nbvc.core.lineage.model import LINEAGE, CellRun
@@ -52,6 +53,15 @@ class Kernel:
 
     def repo(self) -> Repo:
         return Repo.open(str(self.root))
+
+    def usage_error(self, line: str, capsys: pytest.CaptureFixture[str]) -> str:
+        """Run a failing magic; returns the one-line message IPython showed (no traceback)."""
+        result = self.run(line)
+        assert not result.success
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
+        return message.removeprefix("UsageError: ")
 
 
 def python_on_path() -> str:

@@ -13,16 +13,6 @@ from nbvc.kernel.display import Preformatted, Rich
 from tests.kernel.kit import Kernel
 
 
-def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
-    """Run a failing magic; returns the one-line message IPython showed (no traceback)."""
-    result = kernel.run(line)
-    assert not result.success
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
-    return message.removeprefix("UsageError: ")
-
-
 def test_version_add_records_producer_message_and_tags(kernel: Kernel) -> None:
     kernel.value("Path('data.csv').write_text('a\\n1\\n')", "make")
     added = kernel.value("%version_add data.csv -m 'first cut' --tag raw -t v-one", "add")
@@ -64,14 +54,12 @@ def test_version_add_again_is_unchanged(kernel: Kernel) -> None:
 
 
 def test_version_add_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "arguments are required: PATH" in usage_error(kernel, "%version_add", capsys)
-    assert usage_error(kernel, "%version_add nothere.csv", capsys).startswith(
+    assert "arguments are required: PATH" in kernel.usage_error("%version_add", capsys)
+    assert kernel.usage_error("%version_add nothere.csv", capsys).startswith(
         "nothere.csv does not exist"
     )
-    assert "outside the nbvc repo" in usage_error(kernel, "%version_add ../x", capsys)
-    assert "unrecognized arguments: --bogus" in usage_error(
-        kernel, "%version_add a --bogus", capsys
-    )
+    assert "outside the nbvc repo" in kernel.usage_error("%version_add ../x", capsys)
+    assert "unrecognized arguments: --bogus" in kernel.usage_error("%version_add a --bogus", capsys)
 
 
 def test_magic_help_lists_the_options(kernel: Kernel) -> None:
@@ -92,7 +80,7 @@ def test_version_status(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> N
     assert 'class="nbvc-warn">modified' in status._repr_html_()
     only_b = kernel.value("%version_status b.txt")
     assert "a.txt" not in repr(only_b)
-    assert "is not tracked" in usage_error(kernel, "%version_status c.txt", capsys)
+    assert "is not tracked" in kernel.usage_error("%version_status c.txt", capsys)
 
 
 def test_version_log_and_checkout(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,12 +95,12 @@ def test_version_log_and_checkout(kernel: Kernel, capsys: pytest.CaptureFixture[
     assert Path("m.txt").read_text() == "one" and "restored v1" in repr(restored)
     assert "already at v1" in repr(kernel.value("%version_checkout m.txt@v1"))
     Path("m.txt").write_text("unsaved")
-    message = usage_error(kernel, "%version_checkout m.txt@v2", capsys)
+    message = kernel.usage_error("%version_checkout m.txt@v2", capsys)
     assert "not saved in nbvc" in message and "--force" in message
     kernel.value("%version_checkout m.txt@v2 --force")
     assert Path("m.txt").read_text() == "two"
-    assert "no version v9" in usage_error(kernel, "%version_checkout m.txt@v9", capsys)
-    assert "is not tracked" in usage_error(kernel, "%version_log nope.txt", capsys)
+    assert "no version v9" in kernel.usage_error("%version_checkout m.txt@v9", capsys)
+    assert "is not tracked" in kernel.usage_error("%version_log nope.txt", capsys)
 
 
 def test_checkout_in_a_magic_is_not_the_cells_write(kernel: Kernel) -> None:
@@ -146,7 +134,7 @@ def test_lineage_forms(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> No
     assert kernel.value("%lineage out.txt@v1 --mermaid").body.startswith("flowchart LR")
     script = kernel.value("%lineage out.txt --script")
     assert script.language == "python" and "n = int(Path('raw.txt').read_text())" in script.body
-    assert "is not tracked" in usage_error(kernel, "%lineage nope.txt", capsys)
+    assert "is not tracked" in kernel.usage_error("%lineage nope.txt", capsys)
 
 
 def test_not_in_a_repo(
@@ -155,5 +143,5 @@ def test_not_in_a_repo(
     import os
 
     os.chdir(tmp_path_factory.mktemp("plain"))
-    message = usage_error(kernel, "%version_status", capsys)
+    message = kernel.usage_error("%version_status", capsys)
     assert "not inside an nbvc repo" in message and "nbvc init" in message

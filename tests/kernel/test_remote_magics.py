@@ -13,15 +13,6 @@ from nbvc.core.repo import Repo
 from tests.kernel.kit import Kernel
 
 
-def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
-    result = kernel.run(line)
-    assert not result.success
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
-    return message.removeprefix("UsageError: ")
-
-
 @pytest.fixture
 def store(kernel: Kernel, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("store")
@@ -67,12 +58,12 @@ def test_push_then_pull_into_a_clone(
         assert producer in repo.records.ids("lineage")  # the lineage travelled with the data
         source_oid = repo.records.read("lineage", producer)["source_oid"]
         assert repo.odb.exists(source_oid)  # and so did the producing cell's source
-    assert "unrecognized arguments" in usage_error(kernel, "%version_pull --bogus", capsys)
+    assert "unrecognized arguments" in kernel.usage_error("%version_pull --bogus", capsys)
 
 
 def test_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "remote" in usage_error(kernel, "%version_push", capsys).lower()
-    assert "remote" in usage_error(kernel, "%version_pull -r nowhere", capsys).lower()
+    assert "remote" in kernel.usage_error("%version_push", capsys).lower()
+    assert "remote" in kernel.usage_error("%version_pull -r nowhere", capsys).lower()
 
 
 def test_pull_reports_data_the_remote_lacks(
@@ -86,5 +77,5 @@ def test_pull_reports_data_the_remote_lacks(
     other = tmp_path_factory.mktemp("clone")
     clone(kernel.root, other)
     os.chdir(other)
-    message = usage_error(kernel, "%version_pull", capsys)
+    message = kernel.usage_error("%version_pull", capsys)
     assert "a.txt" in message

@@ -23,15 +23,6 @@ def pipeline(kernel: Kernel, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield kernel.root
 
 
-def usage_error(kernel: Kernel, line: str, capsys: pytest.CaptureFixture[str]) -> str:
-    result = kernel.run(line)
-    assert not result.success
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    (message,) = [ln for ln in err.splitlines() if ln.startswith("UsageError: ")]
-    return message.removeprefix("UsageError: ")
-
-
 def log_two_runs(kernel: Kernel) -> tuple[str, str]:
     """Two notebook runs: the first ended by start_run, the second still open."""
     kernel.value(
@@ -72,9 +63,9 @@ def test_repro_failure_shows_the_table_and_a_short_error(
     kernel: Kernel, pipeline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (pipeline / "train.py").write_text("raise SystemExit(3)\n")
-    message = usage_error(kernel, "%repro", capsys)
+    message = kernel.usage_error("%repro", capsys)
     assert message.startswith("stage train failed: command failed with exit code 3")
-    assert "no stage named 'nope'" in usage_error(kernel, "%repro nope", capsys)
+    assert "no stage named 'nope'" in kernel.usage_error("%repro nope", capsys)
 
 
 def test_runs_table_with_coloured_deltas(kernel: Kernel) -> None:
@@ -95,9 +86,9 @@ def test_runs_table_with_coloured_deltas(kernel: Kernel) -> None:
 
 
 def test_runs_errors(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "at least 1" in usage_error(kernel, "%runs -n 0", capsys)
-    assert "no run has a metric 'f1'" in usage_error(kernel, "%runs --sort f1", capsys)
-    assert "no run logged a metric series" in usage_error(kernel, "%runs --plot", capsys)
+    assert "at least 1" in kernel.usage_error("%runs -n 0", capsys)
+    assert "no run has a metric 'f1'" in kernel.usage_error("%runs --sort f1", capsys)
+    assert "no run logged a metric series" in kernel.usage_error("%runs --plot", capsys)
 
 
 def test_metric_series_as_vega_lite(kernel: Kernel) -> None:
@@ -134,9 +125,9 @@ def test_metrics_and_params_diff(kernel: Kernel, capsys: pytest.CaptureFixture[s
     assert (row[1], row[2].text, row[3].text) == ("lr", "0.1", "0.2")
     same = kernel.value("%params_diff current current")
     assert "No params changed" in repr(same)
-    assert "not a run id" in usage_error(kernel, "%metrics_diff zzzz-nope", capsys)
+    assert "not a run id" in kernel.usage_error("%metrics_diff zzzz-nope", capsys)
     runlog.end_run()
-    assert "has no open run" in usage_error(kernel, "%metrics_diff current", capsys)
+    assert "has no open run" in kernel.usage_error("%metrics_diff current", capsys)
 
 
 def test_metrics_diff_against_the_workspace(kernel: Kernel, pipeline: Path) -> None:

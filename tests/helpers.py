@@ -7,8 +7,8 @@ import stat
 import subprocess
 from pathlib import Path
 
-from nbvc.core.pointer import Pointer, pointer_path
-from nbvc.core.pointer import read as read_pointer_at
+from nbvc.core.artifacts.pointer import Pointer, pointer_path
+from nbvc.core.artifacts.pointer import read as read_pointer_at
 from nbvc.core.repo import Repo
 
 FileSpec = dict[str, bytes | str | None]  # relative path -> content; None makes an empty folder

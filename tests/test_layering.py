@@ -1,5 +1,5 @@
-"""Layering (DESIGN.md): `core` imports no Jupyter package, front ends never import each other,
-and `import nbvc` stays light."""
+"""Layering (docs/architecture.md): `core` imports no Jupyter package, its layers import only
+downwards, front ends never import each other, and `import nbvc` stays light."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ JUPYTER = (
     "zmq",
 )
 FRONT_ENDS = ("cli", "kernel", "server", "nbexec")
-IMPORT_BUDGET_US = 150_000  # DESIGN.md: `import nbvc` and `%load_ext nbvc` under 150 ms
+IMPORT_BUDGET_US = 150_000  # docs/architecture.md: `import nbvc` and `%load_ext nbvc` under 150 ms
 
 
 def python(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -55,7 +55,7 @@ def test_importing_the_whole_engine_loads_no_jupyter_module() -> None:
         "    importlib.import_module(info.name)\n"
         "repo = nbvc.Repo"
     )
-    assert "nbvc.core.checkout" in modules  # the walk really imported the engine
+    assert "nbvc.core.artifacts.checkout" in modules  # the walk really imported the engine
     assert not top_level(modules) & set(JUPYTER)
     assert not {m for m in modules if m.startswith(("nbvc.cli", "nbvc.kernel", "nbvc.server"))}
 
@@ -144,7 +144,51 @@ def test_front_ends_never_import_each_other(front_end: str) -> None:
 
 def test_the_static_check_sees_eager_and_lazy_imports() -> None:
     found = imports(SRC / "core" / "repo.py")
-    assert found["nbvc.core.index.Index"] is True
-    assert found["nbvc.core.gc.gc"] is False  # inside a method
-    assert found["nbvc.core.gc.GcResult"] is False  # under TYPE_CHECKING
+    assert found["nbvc.core.storage.index_db.Index"] is True
+    assert found["nbvc.core.maintenance.gc.gc"] is False  # inside a method
+    assert found["nbvc.core.maintenance.gc.GcResult"] is False  # under TYPE_CHECKING
     assert imports(SRC / "cli" / "commands" / "add.py")["nbvc.core.repo.Repo"] is True
+
+
+# docs/architecture.md: the engine's layers, lowest first. A module may import from its own layer
+# and from layers below it; `repo` is the facade whose methods reach every layer lazily.
+LAYERS = (
+    ("errors", "config", "progress"),
+    ("storage",),
+    ("formats",),
+    ("artifacts", "repo"),
+    ("runs",),
+    ("lineage",),
+    ("pipeline",),
+    ("metrics",),
+    ("remote",),
+    ("maintenance",),
+)
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+FACADE = "repo"
+
+
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if parts[:2] == ["nbvc", "core"] and len(parts) > 2 else None
+
+
+@pytest.mark.parametrize("path", sources("core"), ids=lambda p: str(p.relative_to(SRC / "core")))
+def test_core_layers_import_only_downwards(path: Path) -> None:
+    module = ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+    own = layer_of(module)
+    if own in (None, "__init__", FACADE):
+        return
+    assert own in RANK, f"{module}: add its layer to LAYERS and to docs/architecture.md"
+    upward = {
+        name
+        for name in imports(path)
+        if (other := layer_of(name)) is not None and RANK.get(other, -1) > RANK[own]
+    }
+    assert not upward, f"{module} (layer {own}) imports from a higher layer: {sorted(upward)}"
+
+
+def test_every_core_package_has_a_layer() -> None:
+    packages = {p.name for p in (SRC / "core").iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in (SRC / "core").glob("*.py")} - {"__init__"}
+    assert packages | modules == set(RANK)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core import odb
 from nbvc.core.repo import Repo
+from nbvc.core.storage import odb
 from tests.conftest import Cli, NbvcProcess, assert_clean_error
 from tests.helpers import corrupt_object, make_tree, set_config, write
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.pointer import read as read_pointer
+from nbvc.core.artifacts.pointer import read as read_pointer
 from nbvc.core.repo import Repo
 from tests.conftest import NbvcProcess, nbvc_command
 from tests.helpers import read_tree
@@ -131,10 +131,10 @@ sys.exit(main(sys.argv[3:]))
 """
 
 CRASH_POINTS = {
-    "before-commit": ("nbvc.core.odb", "ObjectStore.commit"),
-    "before-version": ("nbvc.core.history", "History.record_version"),
-    "before-pointer": ("nbvc.core.pointer", "write"),
-    "before-gitignore": ("nbvc.core.gitignore", "ignore"),
+    "before-commit": ("nbvc.core.storage.odb", "ObjectStore.commit"),
+    "before-version": ("nbvc.core.artifacts.history", "History.record_version"),
+    "before-pointer": ("nbvc.core.artifacts.pointer", "write"),
+    "before-gitignore": ("nbvc.core.artifacts.gitignore", "ignore"),
 }
 
 

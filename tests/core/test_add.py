@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from blake3 import blake3
 
-from nbvc.core import build, odb
+from nbvc.core.artifacts import build
 from nbvc.core.errors import OverlapError, PathError
-from nbvc.core.hashing import hash_path
 from nbvc.core.repo import Repo
+from nbvc.core.storage import odb
+from nbvc.core.storage.hashing import hash_path
 from tests.helpers import file_oids, make_tree, pointer_of, write
 
 

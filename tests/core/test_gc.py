@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from nbvc.core.artifacts.pointer import Pointer
+from nbvc.core.artifacts.pointer import write as write_pointer
 from nbvc.core.errors import NbvcError
-from nbvc.core.pointer import Pointer
-from nbvc.core.pointer import write as write_pointer
 from nbvc.core.repo import Repo
 from tests.helpers import file_oids, make_tree, read_tree, write
 

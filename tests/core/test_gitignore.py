@@ -3,7 +3,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from nbvc.core import gitignore
+from nbvc.core.artifacts import gitignore
 from nbvc.core.repo import Repo
 from tests.helpers import write
 

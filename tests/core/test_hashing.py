@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from blake3 import blake3
 
-from nbvc.core import hashing
-from nbvc.core.hashing import (
+from nbvc.core.storage import hashing
+from nbvc.core.storage.hashing import (
     BIG_FILE,
     copy_hashing,
     hash_bytes,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from nbvc.core.artifacts.history import History, Version
 from nbvc.core.errors import RefError
-from nbvc.core.history import History, Version
 from nbvc.core.repo import Repo
 
 OIDS = [c * 64 for c in "0123456789"]

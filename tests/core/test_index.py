@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.index import RACY_WINDOW_NS, Index, StatRow
+from nbvc.core.storage.index_db import RACY_WINDOW_NS, Index, StatRow
 
 
 @pytest.fixture

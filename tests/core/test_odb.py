@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from blake3 import blake3
 
-from nbvc.core import odb as odb_module
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
-from nbvc.core.hashing import BIG_FILE
-from nbvc.core.odb import ObjectStore
+from nbvc.core.storage import odb as odb_module
+from nbvc.core.storage.hashing import BIG_FILE
+from nbvc.core.storage.odb import ObjectStore
 from tests.helpers import is_read_only, write
 
 

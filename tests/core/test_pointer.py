@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nbvc.core import pointer
+from nbvc.core.artifacts import pointer
+from nbvc.core.artifacts.pointer import Pointer
 from nbvc.core.errors import PathError
-from nbvc.core.pointer import Pointer
 
 OID = "0123456789abcdef" * 4
 

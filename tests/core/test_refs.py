@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core import pointer
+from nbvc.core.artifacts import pointer
+from nbvc.core.artifacts.refs import resolve, split_spec
 from nbvc.core.errors import NbvcError, NotTrackedError, PathError, RefError
-from nbvc.core.refs import resolve, split_spec
 from nbvc.core.repo import Repo
 from tests.helpers import commit_all, git, write
 

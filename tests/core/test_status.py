@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from nbvc.core.artifacts.status import DELETED, MODIFIED, NOT_IN_CACHE, UNCHANGED, ArtifactStatus
 from nbvc.core.errors import NotTrackedError, PathError
 from nbvc.core.repo import Repo
-from nbvc.core.status import DELETED, MODIFIED, NOT_IN_CACHE, UNCHANGED, ArtifactStatus
 from tests.helpers import make_tree, pointer_of, write
 
 

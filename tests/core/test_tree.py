@@ -4,7 +4,7 @@ import json
 
 from blake3 import blake3
 
-from nbvc.core.tree import FileMeta, Tree, diff_trees
+from nbvc.core.storage.tree import FileMeta, Tree, diff_trees
 
 A = FileMeta("a" * 64, 1, False)
 B = FileMeta("b" * 64, 22, True)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import nbformat
 import pytest
 
-from nbvc.core.lineage.model import LINEAGE, CellRun
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun
 from nbvc.core.repo import Repo
-from nbvc.core.runs.records import RUNS
+from nbvc.core.runs.run_record import RUNS
 from tests.demos.conftest import DEMOS, NOTEBOOKS, Executed
 
 Demo = Callable[[str], Executed]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from nbvc.core.lineage.model import LINEAGE, CellRun
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun
 from nbvc.core.repo import Repo
 from nbvc.kernel import extension
 

@@ -55,7 +55,8 @@ def test_load_ext_registers_magics_and_events_and_unload_removes_them(
 def test_importing_nbvc_imports_no_jupyter_package() -> None:
     code = (
         "import sys, nbvc, nbvc.cli.main, nbvc.cli.commands.lineage\n"
-        "from nbvc.core.lineage import files, graph, index, render, script, session, stages\n"
+        "from nbvc.core.lineage import files, graph, lineage_index, render, script, session\n"
+        "from nbvc.core.lineage import stages\n"
         "nbvc.load_ipython_extension\n"
         "bad = [m for m in ('IPython', 'ipykernel', 'ipywidgets', 'nbclient', 'traitlets',"
         " 'jupyter_server', 'tornado') if m in sys.modules]\n"

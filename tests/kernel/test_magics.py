@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.hashing import hash_bytes
+from nbvc.core.storage.hashing import hash_bytes
 from nbvc.kernel.display import Preformatted, Rich
 from tests.kernel.kit import Kernel
 

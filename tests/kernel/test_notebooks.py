@@ -20,7 +20,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from nbvc.core.lineage.model import LINEAGE, CellRun
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun
 from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.nbexec import execute_notebook

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import nbvc
-from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage.store import load_source
+from nbvc.core.storage.hashing import hash_bytes
 from tests.kernel.kit import Kernel
 
 

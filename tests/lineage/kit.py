@@ -7,11 +7,11 @@ import os
 import warnings
 from collections.abc import Sequence
 
+from nbvc.core.lineage.cell_run import CellRun, FileAccess
 from nbvc.core.lineage.files import describe
-from nbvc.core.lineage.model import CellRun, FileAccess
 from nbvc.core.lineage.store import save, source_oid
-from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
+from nbvc.core.storage.record_store import new_id
 
 _clock = itertools.count(1)
 

@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 
 from nbvc.core.errors import NotTrackedError
-from nbvc.core.hashing import hash_bytes
-from nbvc.core.lineage import index as lineage_index
-from nbvc.core.lineage import render
+from nbvc.core.lineage import lineage_index, render
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun, file_state
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.graph import lineage
-from nbvc.core.lineage.model import LINEAGE, CellRun, file_state
 from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.store import save, source_oid
-from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import hash_bytes
+from nbvc.core.storage.record_store import new_id
 from tests.lineage.kit import access, run_cell
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.hashing import hash_bytes
 from nbvc.core.lineage.script import NoProducerError, script
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import hash_bytes
 from tests.lineage.kit import run_cell
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nbvc.core.pipeline.errors import PipelineError
+from nbvc.core.errors import PipelineError
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.outcome import RAN, SKIPPED
-from pipeline_kit import Project
+from tests.pipeline.kit import Project
 
 
 def stages(project: Project, text: str) -> dict[str, object]:

@@ -6,7 +6,7 @@ import pytest
 
 from nbvc.core.pipeline.outcome import FAILED, NOT_RUN, RAN, SKIPPED
 from nbvc.core.pipeline.stage import Hasher
-from pipeline_kit import Project, ml_pipeline
+from tests.pipeline.kit import Project, ml_pipeline
 
 
 def fail_training(project: Project) -> None:
@@ -42,7 +42,7 @@ def test_failing_stage_stops_dependants_and_keeps_what_ran(project: Project) -> 
         assert repo.workspace.has_all(version.oid, repo.pool())
     run_id = next(line for line in result.out.splitlines() if "Summary" in line).split()[-1][:-1]
     with project.repo() as repo:
-        from nbvc.core.runs.index import RunIndex
+        from nbvc.core.runs.run_index import RunIndex
 
         record = project.run(RunIndex(repo).resolve(run_id) or "")
     assert record["status"] == "failed"

@@ -11,16 +11,16 @@ from nbvc.nbexec import INJECTED_TAG, ensure_cell_ids, inject_parameters
 
 
 def notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
+    nb: nbformat.NotebookNode = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.cells = list(cells)
     return nb
 
 
 def test_injects_after_the_parameters_cell_and_replaces_an_earlier_injection() -> None:
     nb = notebook(
-        nbformat.v4.new_code_cell("import x"),
-        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("print(a)"),
+        nbformat.v4.new_code_cell("import x"),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell("print(a)"),  # type: ignore[no-untyped-call]
     )
     inject_parameters(nb, {"a": 2, "name": "it's", "sizes": [1, 2], "opts": {"k": None}})
     inject_parameters(nb, {"a": 3, "name": "it's", "sizes": [1, 2], "opts": {"k": None}})
@@ -35,7 +35,7 @@ def test_injects_after_the_parameters_cell_and_replaces_an_earlier_injection() -
 
 
 def test_without_a_parameters_cell_the_injection_goes_first() -> None:
-    nb = notebook(nbformat.v4.new_code_cell("print(a)"))
+    nb = notebook(nbformat.v4.new_code_cell("print(a)"))  # type: ignore[no-untyped-call]
     inject_parameters(nb, {"a": 1})
     assert nb.cells[0].source == "# Parameters\na = 1\n"
     inject_parameters(nb, {})
@@ -43,9 +43,9 @@ def test_without_a_parameters_cell_the_injection_goes_first() -> None:
 
 
 def test_old_notebooks_get_cell_ids() -> None:
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.nbformat_minor = 4
-    nb.cells = [nbformat.v4.new_code_cell("1"), nbformat.v4.new_markdown_cell("x")]
+    nb.cells = [nbformat.v4.new_code_cell("1"), nbformat.v4.new_markdown_cell("x")]  # type: ignore[no-untyped-call]
     for cell in nb.cells:
         del cell["id"]
     ensure_cell_ids(nb)
@@ -58,7 +58,7 @@ def test_old_notebooks_get_cell_ids() -> None:
 def test_core_pipelines_and_runs_import_no_jupyter_module() -> None:
     code = (
         "import sys, nbvc, nbvc.core.pipeline.repro, nbvc.nbexec, "
-        "nbvc.core.runs.compare, nbvc.core.runs.plot_data, nbvc.core.runs.logging, "
+        "nbvc.core.metrics.compare, nbvc.core.metrics.plot_data, nbvc.core.runs.logging, "
         "nbvc.cli.main\n"
         "nbvc.log_metric\n"
         "heavy = {'IPython', 'ipykernel', 'jupyter_server', 'tornado', 'traitlets', "

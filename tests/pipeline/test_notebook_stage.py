@@ -8,7 +8,7 @@ import nbformat
 
 from nbvc.core.pipeline.outcome import FAILED, RAN, SKIPPED
 from nbvc.nbexec import INJECTED_TAG
-from pipeline_kit import Project
+from tests.pipeline.kit import Project
 
 SETUP = """\
 import json, os, nbvc
@@ -34,19 +34,19 @@ print("reported with lr", lr)
 
 
 def write_notebook(project: Project, failing: bool = False) -> None:
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# Report"),
-        nbformat.v4.new_code_cell(SETUP),
-        nbformat.v4.new_code_cell(
+        nbformat.v4.new_markdown_cell("# Report"),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(SETUP),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
             "lr = 0.5\nepochs = 1\nlabel = 'default'", metadata={"tags": ["parameters"]}
         ),
-        nbformat.v4.new_code_cell(REPORT if not failing else "raise ValueError('bad data')"),
+        nbformat.v4.new_code_cell(REPORT if not failing else "raise ValueError('bad data')"),  # type: ignore[no-untyped-call]
     ]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
-    project.write("notebooks/report.ipynb", nbformat.writes(nb))
+    project.write("notebooks/report.ipynb", nbformat.writes(nb))  # type: ignore[no-untyped-call]
 
 
 PIPELINE = """\
@@ -80,14 +80,14 @@ def test_notebook_stage_injects_params_and_writes_the_executed_copy(project: Pro
     assert seen["cell_id"] == "cell-3"  # sent as JupyterLab sends it
     assert seen["cwd"] == str(project.path("notebooks"))
 
-    executed = nbformat.read(str(project.path("reports/report.ipynb")), as_version=4)
+    executed = nbformat.read(str(project.path("reports/report.ipynb")), as_version=4)  # type: ignore[no-untyped-call]
     tags = [c.metadata.get("tags", []) for c in executed.cells]
     assert tags.index([INJECTED_TAG]) == tags.index(["parameters"]) + 1
     injected = executed.cells[tags.index([INJECTED_TAG])]
     assert "lr = 0.25" in injected.source and "label = 'from-pipeline'" in injected.source
     outputs = executed.cells[-1].outputs
     assert any("reported with lr 0.25" in o.get("text", "") for o in outputs)
-    original = nbformat.read(notebook_path, as_version=4)
+    original = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
     assert INJECTED_TAG not in json.dumps(original)  # the source notebook is untouched
 
     lock = project.lock()["report"]
@@ -115,6 +115,6 @@ def test_a_failing_notebook_fails_the_stage_and_keeps_the_executed_copy(project:
     outcome = result.outcome("report")
     assert outcome.status == FAILED
     assert outcome.error is not None and "ValueError: bad data" in outcome.error
-    executed = nbformat.read(str(project.path("reports/report.ipynb")), as_version=4)
+    executed = nbformat.read(str(project.path("reports/report.ipynb")), as_version=4)  # type: ignore[no-untyped-call]
     assert executed.cells[-1].outputs[0]["ename"] == "ValueError"
     assert not project.path("nbvc.lock").exists()

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from nbvc.core.pipeline.outcome import RAN, RESTORED, SKIPPED
-from pipeline_kit import Project, ml_pipeline, set_param
+from tests.pipeline.kit import Project, ml_pipeline, set_param
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nbvc.core.pipeline.outcome import RAN, RESTORED, SKIPPED
-from pipeline_kit import Project, ml_pipeline, set_param
+from tests.pipeline.kit import Project, ml_pipeline, set_param
 
 
 def statuses(result: object) -> dict[str, str]:

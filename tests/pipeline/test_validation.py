@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nbvc.core.pipeline.errors import PipelineError
+from nbvc.core.errors import PipelineError
 from nbvc.core.pipeline.loader import load_pipeline
-from pipeline_kit import Project
+from tests.pipeline.kit import Project
 
 
 def error_of(project: Project, text: str) -> PipelineError:

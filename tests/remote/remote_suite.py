@@ -28,12 +28,12 @@ from blake3 import blake3
 
 from nbvc.cli.main import main
 from nbvc.core.errors import RemoteError
-from nbvc.core.hashing import is_valid_oid
-from nbvc.core.remote import config as remotes
 from nbvc.core.remote import objects
+from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import is_valid_oid
 
-BIG = 9 << 20  # above nbvc.core.hashing.BIG_FILE: exercises the streaming paths
+BIG = 9 << 20  # above nbvc.core.storage.hashing.BIG_FILE: exercises the streaming paths
 
 
 @dataclass

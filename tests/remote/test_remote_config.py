@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nbvc.core.errors import ConfigError
-from nbvc.core.remote import config as remotes
+from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
 from tests.remote.remote_suite import nbvc
 

@@ -1,5 +1,5 @@
 """Fixtures shared by the pipeline and runs tests (defined in tests/pipeline_kit.py)."""
 
-from pipeline_kit import project
+from tests.pipeline.kit import project
 
 __all__ = ["project"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline_kit import Project, ml_pipeline, set_param
+from tests.pipeline.kit import Project, ml_pipeline, set_param
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from nbvc.core.pipeline.outcome import RESTORED
-from nbvc.core.runs.index import RunIndex
-from pipeline_kit import Project, make_project, ml_pipeline, set_param
+from nbvc.core.runs.run_index import RunIndex
+from tests.pipeline.kit import Project, make_project, ml_pipeline, set_param
 
 
 def test_a_deleted_index_is_rebuilt_with_the_runs(project: Project) -> None:

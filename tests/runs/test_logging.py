@@ -12,7 +12,7 @@ import pytest
 import nbvc
 from nbvc.core.errors import NotARepoError
 from nbvc.core.runs import logging as runlog
-from pipeline_kit import Project
+from tests.pipeline.kit import Project
 
 
 @pytest.fixture(autouse=True)

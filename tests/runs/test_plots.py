@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from nbvc.core.runs.plots import SCHEMA, file_spec, html_page, series_spec
-from pipeline_kit import Project, ml_pipeline, set_param
+from nbvc.core.metrics.plots import SCHEMA, file_spec, html_page, series_spec
+from tests.pipeline.kit import Project, ml_pipeline, set_param
 
 
 def test_series_spec_has_one_line_per_run() -> None:

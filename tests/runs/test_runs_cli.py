@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline_kit import Project, ml_pipeline, set_param
+from tests.pipeline.kit import Project, ml_pipeline, set_param
 
 
 def three_runs(project: Project) -> list[str]:

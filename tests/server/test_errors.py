@@ -18,7 +18,7 @@ ENGINE_ERRORS = [
 
 @pytest.mark.parametrize("cls", ENGINE_ERRORS, ids=lambda c: c.__name__)
 def test_every_engine_error_is_a_4xx(cls: type[errors.NbvcError]) -> None:
-    assert 400 <= status_of(cls("x")) < 500
+    assert 400 <= status_of(cls.__new__(cls)) < 500  # the class decides, not its arguments
 
 
 @pytest.mark.parametrize(

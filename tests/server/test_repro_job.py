@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import pipeline_kit
 from nbvc.core.repo import Repo
+from tests.pipeline import kit as pipeline_kit
 from tests.server.conftest import Api, finished
 
 
@@ -116,7 +116,7 @@ async def test_cancel_stops_between_stages_and_marks_the_run_interrupted(
     assert [s["state"] for s in job["progress"]["steps"]] == ["ran", "pending", "pending"]
     assert not (pipe.root / "model.json").exists()  # train never started
     with Repo.open(str(pipe.root)) as repo:
-        from nbvc.core.runs.index import RunIndex
+        from nbvc.core.runs.run_index import RunIndex
 
         run_id = RunIndex(repo).latest()
         assert run_id is not None

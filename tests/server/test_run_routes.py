@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
-from nbvc.core.runs.records import Journal, write_run
+from nbvc.core.runs.run_record import Journal, write_run
+from nbvc.core.storage.record_store import new_id
 from tests.server.conftest import Api
 
 

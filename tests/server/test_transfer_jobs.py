@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.remote import config as remote_config
+from nbvc.core.remote import remote_config
 from nbvc.core.repo import Repo
 from tests.server.conftest import Api, Project, finished
 
@@ -36,7 +36,9 @@ async def test_push_then_pull_restores_a_lost_file(
     result = pushed["result"]
     assert isinstance(result, dict)
     assert result["remote"] == "store" and result["objects"] >= 3 and result["records"] >= 3
-    assert any("pushed" in line for line in pushed["log"])  # type: ignore[union-attr]
+    log = pushed["log"]
+    assert isinstance(log, list)
+    assert any("pushed" in line for line in log)
     again = await start(api, "push")
     assert again["result"] == {**result, "objects": 0, "bytes": 0, "records": 0}
 

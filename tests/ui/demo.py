@@ -16,11 +16,11 @@ from pathlib import Path
 
 import nbformat
 
-from nbvc.core.records import new_id
-from nbvc.core.remote import config as remote_config
+from nbvc.core.remote import remote_config
 from nbvc.core.repo import Repo
-from nbvc.core.runs.index import RunIndex
-from nbvc.core.runs.records import RUNS
+from nbvc.core.runs.run_index import RunIndex
+from nbvc.core.runs.run_record import RUNS
+from nbvc.core.storage.record_store import new_id
 from nbvc.nbexec import execute_notebook
 
 CELLS: list[tuple[str, str]] = [

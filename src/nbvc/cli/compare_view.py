@@ -10,7 +10,7 @@ from nbvc.cli.output import print_json, table
 from nbvc.core.runs.table import value_text
 
 if TYPE_CHECKING:
-    from nbvc.core.runs.compare import Row
+    from nbvc.core.metrics.compare import Row
 
 
 def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -> None:

@@ -63,3 +63,22 @@ class RemoteError(NbvcError):
 
 class TransferError(NbvcError):
     """A push or fetch finished without moving everything it had to (missing or corrupt objects)."""
+
+
+class PipelineError(NbvcError):
+    """The pipeline file is invalid; the message starts with ``file:line:``."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.problem = message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+class NoPipelineError(NbvcError):
+    """Neither `nbvc.yaml` nor `dvc.yaml` exists at the repo root."""
+
+
+class StageSelectionError(NbvcError):
+    """A stage named on the command line does not exist."""

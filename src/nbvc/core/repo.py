@@ -8,26 +8,26 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nbvc.core import config as config_mod
+from nbvc.core.artifacts.history import History, Version
+from nbvc.core.artifacts.paths import to_artifact
+from nbvc.core.artifacts.workspace import Workspace
 from nbvc.core.errors import NotARepoError, RepoExistsError
-from nbvc.core.fsutil import atomic_write_text
-from nbvc.core.history import History, Version
-from nbvc.core.index import Index
-from nbvc.core.lock import repo_lock
-from nbvc.core.odb import ObjectStore
-from nbvc.core.paths import to_artifact
-from nbvc.core.pool import LazyPool
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.records import RecordStore
-from nbvc.core.workspace import Workspace
+from nbvc.core.storage.fsutil import atomic_write_text
+from nbvc.core.storage.index_db import Index
+from nbvc.core.storage.lock import repo_lock
+from nbvc.core.storage.odb import ObjectStore
+from nbvc.core.storage.pool import LazyPool
+from nbvc.core.storage.record_store import RecordStore
 
 if TYPE_CHECKING:
-    from nbvc.core.add import AddResult
-    from nbvc.core.checkout import CheckoutResult
-    from nbvc.core.diff import DiffResult
-    from nbvc.core.fsck import FsckResult
-    from nbvc.core.gc import GcResult
+    from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.checkout import CheckoutResult
+    from nbvc.core.artifacts.diff import DiffResult
+    from nbvc.core.artifacts.status import ArtifactStatus
+    from nbvc.core.maintenance.fsck import FsckResult
+    from nbvc.core.maintenance.gc import GcResult
     from nbvc.core.remote.transfer import PullResult, TransferResult
-    from nbvc.core.status import ArtifactStatus
 
 DOT = ".nbvc"
 DOT_GITIGNORE = """\
@@ -118,7 +118,7 @@ class Repo:
         return repo_lock(os.path.join(self.dot, "lock"))
 
     def storing(self) -> contextlib.AbstractContextManager[None]:
-        """Shared with other writers of objects, exclusive against gc (see nbvc.core.lock)."""
+        """Shared with other writers of objects, exclusive against gc (see :mod:`.storage.lock`)."""
         return repo_lock(os.path.join(self.dot, "gc.lock"), timeout=3600, shared=True)
 
     def collecting(self) -> contextlib.AbstractContextManager[None]:
@@ -143,7 +143,7 @@ class Repo:
     def reindex(self) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
         from nbvc.core.lineage.store import reindex as reindex_lineage
-        from nbvc.core.runs.index import reindex_runs
+        from nbvc.core.runs.run_index import reindex_runs
 
         return self.history.reindex() + reindex_runs(self) + reindex_lineage(self)
 
@@ -167,44 +167,44 @@ class Repo:
         reporter: Reporter = NULL,
         producer: str | None = None,
     ) -> list[AddResult]:
-        from nbvc.core.add import add
+        from nbvc.core.artifacts.add import add
 
         return add(self, paths, message, tags, reporter, producer)
 
     def status(self, paths: Sequence[str] = ()) -> list[ArtifactStatus]:
-        from nbvc.core.status import status
+        from nbvc.core.artifacts.status import status
 
         return status(self, paths)
 
     def log(self, path: str) -> list[Version]:
-        from nbvc.core.refs import log
+        from nbvc.core.artifacts.refs import log
 
         return log(self, path)
 
     def checkout(self, spec: str, force: bool = False, reporter: Reporter = NULL) -> CheckoutResult:
-        from nbvc.core.checkout import checkout
+        from nbvc.core.artifacts.checkout import checkout
 
         return checkout(self, spec, force, reporter)
 
     def diff(self, spec_a: str, spec_b: str | None = None) -> DiffResult:
-        from nbvc.core.diff import diff
+        from nbvc.core.artifacts.diff import diff
 
         return diff(self, spec_a, spec_b)
 
     def tag(self, spec: str, name: str) -> Version:
-        from nbvc.core.refs import tag
+        from nbvc.core.artifacts.refs import tag
 
         return tag(self, spec, name)
 
     def gc(
         self, dry_run: bool = False, keep_last: int | None = None, reporter: Reporter = NULL
     ) -> GcResult:
-        from nbvc.core.gc import gc
+        from nbvc.core.maintenance.gc import gc
 
         return gc(self, dry_run, keep_last, reporter)
 
     def fsck(self, reporter: Reporter = NULL) -> FsckResult:
-        from nbvc.core.fsck import fsck
+        from nbvc.core.maintenance.fsck import fsck
 
         return fsck(self, reporter)
 

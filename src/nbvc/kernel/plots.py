@@ -8,8 +8,8 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nbvc.core.runs.index import short_id
-from nbvc.core.runs.plots import SCHEMA, series_spec
+from nbvc.core.metrics.plots import SCHEMA, series_spec
+from nbvc.core.runs.run_index import short_id
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 _SPARKS = "▁▂▃▄▅▆▇█"

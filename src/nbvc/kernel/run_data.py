@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from nbvc.core.errors import NbvcError, RefError
+from nbvc.core.metrics import compare
 from nbvc.core.repo import Repo
-from nbvc.core.runs import compare
 from nbvc.core.runs import logging as runlog
-from nbvc.core.runs.index import RunIndex, short_id
-from nbvc.core.runs.records import RUNS, open_runs
+from nbvc.core.runs.run_index import RunIndex, short_id
+from nbvc.core.runs.run_record import RUNS, open_runs
 from nbvc.core.runs.table import sort_key
 
 CURRENT = "current"  # this kernel's open run

@@ -101,7 +101,7 @@ class RunMagics(NbvcMagics):
         return self._diff(parse_argstring(self.params_diff, line), "params")
 
     def _diff(self, args: Any, what: str) -> Rich:
-        from nbvc.core.runs.compare import WORKSPACE, diff_sides
+        from nbvc.core.metrics.compare import WORKSPACE, diff_sides
         from nbvc.kernel import run_views
         from nbvc.kernel.run_data import side
 

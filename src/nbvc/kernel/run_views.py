@@ -10,10 +10,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nbvc.core.metrics.compare import Row
 from nbvc.core.pipeline.outcome import FAILED, RAN, RESTORED, ReproResult
-from nbvc.core.runs.compare import Row
 from nbvc.core.runs.direction import tone
-from nbvc.core.runs.index import short_id
+from nbvc.core.runs.run_index import short_id
 from nbvc.core.runs.table import columns, value_text
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.views import human_time

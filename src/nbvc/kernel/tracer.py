@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.hashing import hash_bytes
-from nbvc.core.lineage.model import CELL_PRODUCER, CellRun, FileAccess, FileState, file_state
-from nbvc.core.records import new_id
+from nbvc.core.lineage.cell_run import CELL_PRODUCER, CellRun, FileAccess, FileState, file_state
 from nbvc.core.repo import Repo, find_root
+from nbvc.core.storage.hashing import hash_bytes
+from nbvc.core.storage.record_store import new_id
 from nbvc.kernel import audit
 from nbvc.kernel.notebook import notebook_path
 from nbvc.kernel.watch import TrackedWatch
@@ -211,7 +211,7 @@ class CellTracer:
 
     # -- stale inputs -----------------------------------------------------------------------
     def _warn_stale(self, repo: Repo, cell: CellRun) -> None:
-        from nbvc.core.lineage import index as lineage_index
+        from nbvc.core.lineage import lineage_index
 
         for read in cell.reads:
             key = (cell.notebook, cell.cell_key, read.path)

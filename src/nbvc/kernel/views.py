@@ -6,18 +6,18 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.core.hashing import short
+from nbvc.core.storage.hashing import short
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
 if TYPE_CHECKING:
-    from nbvc.core.add import AddResult
-    from nbvc.core.checkout import CheckoutResult
-    from nbvc.core.history import Version
+    from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.checkout import CheckoutResult
+    from nbvc.core.artifacts.history import Version
+    from nbvc.core.artifacts.status import ArtifactStatus
     from nbvc.core.lineage.graph import LineageNode
     from nbvc.core.lineage.script import Script
-    from nbvc.core.status import ArtifactStatus
 
-# states of `nbvc status` (nbvc.core.status), by how worrying they are
+# states of `nbvc status` (nbvc.core.artifacts.status), by how worrying they are
 _STATE_TONES = {"unchanged": "good", "modified": "warn", "deleted": "bad", "not in cache": "warn"}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from nbvc.core.repo import Repo
-from nbvc.core.runs.index import short_id
+from nbvc.core.runs.run_index import short_id
 from nbvc.core.runs.table import columns
 from nbvc.kernel.plots import metric_chart
 from nbvc.kernel.run_data import Record, load_runs

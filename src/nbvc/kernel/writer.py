@@ -17,7 +17,7 @@ import threading
 import time
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.model import CellRun
+from nbvc.core.lineage.cell_run import CellRun
 from nbvc.core.lineage.store import save
 from nbvc.core.repo import Repo
 

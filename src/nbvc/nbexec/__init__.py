@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.fsutil import atomic_write_text
+from nbvc.core.storage.fsutil import atomic_write_text
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"

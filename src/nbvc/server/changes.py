@@ -24,7 +24,7 @@ import os
 import threading
 import time
 
-from nbvc.core.pointer import SUFFIX
+from nbvc.core.artifacts.pointer import SUFFIX
 from nbvc.core.repo import Repo
 
 RESCAN_SECONDS = 5.0

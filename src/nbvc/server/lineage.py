@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from nbvc.core.fsutil import is_within
 from nbvc.core.repo import Repo
+from nbvc.core.storage.fsutil import is_within
 from nbvc.server.errors import NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 from nbvc.server.service import spec
@@ -31,7 +31,7 @@ def artifact_lineage(repo: Repo, server_root: str, artifact: str, ref: str | Non
 
 def notebook_lineage(repo: Repo, server_root: str, notebook: str) -> Json:
     """The cells of the notebook's latest kernel session, with the files each read and wrote."""
-    from nbvc.core.lineage import index as lineage_index
+    from nbvc.core.lineage import lineage_index
 
     name = os.path.relpath(artifact_path(repo, notebook), repo.root).replace(os.sep, "/")
     lineage_index.reindex(repo.records, repo.index)

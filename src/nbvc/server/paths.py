@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-from nbvc.core.fsutil import is_within
 from nbvc.core.repo import Repo, find_root
+from nbvc.core.storage.fsutil import is_within
 from nbvc.server.errors import BAD_REQUEST, FORBIDDEN, NOT_FOUND, ApiError
 
 MAX_PATH = 4096

@@ -12,7 +12,7 @@ from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.outcome import FAILED, StageOutcome
 from nbvc.core.pipeline.repro import ReproOptions, repro
 from nbvc.core.repo import Repo
-from nbvc.core.runs.index import short_id
+from nbvc.core.runs.run_index import short_id
 from nbvc.server.jobs import RUNNING, JobCancelled, JobFailed, Json, Progress
 from nbvc.server.params import ReproRequest
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
+from nbvc.core.metrics.plot_data import named_plot_specs
 from nbvc.core.repo import Repo
 from nbvc.core.runs import listing
-from nbvc.core.runs.compare import WORKSPACE, diff_sides, resolve
-from nbvc.core.runs.index import RunIndex, short_id
-from nbvc.core.runs.plot_data import named_plot_specs
-from nbvc.core.runs.records import RUNS, open_runs
+from nbvc.core.runs.run_index import RunIndex, short_id
+from nbvc.core.runs.run_record import RUNS, open_runs
 from nbvc.server.errors import NOT_FOUND, ApiError
 from nbvc.server.service import check_ref
 

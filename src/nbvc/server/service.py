@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbvc import __version__
-from nbvc.core import gitio
-from nbvc.core.history import Version
+from nbvc.core.artifacts.history import Version
+from nbvc.core.artifacts.status import ArtifactStatus
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.repo import Repo
-from nbvc.core.status import ArtifactStatus
+from nbvc.core.storage import gitio
 from nbvc.server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
-from nbvc.core.hashing import short
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import short
 
 
 def register(sub: Any) -> list[str]:

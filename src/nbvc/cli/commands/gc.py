@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_remote(args: argparse.Namespace) -> int:
-    from nbvc.core.remote.gc import gc_remote
+    from nbvc.core.maintenance.remote_gc import gc_remote
 
     if args.keep_last is not None:
         raise NbvcError("--keep-last prunes local history; run it without --remote first")

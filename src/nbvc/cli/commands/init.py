@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core import gitio
 from nbvc.core.repo import Repo
+from nbvc.core.storage import gitio
 
 
 def register(sub: Any) -> list[str]:

@@ -23,7 +23,7 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.runs.compare import WORKSPACE, diff_sides, resolve
+    from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
 
     with Repo.find() as repo:
         old = resolve(repo, args.a, "last")

@@ -9,8 +9,8 @@ from typing import Any
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import print_json
 from nbvc.core.errors import PathError
-from nbvc.core.fsutil import atomic_write_text
 from nbvc.core.repo import Repo
+from nbvc.core.storage.fsutil import atomic_write_text
 
 
 def register(sub: Any) -> list[str]:
@@ -28,8 +28,8 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.runs.plot_data import plot_specs
-    from nbvc.core.runs.plots import html_page
+    from nbvc.core.metrics.plot_data import plot_specs
+    from nbvc.core.metrics.plots import html_page
 
     if not args.json and not args.out:
         raise PathError("name the page to write with --out FILE.html (or use --json)")

@@ -8,7 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser, common
 from nbvc.cli.output import print_json, table
-from nbvc.core.remote import config as remotes
+from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
 
 

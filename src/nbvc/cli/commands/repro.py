@@ -9,7 +9,7 @@ from nbvc.cli.commands import add_parser
 from nbvc.core.pipeline.console import ConsoleListener
 from nbvc.core.pipeline.outcome import ReproResult
 from nbvc.core.repo import Repo
-from nbvc.core.runs.index import short_id
+from nbvc.core.runs.run_index import short_id
 
 _VERBS = {
     "ran": "ran",

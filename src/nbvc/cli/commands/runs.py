@@ -29,8 +29,8 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.runs.index import RunIndex
-    from nbvc.core.runs.records import RUNS, open_runs
+    from nbvc.core.runs.run_index import RunIndex
+    from nbvc.core.runs.run_record import RUNS, open_runs
 
     if args.limit is not None and args.limit < 1:
         raise NbvcError("--limit must be at least 1")

@@ -11,16 +11,16 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 from typing import ParamSpec, TypeVar
 
-from nbvc.core import pointer
-from nbvc.core.build import resolve_oids
+from nbvc.core.artifacts import pointer
+from nbvc.core.artifacts.build import resolve_oids
+from nbvc.core.artifacts.paths import parents
+from nbvc.core.artifacts.pointer import Pointer
+from nbvc.core.artifacts.scan import FileStat, Scanner
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.model import FileAccess, FileState, file_state
-from nbvc.core.paths import parents
-from nbvc.core.pointer import Pointer
+from nbvc.core.lineage.cell_run import FileAccess, FileState, file_state
 from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
-from nbvc.core.scan import FileStat, Scanner
-from nbvc.core.tree import Tree
+from nbvc.core.storage.tree import Tree
 
 P = ParamSpec("P")
 T = TypeVar("T")

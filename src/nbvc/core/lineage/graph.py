@@ -13,16 +13,16 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbvc.core.artifacts.history import Version
+from nbvc.core.artifacts.refs import resolve, split_spec
 from nbvc.core.errors import NbvcError, NotTrackedError
-from nbvc.core.hashing import is_tree_oid, short
-from nbvc.core.history import Version
-from nbvc.core.lineage import index as lineage_index
+from nbvc.core.lineage import lineage_index
+from nbvc.core.lineage.cell_run import CellRun, FileAccess, parse_producer
 from nbvc.core.lineage.files import describe
-from nbvc.core.lineage.model import CellRun, FileAccess, parse_producer
 from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.stages import stage_inputs
-from nbvc.core.refs import resolve, split_spec
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import is_tree_oid, short
 
 ARTIFACT, CELL, STAGE = "artifact", "cell", "stage"
 MAX_DEPTH = 30

@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.hashing import short
+from nbvc.core.lineage.cell_run import CellRun, FileAccess
 from nbvc.core.lineage.graph import CELL, STAGE, LineageNode, lineage
-from nbvc.core.lineage.model import CellRun, FileAccess
 from nbvc.core.lineage.session import AnalysedCell, SessionAnalysis
 from nbvc.core.lineage.stages import stage_command
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import short
 
 
 class NoProducerError(NbvcError):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from nbvc.core.lineage import index as lineage_index
-from nbvc.core.lineage.model import CellRun
+from nbvc.core.lineage import lineage_index
+from nbvc.core.lineage.cell_run import CellRun
 from nbvc.core.lineage.slicing import Names, imported, names, to_python
 from nbvc.core.lineage.store import load_source
 from nbvc.core.repo import Repo

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbvc.core.lineage.cell_run import FileAccess
 from nbvc.core.lineage.files import TrackedLookup
-from nbvc.core.lineage.model import FileAccess
 from nbvc.core.repo import Repo
-from nbvc.core.runs.records import RUNS
+from nbvc.core.runs.run_record import RUNS
 
 
 def stage_entry(repo: Repo, stage: str, run_id: str) -> dict[str, Any]:

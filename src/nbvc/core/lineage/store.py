@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.hashing import hash_bytes
-from nbvc.core.lineage import index as lineage_index
-from nbvc.core.lineage.model import LINEAGE, CellRun
+from nbvc.core.lineage import lineage_index
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import hash_bytes
 
 
 def source_oid(source: str) -> str:

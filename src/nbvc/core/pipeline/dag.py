@@ -11,9 +11,9 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nbvc.core.paths import parents
-from nbvc.core.pipeline.errors import PipelineError, StageSelectionError
-from nbvc.core.pipeline.model import Out, Pipeline, Stage
+from nbvc.core.artifacts.paths import parents
+from nbvc.core.errors import PipelineError, StageSelectionError
+from nbvc.core.pipeline.definition import Out, Pipeline, Stage
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from nbvc.core.pipeline.yamlio import KeyPath, YamlDoc
+from nbvc.core.formats.yamlio import KeyPath, YamlDoc
 
 _EXPR = re.compile(r"(\\)?\$\{\s*([^{}]*?)\s*\}")
 _PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]")

@@ -12,17 +12,11 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from nbvc.core.errors import NoPipelineError
+from nbvc.core.formats.datafiles import DataFileError, parse
+from nbvc.core.formats.yamlio import KeyPath, YamlDoc, load
 from nbvc.core.pipeline import schema
-from nbvc.core.pipeline.datafiles import DataFileError, parse
-from nbvc.core.pipeline.errors import NoPipelineError
-from nbvc.core.pipeline.interpolate import (
-    InterpolationError,
-    foreach_items,
-    interpolate,
-    matrix_items,
-    merge_vars,
-)
-from nbvc.core.pipeline.model import (
+from nbvc.core.pipeline.definition import (
     METRICS,
     OUTS,
     PLOTS,
@@ -33,7 +27,13 @@ from nbvc.core.pipeline.model import (
     Pipeline,
     Stage,
 )
-from nbvc.core.pipeline.yamlio import KeyPath, YamlDoc, load
+from nbvc.core.pipeline.interpolate import (
+    InterpolationError,
+    foreach_items,
+    interpolate,
+    matrix_items,
+    merge_vars,
+)
 
 PIPELINE_FILES = ("nbvc.yaml", "dvc.yaml")
 PARAMS_FILE = "params.yaml"

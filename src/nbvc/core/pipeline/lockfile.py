@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from nbvc.core.fsutil import atomic_write_text
-from nbvc.core.pipeline.errors import PipelineError
-from nbvc.core.pipeline.yamlio import dumps, loads_plain
+from nbvc.core.errors import PipelineError
+from nbvc.core.formats.yamlio import dumps, loads_plain
+from nbvc.core.storage.fsutil import atomic_write_text
 
 SCHEMA = "nbvc-lock/1"
 HEADER = "# nbvc.lock: written by `nbvc repro`; commit it with nbvc.yaml. Do not edit.\n"

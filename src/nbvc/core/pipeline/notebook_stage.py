@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbvc.core.errors import NbvcError
+from nbvc.core.pipeline.definition import Stage
 from nbvc.core.pipeline.execute import OutputSink, run_argv
-from nbvc.core.pipeline.model import Stage
 from nbvc.core.pipeline.stage import ParamReader
 from nbvc.core.repo import Repo
 

@@ -15,14 +15,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.lock import repo_lock
+from nbvc.core.errors import NbvcError, PipelineError
 from nbvc.core.pipeline import dag, runcache
-from nbvc.core.pipeline.errors import PipelineError
+from nbvc.core.pipeline.definition import Pipeline, Stage
 from nbvc.core.pipeline.execute import run_commands
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.lockfile import Hash, LockFile
-from nbvc.core.pipeline.model import Pipeline, Stage
 from nbvc.core.pipeline.outcome import (
     FAILED,
     NOT_RUN,
@@ -35,14 +33,15 @@ from nbvc.core.pipeline.outcome import (
     ReproResult,
     StageOutcome,
 )
+from nbvc.core.pipeline.run_summary import finish_repro_run
 from nbvc.core.pipeline.stage import Hasher, ParamReader, ParamsError, StageState, measure, why_run
-from nbvc.core.pool import Pool
-from nbvc.core.records import new_id
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
-from nbvc.core.runs.records import COMPLETED, INTERRUPTED, Journal
-from nbvc.core.runs.records import FAILED as RUN_FAILED
-from nbvc.core.runs.summary import finish_repro_run
+from nbvc.core.runs.run_record import COMPLETED, INTERRUPTED, Journal
+from nbvc.core.runs.run_record import FAILED as RUN_FAILED
+from nbvc.core.storage.lock import repo_lock
+from nbvc.core.storage.pool import Pool
+from nbvc.core.storage.record_store import new_id
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
-from nbvc.core.hashing import hash_bytes
-from nbvc.core.linking import Linker
+from nbvc.core.pipeline.definition import Stage
 from nbvc.core.pipeline.lockfile import Hash
-from nbvc.core.pipeline.model import Stage
 from nbvc.core.pipeline.stage import StageState
-from nbvc.core.pool import Pool
 from nbvc.core.repo import Repo
-from nbvc.core.runs.index import CacheHit, RunIndex
+from nbvc.core.runs.run_index import CacheHit, RunIndex
+from nbvc.core.storage.hashing import hash_bytes
+from nbvc.core.storage.linking import Linker
+from nbvc.core.storage.pool import Pool
 
 
 def eligible(stage: Stage) -> bool:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nbvc.core.pipeline.yamlio import KeyPath, YamlDoc
+from nbvc.core.formats.yamlio import KeyPath, YamlDoc
 
 TOP_KEYS = frozenset({"stages", "vars", "metrics", "plots", "params", "artifacts", "datasets"})
 STAGE_KEYS = frozenset(

@@ -12,18 +12,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.build import resolve_oids, tree_from_scan
+from nbvc.core.artifacts.build import resolve_oids, tree_from_scan
+from nbvc.core.artifacts.paths import parents
+from nbvc.core.artifacts.pointer import SUFFIX
+from nbvc.core.artifacts.scan import DirScan, Scanner
 from nbvc.core.errors import NbvcError, OverlapError
-from nbvc.core.fsutil import is_within
-from nbvc.core.paths import parents
-from nbvc.core.pipeline.datafiles import DataFileError, flatten, is_missing, lookup, parse
+from nbvc.core.formats.datafiles import DataFileError, flatten, is_missing, lookup, parse
+from nbvc.core.pipeline.definition import ParamSpec, Stage
 from nbvc.core.pipeline.lockfile import Hash, StageLock
-from nbvc.core.pipeline.model import ParamSpec, Stage
-from nbvc.core.pointer import SUFFIX
-from nbvc.core.pool import Pool
 from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
-from nbvc.core.scan import DirScan, Scanner
+from nbvc.core.storage.fsutil import is_within
+from nbvc.core.storage.pool import Pool
 
 SHOWN_VALUE = 40
 

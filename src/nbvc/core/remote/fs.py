@@ -27,11 +27,11 @@ from typing import Any
 
 from nbvc.core.config import merge
 from nbvc.core.errors import ConfigError, NbvcError, RemoteError
-from nbvc.core.hashing import is_valid_oid
-from nbvc.core.remote.config import RemoteConfig
-from nbvc.core.remote.config import get as get_config
 from nbvc.core.remote.parallel import parallel_map
+from nbvc.core.remote.remote_config import RemoteConfig
+from nbvc.core.remote.remote_config import get as get_config
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import is_valid_oid
 
 # URL scheme -> (module that implements it, the nbvc extra that installs it)
 BACKENDS: dict[str, tuple[str, str]] = {

@@ -13,9 +13,9 @@ import os
 import posixpath
 from collections.abc import Iterator
 
-from nbvc.core import fsutil
-from nbvc.core.hashing import is_valid_oid
 from nbvc.core.remote.fs import Remote
+from nbvc.core.storage import fsutil
+from nbvc.core.storage.hashing import is_valid_oid
 
 
 class LocalRemote(Remote):

@@ -16,10 +16,10 @@ import os
 import secrets
 from enum import Enum
 
-from nbvc.core import fsutil
-from nbvc.core.hashing import BIG_FILE, TREE_SUFFIX, hash_bytes, hash_owned_file
-from nbvc.core.odb import READ_ONLY, ObjectStore, Staged, StoredFile
 from nbvc.core.remote.fs import Remote
+from nbvc.core.storage import fsutil
+from nbvc.core.storage.hashing import BIG_FILE, TREE_SUFFIX, hash_bytes, hash_owned_file
+from nbvc.core.storage.odb import READ_ONLY, ObjectStore, Staged, StoredFile
 
 FETCH_ATTEMPTS = 2
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nbvc.core import pointer
+from nbvc.core.artifacts import pointer
 from nbvc.core.errors import NotTrackedError
-from nbvc.core.hashing import is_tree_oid
 from nbvc.core.lineage.store import kept_objects as cell_sources
 from nbvc.core.repo import Repo
-from nbvc.core.tree import Tree
+from nbvc.core.storage.hashing import is_tree_oid
+from nbvc.core.storage.tree import Tree
 
 
 @dataclass(frozen=True)

@@ -23,19 +23,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nbvc.core import pointer
+from nbvc.core.artifacts import pointer
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
-from nbvc.core.hashing import BIG_FILE, short
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.remote import objects, plan, records
+from nbvc.core.remote import objects, plan
+from nbvc.core.remote import record_sync as records
 from nbvc.core.remote.fs import Remote, open_remote
 from nbvc.core.remote.objects import Outcome
 from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.remote.plan import Want
 from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import BIG_FILE, short
 
 if TYPE_CHECKING:
-    from nbvc.core.checkout import CheckoutResult
+    from nbvc.core.artifacts.checkout import CheckoutResult
 
 EXISTS_LIMIT = 64  # up to this many objects in question, ask about each instead of listing
 SHOWN = 5

@@ -22,9 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.records import Record, new_id
 from nbvc.core.repo import Repo
-from nbvc.core.runs.records import (
+from nbvc.core.runs.run_record import (
     COMPLETED,
     FAILED,
     Journal,
@@ -33,6 +32,7 @@ from nbvc.core.runs.records import (
     with_logged,
     write_run,
 )
+from nbvc.core.storage.record_store import Record, new_id
 
 RUN_ID_ENV = "NBVC_RUN_ID"
 ROOT_ENV = "NBVC_ROOT"

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.runs.index import RunIndex
+from nbvc.core.runs.run_index import RunIndex
 
 Record = Mapping[str, Any]
 

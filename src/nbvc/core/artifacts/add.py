@@ -1,0 +1,147 @@
+"""`nbvc add`: snapshot files and directories into the cache and record a version."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nbvc.core.artifacts import gitignore, pointer
+from nbvc.core.artifacts.checkout import link_to_cache
+from nbvc.core.artifacts.history import Version
+from nbvc.core.artifacts.paths import parents
+from nbvc.core.artifacts.refs import check_tag_name
+from nbvc.core.artifacts.workspace import Snapshot
+from nbvc.core.errors import OverlapError, PathError
+from nbvc.core.progress import Reporter
+from nbvc.core.repo import Repo
+from nbvc.core.storage import gitio
+from nbvc.core.storage.pool import Pool
+
+
+@dataclass(frozen=True)
+class AddResult:
+    artifact: str
+    version: Version
+    created: bool  # False when the content was already the latest version
+    snapshot: Snapshot
+
+
+def add(
+    repo: Repo,
+    paths: Sequence[str],
+    message: str,
+    tags: Sequence[str],
+    reporter: Reporter,
+    producer: str | None,
+) -> list[AddResult]:
+    artifacts = list(dict.fromkeys(repo.artifact(p) for p in paths))
+    if not artifacts:
+        raise PathError("nothing to add: name at least one file or folder")
+    for name in tags:
+        check_tag_name(name)
+    for artifact in artifacts:
+        _check_addable(repo, artifact, artifacts)
+    author = _author(repo.root)
+    results = []
+    with repo.storing(), repo.pool() as pool:
+        for artifact in artifacts:
+            snapshot = _store(repo, artifact, pool, reporter)
+            with repo.lock():
+                result = _record(repo, artifact, snapshot, message, author, producer)
+                for name in tags:
+                    repo.history.set_tag(result.version, name)
+            link_to_cache(repo, snapshot, artifact, pool)
+            if tags:
+                result = AddResult(
+                    artifact,
+                    repo.history.by_number(artifact, result.version.number),
+                    result.created,
+                    snapshot,
+                )
+            results.append(result)
+    return results
+
+
+def _check_addable(repo: Repo, artifact: str, batch: Sequence[str]) -> None:
+    path = repo.abspath(artifact)
+    if not os.path.lexists(path):
+        raise PathError(
+            f"{artifact} does not exist; check the path (it is relative to {os.getcwd()})"
+        )
+    for parent in parents(artifact):
+        if os.path.exists(repo.abspath(parent) + pointer.SUFFIX) or parent in batch:
+            raise OverlapError(
+                f"{artifact} is inside {parent}, which nbvc tracks as a whole; "
+                f"run `nbvc add {parent}` to record a new version of it"
+            )
+
+
+def _store(repo: Repo, artifact: str, pool: Pool, reporter: Reporter) -> Snapshot:
+    current = pointer.read(repo.abspath(artifact))
+    snapshot = repo.workspace.snapshot(
+        artifact,
+        pool,
+        store=True,
+        reporter=reporter,
+        need_tree=False,
+        previous=current.oid if current else None,
+    )
+    if snapshot is None:
+        raise PathError(f"{artifact} disappeared while it was being added")
+    return snapshot
+
+
+def _record(
+    repo: Repo,
+    artifact: str,
+    snapshot: Snapshot,
+    message: str,
+    author: str,
+    producer: str | None,
+) -> AddResult:
+    """Record a new version unless this content is already the latest; write the pointer."""
+    history = repo.history
+    latest = history.latest(artifact)
+    current = pointer.read(repo.abspath(artifact))
+    same = (
+        history.by_oid(artifact, snapshot.oid) if current and current.oid == snapshot.oid else None
+    )
+    if latest is not None and latest.oid == snapshot.oid:
+        version, created = latest, False
+    elif same is not None:
+        version, created = same, False
+    else:
+        version = history.record_version(
+            artifact,
+            snapshot.oid,
+            snapshot.kind,
+            snapshot.size,
+            snapshot.nfiles,
+            author,
+            message,
+            producer,
+        )
+        created = True
+    new_pointer = pointer.Pointer(
+        snapshot.oid, snapshot.kind, snapshot.size, snapshot.nfiles, version.number
+    )
+    if current != new_pointer:
+        pointer.write(repo.abspath(artifact), new_pointer)
+    gitignore.ignore(repo.root, artifact)
+    return AddResult(artifact, version, created, snapshot)
+
+
+def _author(root: str) -> str:
+    explicit = os.environ.get("NBVC_AUTHOR")
+    if explicit:
+        return explicit
+    name = gitio.config_value(root, "user.name")
+    email = gitio.config_value(root, "user.email")
+    if name:
+        return f"{name} <{email}>" if email else name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

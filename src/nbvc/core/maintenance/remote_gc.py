@@ -1,0 +1,109 @@
+"""`nbvc gc --remote NAME`: delete the objects on a remote that nothing references.
+
+Live means reachable from a root of :func:`nbvc.core.maintenance.gc.live_roots` (every unpruned
+version, every pointer here, and whatever other features add there), trees expanded. The order of
+steps keeps a concurrent push safe: the remote's objects are listed first, then its records are
+fetched; a push sends records before objects, so every object in the listing already had its
+record on the remote. Local records the remote lacks (a local prune, say) are pushed before
+anything is deleted, so that other clones agree with what went. A tree is read from the local
+cache or else from the remote; if a live tree on the remote cannot be read, gc stops rather than
+guess what it lists. Uploads that an interrupted push left in the remote's ``tmp/`` for more
+than a day are removed too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nbvc.core.artifacts import pointer
+from nbvc.core.errors import CorruptObjectError, RemoteError
+from nbvc.core.maintenance.gc import STALE_TMP_SECONDS, live_roots
+from nbvc.core.progress import NULL, Reporter
+from nbvc.core.remote import record_sync as records
+from nbvc.core.remote.fs import Remote, open_remote
+from nbvc.core.remote.objects import digest
+from nbvc.core.remote.parallel import parallel_map
+from nbvc.core.repo import Repo
+from nbvc.core.storage.hashing import hash_bytes, is_tree_oid, short
+from nbvc.core.storage.tree import Tree
+
+ALL_PREFIXES = [f"{i:02x}" for i in range(256)]
+DELETE_BATCH = 500
+
+
+@dataclass
+class RemoteGcResult:
+    remote: str
+    dry_run: bool
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+    stale_uploads: int = 0
+    records_fetched: int = 0
+    records_pushed: int = 0
+
+
+def gc_remote(
+    repo: Repo,
+    remote_name: str | None,
+    dry_run: bool = False,
+    jobs: int | None = None,
+    reporter: Reporter = NULL,
+) -> RemoteGcResult:
+    remote = open_remote(repo, remote_name, jobs)
+    remote.check_writable()
+    result = RemoteGcResult(remote.name, dry_run)
+    present = remote.list_objects(ALL_PREFIXES)
+    result.records_fetched = records.fetch(repo, remote).copied
+    if not dry_run:
+        result.records_pushed = records.push(repo, remote).copied
+    pointed = {p.oid for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
+    live = _expand(repo, remote, live_roots(repo, pointed, set()), present)
+    result.removed = sorted(present - live)
+    result.kept = len(present) - len(result.removed)
+    stale = remote.stale_uploads(STALE_TMP_SECONDS)
+    result.stale_uploads = len(stale)
+    if not dry_run:
+        _delete(remote, [remote.object_path(oid) for oid in result.removed] + stale, reporter)
+    return result
+
+
+def _expand(repo: Repo, remote: Remote, roots: set[str], present: set[str]) -> set[str]:
+    live = set(roots)
+    for oid in sorted(o for o in roots if is_tree_oid(o)):
+        tree = _load_tree(repo, remote, oid, present)
+        if tree is not None:
+            live.update(meta.oid for meta in tree.files.values())
+    return live
+
+
+def _load_tree(repo: Repo, remote: Remote, oid: str, present: set[str]) -> Tree | None:
+    """The tree from the local cache or the remote; None if neither has it."""
+    if repo.odb.exists(oid):
+        try:
+            return repo.workspace.load_tree(oid)
+        except CorruptObjectError:
+            pass  # quarantined locally; the remote's copy may be good
+    if oid not in present:
+        return None
+    data = remote.read_bytes(remote.object_path(oid))
+    if data is None or hash_bytes(data) != digest(oid):
+        raise RemoteError(
+            f"remote {remote.name!r}: the folder manifest {short(oid)} is missing or corrupt, so "
+            "gc cannot tell which objects it needs and deleted nothing; push that version again "
+            "from a machine that has it, then run gc again"
+        )
+    return Tree.deserialize(data)
+
+
+def _delete(remote: Remote, paths: list[str], reporter: Reporter) -> None:
+    task = reporter.task(f"gc {remote.name}", len(paths), unit="file")
+    batches = [paths[i : i + DELETE_BATCH] for i in range(0, len(paths), DELETE_BATCH)]
+
+    def delete(batch: list[str]) -> None:
+        remote.remove(batch)
+        task.advance(len(batch))
+
+    try:
+        parallel_map(remote.jobs, delete, batches)
+    finally:
+        task.close()

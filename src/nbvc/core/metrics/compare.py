@@ -1,0 +1,203 @@
+"""Params and metrics of a run, the workspace or a git revision, and the diff of two of them.
+
+A reference is ``workspace``, a run id (full, or a unique prefix or suffix; tables show the
+suffix) or a git revision. For a git revision the pipeline file, params files and metrics files
+are read from git; a metrics file that git does not have (a cached out) is read from the nbvc
+cache through that revision's `nbvc.lock`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nbvc.core.errors import NbvcError, RefError
+from nbvc.core.formats.datafiles import flatten, parse
+from nbvc.core.pipeline import lockfile
+from nbvc.core.pipeline.loader import (
+    PARAMS_FILE,
+    PIPELINE_FILES,
+    ReadText,
+    parse_pipeline,
+    workspace_reader,
+)
+from nbvc.core.pipeline.values import Values, metrics_of, params_of
+from nbvc.core.repo import Repo
+from nbvc.core.runs.run_index import RunIndex
+from nbvc.core.runs.run_record import LOGGED, RUNS
+from nbvc.core.storage import gitio
+
+WORKSPACE = "workspace"
+_LAST = re.compile(r"last(?:~(\d+))?")  # the newest run, or the Nth before it
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str
+    kind: str  # run, workspace or git
+    params: Values
+    metrics: Values
+
+
+@dataclass(frozen=True)
+class Row:
+    source: str  # the params/metrics file, or "logged"
+    name: str
+    old: Any
+    new: Any
+
+    @property
+    def change(self) -> float | None:
+        if _is_number(self.old) and _is_number(self.new):
+            return float(self.new) - float(self.old)
+        return None
+
+    @property
+    def percent(self) -> float | None:
+        change = self.change
+        if change is None or float(self.old) == 0:
+            return None
+        return change / abs(float(self.old)) * 100
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new or type(self.old) is not type(self.new)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.source,
+            "name": self.name,
+            "old": self.old,
+            "new": self.new,
+            "change": self.change,
+            "percent": self.percent,
+        }
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+def resolve(repo: Repo, ref: str | None, default: str) -> Side:
+    """The side ``ref`` names; ``None`` means ``default`` (``workspace`` or ``last`` run)."""
+    if ref is None:
+        if default == WORKSPACE:
+            return workspace_side(repo)
+        last = RunIndex(repo).latest()
+        if last is None:
+            raise RefError(
+                "there are no runs yet: run `nbvc repro`, log from code with nbvc.log_metric, "
+                "or name two git revisions"
+            )
+        return run_side(repo, last)
+    if ref == WORKSPACE:
+        return workspace_side(repo)
+    if newest := _LAST.fullmatch(ref):
+        back = int(newest.group(1) or 0)
+        run_id = RunIndex(repo).latest(skip=back)
+        if run_id is None:
+            raise RefError(f"there is no run {ref!r}: fewer than {back + 1} runs; see `nbvc runs`")
+        return run_side(repo, run_id)
+    run_id = RunIndex(repo).resolve(ref)
+    if run_id is not None:
+        return run_side(repo, run_id)
+    if gitio.is_work_tree(repo.root) and (commit := gitio.rev_parse(repo.root, ref)):
+        return git_side(repo, ref, commit)
+    raise RefError(
+        f"{ref!r} is not a run id, 'last', 'last~N', 'workspace' or a git revision; "
+        "`nbvc runs` lists run ids"
+    )
+
+
+def run_side(repo: Repo, run_id: str) -> Side:
+    record = repo.records.read(RUNS, run_id)
+    return Side(
+        run_id.rsplit("-", 1)[-1],
+        "run",
+        record.get("params") or {},
+        record.get("metrics") or {},
+    )
+
+
+def workspace_side(repo: Repo) -> Side:
+    return _side_from(repo, WORKSPACE, "workspace", workspace_reader(repo.root))
+
+
+def git_side(repo: Repo, ref: str, commit: str) -> Side:
+    return _side_from(repo, ref, "git", _git_reader(repo, commit))
+
+
+def _side_from(repo: Repo, label: str, kind: str, read: ReadText) -> Side:
+    for name in PIPELINE_FILES:
+        text = read(name)
+        if text is not None:
+            try:
+                pipeline = parse_pipeline(text, name, read)
+            except NbvcError as exc:
+                raise NbvcError(f"cannot read the pipeline at {label}: {exc}") from None
+            return Side(label, kind, params_of(pipeline, read), metrics_of(pipeline, read))
+    params_text = read(PARAMS_FILE)
+    params = {PARAMS_FILE: flatten(parse(params_text, PARAMS_FILE))} if params_text else {}
+    return Side(label, kind, {k: v for k, v in params.items() if v}, {})
+
+
+def _git_reader(repo: Repo, commit: str) -> ReadText:
+    lock_text: list[str | None] = []
+
+    def from_cache(relpath: str) -> str | None:
+        if not lock_text:
+            raw = gitio.show(repo.root, commit, "nbvc.lock")
+            lock_text.append(raw.decode("utf-8", "replace") if raw is not None else None)
+        if lock_text[0] is None:
+            return None
+        for entry in lockfile.parse(lock_text[0], "nbvc.lock").values():
+            found = entry.outs.get(relpath)
+            if found is not None and repo.odb.exists(found.oid) and found.nfiles == 1:
+                return repo.odb.read_bytes(found.oid).decode("utf-8", "replace")
+        return None
+
+    def read(relpath: str) -> str | None:
+        raw = gitio.show(repo.root, commit, relpath)
+        if raw is not None:
+            return raw.decode("utf-8", "replace")
+        return from_cache(relpath)
+
+    return read
+
+
+def diff(old: Values, new: Values, show_all: bool = False, logged: bool = True) -> list[Row]:
+    """Rows for every name on either side (only changed ones unless ``show_all``)."""
+    rows = []
+    sources = list(dict.fromkeys([*old, *new]))
+    for source in sources:
+        if source == LOGGED and not logged:
+            continue
+        a, b = _flat(old.get(source)), _flat(new.get(source))
+        for name in sorted(set(a) | set(b)):
+            row = Row(source, name, a.get(name), b.get(name))
+            if show_all or row.changed:
+                rows.append(row)
+    return rows
+
+
+def diff_sides(a: Side, b: Side, what: str, show_all: bool = False) -> list[Row]:
+    """``what`` is params or metrics; logged values count only between two runs."""
+    both_runs = a.kind == "run" and b.kind == "run"
+    return diff(getattr(a, what), getattr(b, what), show_all, logged=both_runs)
+
+
+def _flat(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in (values or {}).items():
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, name))
+        else:
+            flat[name] = value
+    return flat

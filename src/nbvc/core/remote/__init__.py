@@ -1,0 +1,1 @@
+"""Remotes through fsspec: configuration, object and record transfer, remote status and gc."""

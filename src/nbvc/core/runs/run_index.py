@@ -1,0 +1,214 @@
+"""Runs in the SQLite index: fast listing and sorting, the run cache's lookup, gc roots.
+
+Everything here is derived from the run records and rebuilt by :func:`reindex_runs`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from nbvc.core.errors import NbvcError
+from nbvc.core.repo import Repo
+from nbvc.core.runs.run_record import RUNS
+from nbvc.core.storage.record_store import Record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, started REAL, ended REAL, duration REAL, status TEXT NOT NULL,
+    source TEXT NOT NULL, git TEXT, host TEXT, python TEXT
+);
+CREATE TABLE IF NOT EXISTS run_values (
+    run_id TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,
+    num REAL, value TEXT NOT NULL, PRIMARY KEY (run_id, kind, source, name)
+);
+CREATE INDEX IF NOT EXISTS run_values_by_name ON run_values(kind, name, num);
+CREATE TABLE IF NOT EXISTS run_cache (
+    key TEXT NOT NULL, run_id TEXT NOT NULL, stage TEXT NOT NULL, created REAL NOT NULL,
+    outs TEXT NOT NULL, PRIMARY KEY (key, run_id, stage)
+);
+CREATE TABLE IF NOT EXISTS run_objects (
+    oid TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (oid, run_id)
+);
+"""
+
+RUN_COLUMNS = "id, started, ended, duration, status, source, git, host, python"
+
+
+class RunNotFoundError(NbvcError):
+    """A run reference matches no run (or several)."""
+
+
+@dataclass(frozen=True)
+class CacheHit:
+    run_id: str
+    stage: str
+    outs: dict[str, dict[str, Any]]  # path -> {oid, size, nfiles, cache}
+
+
+class RunIndex:
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.index = repo.index
+        self.index.db.executescript(SCHEMA)
+
+    # -- writing ----------------------------------------------------------------------------
+    def add(self, record: Record) -> bool:
+        """Index one run record; False if it was indexed already."""
+        run_id = record["id"]
+        with self.index.transaction() as db:
+            if db.execute("SELECT 1 FROM records WHERE id = ?", (run_id,)).fetchone():
+                return False
+            db.execute("INSERT INTO records VALUES (?, ?)", (run_id, RUNS))
+            env = record.get("env") or {}
+            db.execute(
+                f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    record.get("started"),
+                    record.get("ended"),
+                    record.get("duration"),
+                    record.get("status", "completed"),
+                    record.get("source", "repro"),
+                    env.get("git"),
+                    env.get("host"),
+                    env.get("python"),
+                ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)",
+                list(_value_rows(record)),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)",
+                list(_cache_rows(record)),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
+                [(oid, run_id) for oid in record_oids(record)],
+            )
+        return True
+
+    def reindex(self) -> int:
+        known = {
+            row[0] for row in self.index.execute("SELECT id FROM records WHERE kind = ?", (RUNS,))
+        }
+        added = 0
+        for run_id in self.repo.records.ids(RUNS):
+            if run_id not in known and self.add(self.repo.records.read(RUNS, run_id)):
+                added += 1
+        return added
+
+    # -- reading ----------------------------------------------------------------------------
+    def latest(self, completed_only: bool = False, skip: int = 0) -> str | None:
+        """The newest run (``skip``: the one that many runs before it)."""
+        where = " WHERE status = 'completed'" if completed_only else ""
+        row = self.index.execute(
+            f"SELECT id FROM runs{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
+            (skip,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def resolve(self, ref: str) -> str | None:
+        """A run id from a full id, a unique prefix, or a unique suffix (the short id)."""
+        if len(ref) < 4:
+            return None
+        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.index.execute(
+            "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'",
+            (ref, escaped + "%", "%" + escaped),
+        ).fetchall()
+        ids = sorted({row[0] for row in rows})
+        if ref in ids:
+            return ref
+        if len(ids) > 1:
+            raise RunNotFoundError(
+                f"{ref!r} matches {len(ids)} runs ({', '.join(short_id(i) for i in ids[:5])}); "
+                "type more of the run id"
+            )
+        return ids[0] if ids else None
+
+    def ids(
+        self, sort: tuple[str, str | None] | None, ascending: bool, limit: int | None
+    ) -> list[str]:
+        """Run ids, newest first, or ordered by a metric (``(name, source or None)``)."""
+        params: list[Any] = []
+        if sort is None:
+            sql = "SELECT id FROM runs ORDER BY started DESC, id DESC"
+        else:
+            name, source = sort
+            join = "v.run_id = r.id AND v.kind = 'metric' AND v.name = ?"
+            params.append(name)
+            if source is not None:
+                join += " AND v.source = ?"
+                params.append(source)
+            order = "ASC" if ascending else "DESC"
+            sql = (
+                f"SELECT r.id FROM runs r LEFT JOIN run_values v ON {join} "
+                f"ORDER BY v.num IS NULL, v.num {order}, r.started DESC"
+            )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row[0] for row in self.index.execute(sql, params)]
+
+    def metric_sources(self, name: str) -> list[str]:
+        rows = self.index.execute(
+            "SELECT DISTINCT source FROM run_values WHERE kind = 'metric' AND name = ?", (name,)
+        )
+        return sorted(row[0] for row in rows)
+
+    def cache_hits(self, key: str) -> list[CacheHit]:
+        rows = self.index.execute(
+            "SELECT run_id, stage, outs FROM run_cache WHERE key = ? ORDER BY created DESC",
+            (key,),
+        )
+        return [CacheHit(run_id, stage, json.loads(outs)) for run_id, stage, outs in rows]
+
+    def referenced_oids(self) -> set[str]:
+        return {row[0] for row in self.index.execute("SELECT DISTINCT oid FROM run_objects")}
+
+
+def short_id(run_id: str) -> str:
+    """The random tail of a run id: what tables show and what users type."""
+    return run_id.rsplit("-", 1)[-1]
+
+
+def _value_rows(record: Record) -> Iterable[tuple[Any, ...]]:
+    for kind, key in (("param", "params"), ("metric", "metrics")):
+        for source, values in (record.get(key) or {}).items():
+            for name, value in values.items():
+                num = (
+                    value
+                    if isinstance(value, int | float) and not isinstance(value, bool)
+                    else None
+                )
+                yield (record["id"], kind, source, name, num, json.dumps(value))
+
+
+def _cache_rows(record: Record) -> Iterable[tuple[Any, ...]]:
+    for stage, entry in (record.get("stages") or {}).items():
+        if entry.get("cache_key") and entry.get("status") in ("ran", "restored"):
+            yield (
+                entry["cache_key"],
+                record["id"],
+                stage,
+                record.get("ended") or record.get("started") or 0.0,
+                json.dumps(entry.get("outs") or {}),
+            )
+
+
+def record_oids(record: Record) -> set[str]:
+    """Objects a run record needs kept: its stages' outputs (the run cache) and plot files."""
+    oids: set[str] = set()
+    for entry in (record.get("stages") or {}).values():
+        if entry.get("status") in ("ran", "restored"):
+            oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
+    oids.update(plot["oid"] for plot in record.get("plots") or ())
+    return oids
+
+
+def reindex_runs(repo: Repo) -> int:
+    return RunIndex(repo).reindex()

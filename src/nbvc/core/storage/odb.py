@@ -1,0 +1,247 @@
+"""The content-addressed object store in `.nbvc/cache/objects`.
+
+An object's name is the BLAKE3 hex digest of its bytes (``oid[:2]/oid[2:]``); directory
+manifests carry the suffix ``.dir``. Objects are written to a temp file, synced, hashed from what
+was actually written and only then renamed to their final name, so a killed writer never leaves a
+corrupt or partial object behind. Objects are read-only on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from nbvc.core.errors import CorruptObjectError, MissingObjectError
+from nbvc.core.storage import fsutil
+from nbvc.core.storage.hashing import (
+    BIG_FILE,
+    TREE_SUFFIX,
+    copy_hashing,
+    hash_bytes,
+    hash_owned_file,
+    is_valid_oid,
+)
+from nbvc.core.storage.index_db import Index, StatEntry
+from nbvc.core.storage.pool import Pool
+
+READ_ONLY = 0o444
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """What storing a workspace file produced: its oid and the stat taken before reading it."""
+
+    oid: str
+    size: int
+    ino: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A stored file's content, written and hashed under a temp name, waiting for commit."""
+
+    stored: StoredFile
+    tmp: str
+
+
+class ObjectStore:
+    def __init__(self, objects_dir: str, tmp_dir: str, quarantine_dir: str) -> None:
+        self.objects_dir = objects_dir
+        self.tmp_dir = tmp_dir
+        self.quarantine_dir = quarantine_dir
+        self._reflink_ok: bool | None = None
+
+    # -- addressing -------------------------------------------------------------------------
+    def path(self, oid: str) -> str:
+        return os.path.join(self.objects_dir, oid[:2], oid[2:])
+
+    def exists(self, oid: str) -> bool:
+        return os.path.exists(self.path(oid))
+
+    def missing(self, oids: Sequence[str], pool: Pool) -> list[str]:
+        """The oids not in the store, checked in parallel batches of stat calls."""
+        unique = list(dict.fromkeys(oids))
+        batches = [unique[i : i + 256] for i in range(0, len(unique), 256)]
+        found = pool.map(lambda batch: [o for o in batch if not self.exists(o)], batches)
+        return [oid for batch in found for oid in batch]
+
+    def oid_from_path(self, path: str) -> str | None:
+        """The oid of an object path inside this store, or None (used for symlinked checkouts)."""
+        parent, name = os.path.split(path)
+        prefix_dir, prefix = os.path.split(parent)
+        if prefix_dir != self.objects_dir:
+            return None
+        oid = prefix + name
+        return oid if is_valid_oid(oid) else None
+
+    def iter_oids(self) -> Iterator[str]:
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.objects_dir) as prefixes:
+            for prefix in prefixes:
+                if len(prefix.name) != 2 or not prefix.is_dir():
+                    continue
+                with os.scandir(prefix.path) as entries:
+                    for entry in entries:
+                        oid = prefix.name + entry.name
+                        if is_valid_oid(oid):
+                            yield oid
+
+    # -- writing ----------------------------------------------------------------------------
+    def add_file(self, src: str) -> StoredFile:
+        """Copy the file at ``src`` into the store; returns its oid and pre-read stat."""
+        staged = self.stage_file(src)
+        self.commit([staged])
+        return staged.stored
+
+    def stage_file(self, src: str) -> Staged:
+        """Copy ``src`` to a temp file in the store, hashing what was written; not yet visible.
+
+        Many staged files are made durable with one filesystem sync in :meth:`commit`, which is
+        several times faster than one fsync per small file.
+        """
+        src_fd = os.open(src, os.O_RDONLY)
+        try:
+            st = os.fstat(src_fd)
+            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
+            try:
+                if st.st_size >= BIG_FILE:
+                    self._clone_or_copy(src_fd, tmp_fd, st.st_size)
+                    oid = hash_owned_file(tmp, st.st_size)
+                else:
+                    oid = copy_hashing(src_fd, tmp_fd)
+            except BaseException:
+                fsutil.remove_file(tmp)
+                raise
+            finally:
+                os.close(tmp_fd)
+        finally:
+            os.close(src_fd)
+        return Staged(StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns), tmp)
+
+    def commit(self, staged: Sequence[Staged], durable: bool = True) -> None:
+        """Make staged files durable, then give each its final name (or drop a duplicate).
+
+        ``durable=False`` skips the syncs, for copies that exist elsewhere (objects fetched from
+        a remote): a crash may then leave a damaged object, which verification on checkout or
+        push finds and quarantines, and a pull fetches again.
+        """
+        if not staged:
+            return
+        if durable:
+            fsutil.sync_files([s.tmp for s in staged], self.tmp_dir)
+        folders = []
+        for item in staged:
+            final = self.path(item.stored.oid)
+            if os.path.exists(final):
+                fsutil.remove_file(item.tmp)
+                continue
+            try:
+                os.rename(item.tmp, final)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                os.rename(item.tmp, final)
+            folders.append(os.path.dirname(final))
+        if durable:
+            fsutil.sync_dirs(folders, self.objects_dir)
+
+    def stat_entries(self, oids: Iterable[str], recorded_ns: int) -> list[StatEntry]:
+        """Stat-cache rows saying these (just verified) objects hold their content.
+
+        Checkout then trusts a big object whose stat still matches instead of re-hashing it.
+        """
+        entries = []
+        for oid in oids:
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(self.path(oid))
+                entries.append((st.st_ino, st.st_size, st.st_mtime_ns, oid, recorded_ns))
+        return entries
+
+    def known_intact(self, index: Index, oids: Iterable[str]) -> set[str]:
+        """The objects whose stat matches a stat-cache entry made when they were verified."""
+        stats = {}
+        for oid in oids:
+            with contextlib.suppress(FileNotFoundError):
+                stats[oid] = os.stat(self.path(oid))
+        known = index.stat_lookup(st.st_ino for st in stats.values())
+        return {
+            oid
+            for oid, st in stats.items()
+            if (row := known.get(st.st_ino)) is not None
+            and row.oid == oid
+            and row.matches(st.st_size, st.st_mtime_ns)
+        }
+
+    def discard(self, staged: Sequence[Staged]) -> None:
+        for item in staged:
+            fsutil.remove_file(item.tmp)
+
+    def add_bytes(self, data: bytes, suffix: str = "") -> str:
+        oid = hash_bytes(data) + suffix
+        if not self.exists(oid):
+            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                self.commit([Staged(StoredFile(oid, len(data), 0, 0), tmp)])
+            except BaseException:  # e.g. a full disk: don't leave a partial copy in tmp/
+                fsutil.remove_file(tmp)
+                raise
+        return oid
+
+    def _clone_or_copy(self, src_fd: int, dst_fd: int, size: int) -> None:
+        if self._reflink_ok is not False:
+            self._reflink_ok = fsutil.try_reflink(src_fd, dst_fd)
+            if self._reflink_ok:
+                return
+        fsutil.copy_fd(src_fd, dst_fd, size)
+
+    # -- reading and checking ---------------------------------------------------------------
+    def read_bytes(self, oid: str) -> bytes:
+        """Read a (small) object such as a manifest, checking its hash."""
+        try:
+            with open(self.path(oid), "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise MissingObjectError(
+                f"object {oid[:12]} is not in the cache; run `nbvc pull` to fetch it"
+            ) from None
+        if hash_bytes(data) != oid.removesuffix(TREE_SUFFIX):
+            self.quarantine(oid)
+            raise CorruptObjectError(
+                f"object {oid[:12]} was corrupt and has been quarantined; "
+                "run `nbvc pull` to fetch a good copy, or `nbvc fsck` to check the whole cache"
+            )
+        return data
+
+    def verify(self, oid: str) -> bool:
+        """Re-hash an object; True if its content matches its name."""
+        path = self.path(oid)
+        if oid.endswith(TREE_SUFFIX):
+            with open(path, "rb") as handle:
+                return hash_bytes(handle.read()) == oid.removesuffix(TREE_SUFFIX)
+        return hash_owned_file(path, os.stat(path).st_size) == oid
+
+    def quarantine(self, oid: str) -> str:
+        """Move a corrupt object out of the store; returns where it went."""
+        os.makedirs(self.quarantine_dir, exist_ok=True)
+        dest = os.path.join(self.quarantine_dir, oid)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.path(oid), dest)
+        return dest
+
+    def remove(self, oid: str) -> int:
+        """Delete an object; returns the bytes freed."""
+        path = self.path(oid)
+        try:
+            size = os.lstat(path).st_size
+        except FileNotFoundError:
+            return 0
+        fsutil.remove_file(path)
+        return size
+
+    def size(self, oid: str) -> int:
+        return os.stat(self.path(oid)).st_size

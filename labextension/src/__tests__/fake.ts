@@ -1,5 +1,16 @@
 import { API } from '../api';
 import { Query, RequestError, RequestFn } from '../http';
+import { Contract } from './contract';
+
+const CONTRACT = new Contract();
+const servers: FakeServer[] = [];
+
+/** Every problem any fake server saw since the last call (see `setup.ts`), then forgets them. */
+export function contractViolations(): string[] {
+  const found = servers.flatMap(s => s.violations);
+  servers.length = 0;
+  return found;
+}
 
 /** One call the models made: endpoint, query, method and parsed body. */
 export interface ICall {
@@ -13,11 +24,18 @@ type Handler = (call: ICall) => unknown;
 
 /**
  * A fake nbvc server for the model tests: answers per endpoint (a value, a function of the
- * call, or a RequestError to throw) and records every call.
+ * call, or a RequestError to throw) and records every call. Every request and every answer is
+ * checked against `openapi.yaml`; a mismatch is thrown and also kept in `violations`, which
+ * fail the test after it even where a model catches the error.
  */
 export class FakeServer {
   readonly calls: ICall[] = [];
   readonly routes = new Map<string, Handler>();
+  readonly violations: string[] = [];
+
+  constructor() {
+    servers.push(this);
+  }
 
   on(endPoint: string, answer: unknown): this {
     this.routes.set(
@@ -50,12 +68,34 @@ export class FakeServer {
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined
     };
     this.calls.push(call);
+    this._enforce(
+      CONTRACT.checkRequest(call.method, endPoint, query, call.body)
+    );
     const handler = this.routes.get(endPoint);
     if (!handler) {
       throw new RequestError(404, `no fake route ${endPoint}`);
     }
-    return handler(call) as T;
+    let answer: unknown;
+    try {
+      answer = handler(call);
+    } catch (error) {
+      if (error instanceof RequestError) {
+        this._enforce(
+          CONTRACT.checkAnswer(call.method, endPoint, error.status, null)
+        );
+      }
+      throw error;
+    }
+    this._enforce(CONTRACT.checkAnswer(call.method, endPoint, null, answer));
+    return answer as T;
   };
+
+  private _enforce(problems: string[]): void {
+    if (problems.length > 0) {
+      this.violations.push(...problems);
+      throw new Error(`contract violation: ${problems.join('; ')}`);
+    }
+  }
 }
 
 export function version(

@@ -208,7 +208,7 @@ describe('ArtifactsModel', () => {
       {
         path: 'model.bin',
         version: 'v1',
-        oid: 'x',
+        oid: 'b'.repeat(64),
         written: 1,
         deleted: 0,
         changed: true

@@ -1,5 +1,6 @@
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { ReadonlyJSONObject } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { API } from '../api';
@@ -28,7 +29,8 @@ export class PlotsWidget extends Panel {
       box.addClass('jp-nbvc-plot');
       box.node.setAttribute('aria-label', plot.title);
       box.node.dataset.plot = plot.id;
-      const data = { [VEGALITE_MIME]: plot.spec };
+      // the spec is parsed JSON (the contract types it as an open object)
+      const data = { [VEGALITE_MIME]: plot.spec as ReadonlyJSONObject };
       const mime = this._rendermime.preferredMimeType(data, 'any');
       if (mime === undefined) {
         box.addWidget(

@@ -9,21 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "Repo": "nbvc.core.repo",
-    "NbvcError": "nbvc.core.errors",
-    "log_param": "nbvc.core.runs.logging",
-    "log_params": "nbvc.core.runs.logging",
-    "log_metric": "nbvc.core.runs.logging",
-    "start_run": "nbvc.core.runs.logging",
-    "end_run": "nbvc.core.runs.logging",
-    "active_run": "nbvc.core.runs.logging",
-}
+# the Python API: names of the engine's surface (nbvc.core), loaded on first use
+_LAZY = (
+    "NbvcError",
+    "Repo",
+    "active_run",
+    "end_run",
+    "log_metric",
+    "log_param",
+    "log_params",
+    "start_run",
+)
 
 if TYPE_CHECKING:
-    from nbvc.core.errors import NbvcError
-    from nbvc.core.repo import Repo
-    from nbvc.core.runs.logging import (
+    from nbvc.core import (
+        NbvcError,
+        Repo,
         active_run,
         end_run,
         log_metric,
@@ -73,11 +74,10 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    if name not in _LAZY:
         raise AttributeError(f"module 'nbvc' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module_name), name)
+    value = getattr(importlib.import_module("nbvc.core"), name)
     globals()[name] = value
     return value

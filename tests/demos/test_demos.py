@@ -13,7 +13,7 @@ from collections.abc import Callable
 import nbformat
 import pytest
 
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RUNS
 from tests.demos.conftest import DEMOS, NOTEBOOKS, Executed
@@ -75,7 +75,7 @@ def test_quickstart_compares_the_two_runs(demo: Demo) -> None:
 def test_quickstart_versions_record_the_cells_that_made_them(demo: Demo) -> None:
     run = demo("quickstart.ipynb")
     with Repo.open(str(run.workspace)) as repo:
-        cells = {r["id"]: CellRun.from_record(r) for r in repo.records.iter(LINEAGE)}
+        cells = {r["id"]: CellRecord.from_record(r) for r in repo.records.iter(LINEAGE)}
         producer = repo.history.by_number("model.pkl", 2).producer
     assert producer is not None and producer.startswith("cell:")
     assert cells[producer.removeprefix("cell:")].cell_id == "train-second"  # JupyterLab's id

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
 from nbvc.core.repo import Repo
 from nbvc.kernel import extension
 
@@ -38,16 +38,16 @@ class Kernel:
         assert result.success, result.error_in_exec or result.error_before_exec
         return result.result
 
-    def cells(self) -> list[CellRun]:
+    def cells(self) -> list[CellRecord]:
         """Every lineage record written so far, in execution order."""
         current = extension.current()
         assert current is not None
         current.tracer.flush()
         with Repo.open(str(self.root)) as repo:
-            runs = [CellRun.from_record(r) for r in repo.records.iter(LINEAGE)]
+            runs = [CellRecord.from_record(r) for r in repo.records.iter(LINEAGE)]
         return sorted(runs, key=lambda c: c.started)
 
-    def cell(self, cell_id: str) -> CellRun:
+    def cell(self, cell_id: str) -> CellRecord:
         """The latest record of the cell with this id."""
         return [c for c in self.cells() if c.cell_id == cell_id][-1]
 

@@ -20,7 +20,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
 from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.nbexec import execute_notebook
@@ -145,11 +145,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     yield {"root": root, "first": first, "second": second, "first_ids": after_first}
 
 
-def cells_of(root: Path, ids: set[str] | None = None) -> dict[str, CellRun]:
+def cells_of(root: Path, ids: set[str] | None = None) -> dict[str, CellRecord]:
     """Lineage records by cell id (of the first execution if ``ids`` is given, else the last)."""
     with Repo.open(str(root)) as repo:
         runs = sorted(
-            (CellRun.from_record(r) for r in repo.records.iter(LINEAGE)), key=lambda c: c.started
+            (CellRecord.from_record(r) for r in repo.records.iter(LINEAGE)), key=lambda c: c.started
         )
     return {c.cell_id: c for c in runs if c.cell_id and (ids is None or c.id in ids)}
 

@@ -10,7 +10,7 @@ import pytest
 
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
-from nbvc.core.runs.run_index import short_id
+from nbvc.core.runs.run_record import short_id
 from nbvc.kernel.plots import VEGALITE_MIME, VegaLite, sparkline
 from nbvc.kernel.widgets import CompareWidget
 from tests.kernel.kit import Kernel, python_on_path, write_pipeline

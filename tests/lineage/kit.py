@@ -7,7 +7,7 @@ import os
 import warnings
 from collections.abc import Sequence
 
-from nbvc.core.lineage.cell_run import CellRun, FileAccess
+from nbvc.core.lineage.cell_record import CellRecord, FileAccess
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.store import save, source_oid
 from nbvc.core.repo import Repo
@@ -26,7 +26,7 @@ def run_cell(
     reads: Sequence[str] = (),
     success: bool = True,
     cwd: str = "",
-) -> CellRun:
+) -> CellRecord:
     """Execute ``source`` (Python) in the repo folder ``cwd`` and record it as a cell run.
 
     Files in ``reads`` are named as read before the code runs; every file the code leaves
@@ -48,7 +48,7 @@ def run_cell(
     changed = [p for p in sorted(set(before) | set(after)) if before.get(p) != after.get(p)]
     written = describe(repo, dict.fromkeys(changed))
     tick = float(next(_clock))
-    cell = CellRun(
+    cell = CellRecord(
         id=new_id(),
         session=session,
         notebook=notebook,

@@ -11,7 +11,7 @@ import pytest
 
 from nbvc.core.errors import NotTrackedError
 from nbvc.core.lineage import lineage_index, render
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun, file_state
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord, file_state
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.graph import lineage
 from nbvc.core.lineage.session import SessionAnalysis
@@ -26,7 +26,7 @@ def test_a_record_round_trips_and_indexes_once(repo: Repo) -> None:
     Path("a.txt").write_text("a")
     cell = run_cell(repo, "open('b.txt', 'w').write(open('a.txt').read())", reads=["a.txt"])
     (record,) = repo.records.iter(LINEAGE)
-    assert CellRun.from_record(record) == cell and record["kind"] == LINEAGE
+    assert CellRecord.from_record(record) == cell and record["kind"] == LINEAGE
     assert [w.path for w in cell.writes] == ["b.txt"] and cell.reads[0].path == "a.txt"
     assert lineage_index.index_records(repo.index, [record]) == 0
     assert lineage_index.cell(repo.index, cell.id) == cell
@@ -44,7 +44,7 @@ def test_the_index_is_rebuilt_from_records(repo: Repo, tmp_path: Path) -> None:
 
 
 def test_save_refuses_a_source_that_does_not_match(repo: Repo) -> None:
-    cell = CellRun(new_id(), "s", None, None, 1, source_oid("x = 1"), "", 1.0, 2.0, True)
+    cell = CellRecord(new_id(), "s", None, None, 1, source_oid("x = 1"), "", 1.0, 2.0, True)
     with pytest.raises(ValueError, match="does not match"):
         save(repo, [(cell, "x = 2")])
 

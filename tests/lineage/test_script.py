@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.lineage.script import NoProducerError, script
+from nbvc.core.errors import NoProducerError
+from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes
 from tests.lineage.kit import run_cell

@@ -42,9 +42,7 @@ def test_failing_stage_stops_dependants_and_keeps_what_ran(project: Project) -> 
         assert repo.workspace.has_all(version.oid, repo.pool())
     run_id = next(line for line in result.out.splitlines() if "Summary" in line).split()[-1][:-1]
     with project.repo() as repo:
-        from nbvc.core.runs.run_index import RunIndex
-
-        record = project.run(RunIndex(repo).resolve(run_id) or "")
+        record = project.run(repo.runs.get(run_id).id)
     assert record["status"] == "failed"
     assert record["stages"]["train"]["status"] == FAILED
     assert record["stages"]["evaluate"]["status"] == NOT_RUN

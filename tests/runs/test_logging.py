@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 import nbvc
-from nbvc.core.errors import NotARepoError
+from nbvc.core.errors import LoggingError, NotARepoError
 from nbvc.core.runs import logging as runlog
 from tests.pipeline.kit import Project
 
@@ -35,12 +35,12 @@ def test_logging_outside_a_repro_creates_a_run_of_this_process(project: Project)
     (open_run,) = [r for r in json.loads(listing.out) if r["id"] == run.id]
     assert open_run["status"] == "running"
     record = nbvc.end_run()
-    assert record is not None and record["id"] == run.id
-    assert record["source"] == "python" and record["status"] == "completed"
-    assert record["params"] == {"logged": {"lr": 0.1, "layers": [8, 4], "opt": {"name": "adam"}}}
-    assert record["metrics"] == {"logged": {"loss": 0.25, "acc": None}}
-    assert [p[:2] for p in record["series"]["loss"]] == [[0, 1.0], [1, 0.5], [2, 0.25]]
-    assert [p[:2] for p in record["series"]["acc"]] == [[10, 0.9], [11, None]]
+    assert record is not None and record.id == run.id
+    assert record.source == "python" and record.status == "completed"
+    assert record.params == {"logged": {"lr": 0.1, "layers": [8, 4], "opt": {"name": "adam"}}}
+    assert record.metrics == {"logged": {"loss": 0.25, "acc": None}}
+    assert [p[:2] for p in record.series["loss"]] == [[0, 1.0], [1, 0.5], [2, 0.25]]
+    assert [p[:2] for p in record.series["acc"]] == [[10, 0.9], [11, None]]
     assert project.run(run.id)["id"] == run.id
     assert not list(project.path(".nbvc/tmp/runs").iterdir())  # the journal is gone
     assert nbvc.active_run() is None
@@ -51,8 +51,8 @@ def test_the_next_call_starts_a_new_run(project: Project) -> None:
     first = nbvc.end_run()
     nbvc.log_metric("x", 2)
     second = nbvc.end_run()
-    assert first and second and first["id"] != second["id"]
-    assert second["series"]["x"][0][:2] == [0, 2]
+    assert first and second and first.id != second.id
+    assert second.series["x"][0][:2] == [0, 2]
 
 
 def test_a_run_used_as_a_context_manager_records_failure(project: Project) -> None:
@@ -80,15 +80,15 @@ def test_a_script_that_just_logs_gets_its_run_written_at_exit(project: Project) 
 
 
 def test_bad_values_are_refused_with_a_clear_message(project: Project) -> None:
-    with pytest.raises(runlog.LoggingError, match="metric 'acc' must be a number"):
+    with pytest.raises(LoggingError, match="metric 'acc' must be a number"):
         nbvc.log_metric("acc", "high")
-    with pytest.raises(runlog.LoggingError, match="metric 'acc' must be a number"):
+    with pytest.raises(LoggingError, match="metric 'acc' must be a number"):
         nbvc.log_metric("acc", True)
-    with pytest.raises(runlog.LoggingError, match=r"param 'model': .* cannot be stored"):
+    with pytest.raises(LoggingError, match=r"param 'model': .* cannot be stored"):
         nbvc.log_param("model", object())
-    with pytest.raises(runlog.LoggingError, match="step of metric 'acc'"):
+    with pytest.raises(LoggingError, match="step of metric 'acc'"):
         nbvc.log_metric("acc", 1.0, step=-1)
-    with pytest.raises(runlog.LoggingError, match="non-empty string"):
+    with pytest.raises(LoggingError, match="non-empty string"):
         nbvc.log_metric("", 1.0)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import Journal, write_run
+from nbvc.core.runs.run_record import Journal, RunRecord, write_run
 from nbvc.core.storage.record_store import new_id
 from tests.server.conftest import Api
 
@@ -35,19 +35,21 @@ class Runs:
         with Repo.open(str(self.path)) as repo:
             write_run(
                 repo,
-                {
-                    "id": run_id,
-                    "source": "python",
-                    "status": extra.get("status", "completed"),
-                    "started": self.clock,
-                    "ended": self.clock + 5,
-                    "duration": extra.get("duration", 5.0),
-                    "env": {"git": None, "host": "test", "python": "3.11"},
-                    "params": {"logged": params} if params else {},
-                    "metrics": {"logged": metrics} if metrics else {},
-                    "series": series,
-                    "stages": {},
-                },
+                RunRecord.from_record(
+                    {
+                        "id": run_id,
+                        "source": "python",
+                        "status": extra.get("status", "completed"),
+                        "started": self.clock,
+                        "ended": self.clock + 5,
+                        "duration": extra.get("duration", 5.0),
+                        "env": {"git": None, "host": "test", "python": "3.11"},
+                        "params": {"logged": params} if params else {},
+                        "metrics": {"logged": metrics} if metrics else {},
+                        "series": series,
+                        "stages": {},
+                    }
+                ),
             )
         return run_id
 

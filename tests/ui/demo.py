@@ -19,7 +19,7 @@ import nbformat
 from nbvc.core.remote import remote_config
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.runs.run_record import RUNS
+from nbvc.core.runs.run_record import RUNS, RunRecord
 from nbvc.core.storage.record_store import new_id
 from nbvc.nbexec import execute_notebook
 
@@ -147,4 +147,4 @@ def make_big(root: Path, artifacts: int = 1000, runs: int = 2000) -> None:
             )
         for record in records:
             written = repo.records.write(RUNS, record)
-            index.add(written)
+            index.add(RunRecord.from_record(written))

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbvc.cli.output import print_json, table
-from nbvc.core.runs.table import value_text
+from nbvc.core import value_text
 
 if TYPE_CHECKING:
-    from nbvc.core.metrics.compare import Row
+    from nbvc.core import Row
 
 
 def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -> None:

@@ -10,7 +10,7 @@ from types import ModuleType
 
 from nbvc import __version__
 from nbvc.cli.commands import COMMANDS, load
-from nbvc.core.errors import NbvcError
+from nbvc.core import NbvcError
 
 
 def build_parser(

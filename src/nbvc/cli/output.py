@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from nbvc.core.progress import NULL, Reporter, Task
+from nbvc.core import NULL_REPORTER, Reporter, Task
 
 
 def human_size(size: int) -> str:
@@ -71,5 +71,5 @@ class TqdmReporter:
 def reporter(quiet: bool) -> Reporter:
     """Progress bars on a terminal, nothing in pipes or with ``-q``."""
     if quiet or not sys.stderr.isatty():
-        return NULL
+        return NULL_REPORTER
     return TqdmReporter()

@@ -1,5 +1,294 @@
-"""The nbvc engine: object store, pointers, history, workspace operations.
+"""The nbvc engine, and the one surface its front ends use.
 
-This package imports no Jupyter module; the CLI, the kernel extension and the server are thin
-front ends over :class:`nbvc.core.repo.Repo`.
+The CLI, the kernel extension, the server and the notebook executor import only from here
+(``from nbvc.core import Repo, NbvcError``): :class:`Repo` with its verbs and its sub-facades
+(``repo.runs``, ``repo.metrics``, ``repo.pipeline``, ``repo.lineage``, ``repo.remote``), the error
+types, and the value types those return. Everything below is private to the engine and may
+move; ``tests/test_engine_api.py`` pins these names and fails when a front end reaches past
+them. No Jupyter module is imported here, and names load on first use, so ``from nbvc.core
+import NbvcError`` costs one small module (see docs/architecture.md, "The engine API").
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> (module, attribute in it)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    # the facade
+    "Repo": ("nbvc.core.repo", "Repo"),
+    "find_root": ("nbvc.core.repo", "find_root"),
+    # progress reporting (engine verbs take a Reporter)
+    "NULL_REPORTER": ("nbvc.core.progress", "NULL"),
+    "Reporter": ("nbvc.core.progress", "Reporter"),
+    "Task": ("nbvc.core.progress", "Task"),
+    # artifacts
+    "AddResult": ("nbvc.core.artifacts.add", "AddResult"),
+    "ArtifactStatus": ("nbvc.core.artifacts.status", "ArtifactStatus"),
+    "CheckoutResult": ("nbvc.core.artifacts.checkout", "CheckoutResult"),
+    "POINTER_SUFFIX": ("nbvc.core.artifacts.pointer", "SUFFIX"),
+    "UNCHANGED": ("nbvc.core.artifacts.status", "UNCHANGED"),
+    "Version": ("nbvc.core.artifacts.history", "Version"),
+    "VersionRecord": ("nbvc.core.artifacts.history", "VersionRecord"),
+    # runs
+    "RUN_SORTS": ("nbvc.core.runs.listing", "SORTS"),
+    "RUN_VALUE_SORTS": ("nbvc.core.runs.listing", "VALUE_SORTS"),
+    "RunOrder": ("nbvc.core.runs.listing", "RunOrder"),
+    "RunRecord": ("nbvc.core.runs.run_record", "RunRecord"),
+    "RunRef": ("nbvc.core.runs.run_refs", "RunRef"),
+    "RunStatus": ("nbvc.core.runs.run_record", "RunStatus"),
+    "WORKSPACE": ("nbvc.core.runs.run_refs", "WORKSPACE"),
+    "active_run": ("nbvc.core.runs.logging", "active_run"),
+    "end_run": ("nbvc.core.runs.logging", "end_run"),
+    "log_metric": ("nbvc.core.runs.logging", "log_metric"),
+    "log_param": ("nbvc.core.runs.logging", "log_param"),
+    "log_params": ("nbvc.core.runs.logging", "log_params"),
+    "start_run": ("nbvc.core.runs.logging", "start_run"),
+    "register_alias_resolver": ("nbvc.core.runs.run_refs", "register_alias_resolver"),
+    "set_run_context": ("nbvc.core.runs.logging", "set_run_context"),
+    "short_id": ("nbvc.core.runs.run_record", "short_id"),
+    "value_columns": ("nbvc.core.runs.table", "columns"),
+    "value_text": ("nbvc.core.runs.table", "value_text"),
+    "value_tone": ("nbvc.core.runs.direction", "tone"),
+    # params, metrics, plots
+    "Comparison": ("nbvc.core.metrics.metrics_api", "Comparison"),
+    "Row": ("nbvc.core.metrics.compare", "Row"),
+    "Side": ("nbvc.core.metrics.compare", "Side"),
+    "VEGA_LITE_SCHEMA": ("nbvc.core.metrics.plots", "SCHEMA"),
+    "plots_page": ("nbvc.core.metrics.plots", "html_page"),
+    "series_spec": ("nbvc.core.metrics.plots", "series_spec"),
+    # pipeline
+    "ConsoleListener": ("nbvc.core.pipeline.console", "ConsoleListener"),
+    "ReproOptions": ("nbvc.core.pipeline.repro", "ReproOptions"),
+    "ReproResult": ("nbvc.core.pipeline.outcome", "ReproResult"),
+    "STAGE_FAILED": ("nbvc.core.pipeline.outcome", "FAILED"),
+    "STAGE_RAN": ("nbvc.core.pipeline.outcome", "RAN"),
+    "STAGE_RESTORED": ("nbvc.core.pipeline.outcome", "RESTORED"),
+    "StageOutcome": ("nbvc.core.pipeline.outcome", "StageOutcome"),
+    # lineage
+    "CELL_PRODUCER": ("nbvc.core.lineage.cell_record", "CELL_PRODUCER"),
+    "CellRecord": ("nbvc.core.lineage.cell_record", "CellRecord"),
+    "FileAccess": ("nbvc.core.lineage.cell_record", "FileAccess"),
+    "FileState": ("nbvc.core.lineage.cell_record", "FileState"),
+    "LINEAGE_READ": ("nbvc.core.lineage.lineage_api", "READ"),
+    "LINEAGE_WRITE": ("nbvc.core.lineage.lineage_api", "WRITE"),
+    "LineageNode": ("nbvc.core.lineage.graph", "LineageNode"),
+    "Script": ("nbvc.core.lineage.script", "Script"),
+    "describe_node": ("nbvc.core.lineage.graph", "describe_node"),
+    "file_state": ("nbvc.core.lineage.cell_record", "file_state"),
+    "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
+    # remotes
+    "PullResult": ("nbvc.core.remote.transfer", "PullResult"),
+    "TransferResult": ("nbvc.core.remote.transfer", "TransferResult"),
+    # small tools the front ends share with the engine
+    "atomic_write_text": ("nbvc.core.storage.fsutil", "atomic_write_text"),
+    "hash_bytes": ("nbvc.core.storage.hashing", "hash_bytes"),
+    "is_within": ("nbvc.core.storage.fsutil", "is_within"),
+    "new_id": ("nbvc.core.storage.record_store", "new_id"),
+    "short_oid": ("nbvc.core.storage.hashing", "short"),
+}
+
+# every error type, by its own name (docs/errors.md: exit codes and HTTP statuses)
+ERRORS = (
+    "ConfigError",
+    "CorruptObjectError",
+    "DataFileError",
+    "LockTimeoutError",
+    "LoggingError",
+    "MissingObjectError",
+    "NbvcError",
+    "NoPipelineError",
+    "NoProducerError",
+    "NotARepoError",
+    "NotTrackedError",
+    "OverlapError",
+    "ParamsError",
+    "PathError",
+    "PipelineError",
+    "RefError",
+    "RemoteError",
+    "RepoExistsError",
+    "RunNotFoundError",
+    "StageSelectionError",
+    "TransferError",
+    "UnsavedChangesError",
+)
+_EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
+
+# the same names, written out for type checkers (a test keeps the two equal)
+__all__ = [
+    "CELL_PRODUCER",
+    "LINEAGE_READ",
+    "LINEAGE_WRITE",
+    "NULL_REPORTER",
+    "POINTER_SUFFIX",
+    "RUN_SORTS",
+    "RUN_VALUE_SORTS",
+    "STAGE_FAILED",
+    "STAGE_RAN",
+    "STAGE_RESTORED",
+    "UNCHANGED",
+    "VEGA_LITE_SCHEMA",
+    "WORKSPACE",
+    "AddResult",
+    "ArtifactStatus",
+    "CellRecord",
+    "CheckoutResult",
+    "Comparison",
+    "ConfigError",
+    "ConsoleListener",
+    "CorruptObjectError",
+    "DataFileError",
+    "FileAccess",
+    "FileState",
+    "LineageNode",
+    "LockTimeoutError",
+    "LoggingError",
+    "MissingObjectError",
+    "NbvcError",
+    "NoPipelineError",
+    "NoProducerError",
+    "NotARepoError",
+    "NotTrackedError",
+    "OverlapError",
+    "ParamsError",
+    "PathError",
+    "PipelineError",
+    "PullResult",
+    "RefError",
+    "RemoteError",
+    "Repo",
+    "RepoExistsError",
+    "Reporter",
+    "ReproOptions",
+    "ReproResult",
+    "Row",
+    "RunNotFoundError",
+    "RunOrder",
+    "RunRecord",
+    "RunRef",
+    "RunStatus",
+    "Script",
+    "Side",
+    "StageOutcome",
+    "StageSelectionError",
+    "Task",
+    "TransferError",
+    "TransferResult",
+    "UnsavedChangesError",
+    "Version",
+    "VersionRecord",
+    "active_run",
+    "atomic_write_text",
+    "describe_node",
+    "end_run",
+    "file_state",
+    "find_root",
+    "hash_bytes",
+    "is_within",
+    "log_metric",
+    "log_param",
+    "log_params",
+    "new_id",
+    "plots_page",
+    "register_alias_resolver",
+    "render_lineage",
+    "series_spec",
+    "set_run_context",
+    "short_id",
+    "short_oid",
+    "start_run",
+    "value_columns",
+    "value_text",
+    "value_tone",
+]
+
+if TYPE_CHECKING:
+    from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.checkout import CheckoutResult
+    from nbvc.core.artifacts.history import Version, VersionRecord
+    from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
+    from nbvc.core.artifacts.status import UNCHANGED, ArtifactStatus
+    from nbvc.core.errors import (
+        ConfigError,
+        CorruptObjectError,
+        DataFileError,
+        LockTimeoutError,
+        LoggingError,
+        MissingObjectError,
+        NbvcError,
+        NoPipelineError,
+        NoProducerError,
+        NotARepoError,
+        NotTrackedError,
+        OverlapError,
+        ParamsError,
+        PathError,
+        PipelineError,
+        RefError,
+        RemoteError,
+        RepoExistsError,
+        RunNotFoundError,
+        StageSelectionError,
+        TransferError,
+        UnsavedChangesError,
+    )
+    from nbvc.core.lineage.cell_record import (
+        CELL_PRODUCER,
+        CellRecord,
+        FileAccess,
+        FileState,
+        file_state,
+    )
+    from nbvc.core.lineage.graph import LineageNode, describe_node
+    from nbvc.core.lineage.lineage_api import READ as LINEAGE_READ
+    from nbvc.core.lineage.lineage_api import WRITE as LINEAGE_WRITE
+    from nbvc.core.lineage.render import render_lineage
+    from nbvc.core.lineage.script import Script
+    from nbvc.core.metrics.compare import Row, Side
+    from nbvc.core.metrics.metrics_api import Comparison
+    from nbvc.core.metrics.plots import SCHEMA as VEGA_LITE_SCHEMA
+    from nbvc.core.metrics.plots import html_page as plots_page
+    from nbvc.core.metrics.plots import series_spec
+    from nbvc.core.pipeline.console import ConsoleListener
+    from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
+    from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
+    from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED
+    from nbvc.core.pipeline.outcome import ReproResult, StageOutcome
+    from nbvc.core.pipeline.repro import ReproOptions
+    from nbvc.core.progress import NULL as NULL_REPORTER
+    from nbvc.core.progress import Reporter, Task
+    from nbvc.core.remote.transfer import PullResult, TransferResult
+    from nbvc.core.repo import Repo, find_root
+    from nbvc.core.runs.direction import tone as value_tone
+    from nbvc.core.runs.listing import SORTS as RUN_SORTS
+    from nbvc.core.runs.listing import VALUE_SORTS as RUN_VALUE_SORTS
+    from nbvc.core.runs.listing import RunOrder
+    from nbvc.core.runs.logging import (
+        active_run,
+        end_run,
+        log_metric,
+        log_param,
+        log_params,
+        set_run_context,
+        start_run,
+    )
+    from nbvc.core.runs.run_record import RunRecord, RunStatus, short_id
+    from nbvc.core.runs.run_refs import WORKSPACE, RunRef, register_alias_resolver
+    from nbvc.core.runs.table import columns as value_columns
+    from nbvc.core.runs.table import value_text
+    from nbvc.core.storage.fsutil import atomic_write_text, is_within
+    from nbvc.core.storage.hashing import hash_bytes
+    from nbvc.core.storage.hashing import short as short_oid
+    from nbvc.core.storage.record_store import new_id
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'nbvc.core' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module_name), attribute)
+    globals()[name] = value
+    return value

@@ -82,3 +82,23 @@ class NoPipelineError(NbvcError):
 
 class StageSelectionError(NbvcError):
     """A stage named on the command line does not exist."""
+
+
+class ParamsError(NbvcError):
+    """A params file or key that a stage declares is missing or unreadable."""
+
+
+class DataFileError(NbvcError):
+    """A params, metrics or plots file cannot be parsed."""
+
+
+class RunNotFoundError(RefError):
+    """A run reference (id, short id, ``last~N``, ``name@alias``...) matches no run, or several."""
+
+
+class LoggingError(NbvcError):
+    """A value that cannot be logged (not JSON, not a number)."""
+
+
+class NoProducerError(NbvcError):
+    """The artifact version has no recorded producing cell."""

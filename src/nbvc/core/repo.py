@@ -1,4 +1,9 @@
-"""`Repo`: the one API that the CLI, the notebook magics and the server call."""
+"""`Repo`: the one API that the CLI, the notebook magics and the server call.
+
+Artifact verbs (add, status, checkout, diff, tag, log, gc, fsck, push, fetch, pull) are methods;
+everything else is a sub-facade per layer: ``repo.runs``, ``repo.metrics``, ``repo.pipeline``,
+``repo.lineage`` and ``repo.remote``. Each is built on use, so opening a repo stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +30,15 @@ if TYPE_CHECKING:
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.diff import DiffResult
     from nbvc.core.artifacts.status import ArtifactStatus
+    from nbvc.core.lineage.lineage_api import Lineage
     from nbvc.core.maintenance.fsck import FsckResult
     from nbvc.core.maintenance.gc import GcResult
+    from nbvc.core.maintenance.remote_gc import RemoteGcResult
+    from nbvc.core.metrics.metrics_api import Metrics
+    from nbvc.core.pipeline.pipeline_api import Pipeline
+    from nbvc.core.remote.remote_api import Remotes
     from nbvc.core.remote.transfer import PullResult, TransferResult
+    from nbvc.core.runs.runs_api import Runs
 
 DOT = ".nbvc"
 DOT_GITIGNORE = """\
@@ -129,6 +140,13 @@ class Repo:
         """Worker threads for one operation (``with repo.pool() as pool:``)."""
         return LazyPool(lambda: self.config.workers)
 
+    @property
+    def in_git(self) -> bool:
+        """Whether the repo lies inside a git work tree."""
+        from nbvc.core.storage import gitio
+
+        return gitio.is_work_tree(self.root)
+
     def artifact(self, user_path: str) -> str:
         """The repo-relative name of a path the user typed (relative to the current folder)."""
         return to_artifact(self.root, user_path)
@@ -157,6 +175,44 @@ class Repo:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- sub-facades (one per layer; docs/architecture.md, "The engine API") ----------------
+    # `repo.experiments` (sweeps and their executors) and `repo.models` (the model registry)
+    # join these as sub-facades of layers of their own.
+    @property
+    def runs(self) -> Runs:
+        """Runs: list, page, get by reference, the ones still open."""
+        from nbvc.core.runs.runs_api import Runs
+
+        return Runs(self)
+
+    @property
+    def metrics(self) -> Metrics:
+        """Params and metrics of runs, the workspace or git revisions; diffs; plots."""
+        from nbvc.core.metrics.metrics_api import Metrics
+
+        return Metrics(self)
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The pipeline (`nbvc.yaml` or `dvc.yaml`): repro and what it would run."""
+        from nbvc.core.pipeline.pipeline_api import Pipeline
+
+        return Pipeline(self)
+
+    @property
+    def lineage(self) -> Lineage:
+        """Which cells and stages made a version; recording what cells read and wrote."""
+        from nbvc.core.lineage.lineage_api import Lineage
+
+        return Lineage(self)
+
+    @property
+    def remote(self) -> Remotes:
+        """The configured remotes and how the workspace compares with one."""
+        from nbvc.core.remote.remote_api import Remotes
+
+        return Remotes(self)
 
     # -- operations (one module of functions per verb) ----------------------------------------
     def add(
@@ -244,6 +300,18 @@ class Repo:
         from nbvc.core.remote.transfer import pull
 
         return pull(self, paths, remote, all_versions, jobs, force, reporter)
+
+    def gc_remote(
+        self,
+        remote: str | None = None,
+        dry_run: bool = False,
+        jobs: int | None = None,
+        reporter: Reporter = NULL,
+    ) -> RemoteGcResult:
+        """Delete objects on a remote that nothing there or here needs any more."""
+        from nbvc.core.maintenance.remote_gc import gc_remote
+
+        return gc_remote(self, remote, dry_run, jobs, reporter)
 
 
 def find_root(start: str) -> str | None:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from nbvc.core.lineage.cell_run import FileState, file_state
+from nbvc.core import FileState, file_state
 
 READ, WRITE = 1, 2
 _SKIPPED_PARTS = frozenset({"__pycache__", "node_modules"})

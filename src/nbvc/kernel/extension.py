@@ -6,7 +6,7 @@ import atexit
 import sys
 from typing import Any
 
-from nbvc.core.storage.record_store import new_id
+from nbvc.core import new_id
 from nbvc.kernel import audit
 from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics

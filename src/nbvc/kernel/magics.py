@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.repo import Repo
+from nbvc.core import NbvcError, Repo
 from nbvc.kernel import views
 from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
 from nbvc.kernel.display import Preformatted, Rich
@@ -118,21 +117,16 @@ class VersionMagics(NbvcMagics):
     @friendly_errors
     def lineage(self, line: str) -> Preformatted:
         """Show what produced an artifact version: cells or stages, and the inputs they read."""
-        from nbvc.core.lineage import render
-        from nbvc.core.lineage.graph import lineage
-        from nbvc.core.lineage.script import script
+        from nbvc.core import render_lineage
 
         args = parse_argstring(self.lineage, line)
         repo = self.repo()
         self.tracer.flush()
         with self.tracer.paused():
             if args.script:
-                return views.script(script(repo, args.spec))
-            root = lineage(repo, args.spec)
-        if args.json:
-            return Preformatted("", render.to_json(root), "json")
-        if args.dot:
-            return Preformatted("", render.dot(root), "dot")
-        if args.mermaid:
-            return Preformatted("", render.mermaid(root), "mermaid")
+                return views.script(repo.lineage.script(args.spec))
+            root = repo.lineage.of(args.spec)
+        for form in ("json", "dot", "mermaid"):
+            if getattr(args, form):
+                return Preformatted("", render_lineage(root, form), form)
         return views.lineage(root)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from nbvc.core.storage.fsutil import is_within
+from nbvc.core import is_within
 
 SESSION_ENV = "JPY_SESSION_NAME"
 

@@ -8,13 +8,11 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nbvc.core.metrics.plots import SCHEMA, series_spec
-from nbvc.core.runs.run_index import short_id
+from nbvc.core import VEGA_LITE_SCHEMA, RunRecord, series_spec
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 _SPARKS = "▁▂▃▄▅▆▇█"
 
-Record = Mapping[str, Any]
 Points = list[tuple[int, float | None]]
 
 
@@ -49,18 +47,18 @@ def render_png(spec: dict[str, Any]) -> bytes | None:
     return image
 
 
-def series_of(records: Sequence[Record]) -> dict[str, dict[str, Points]]:
+def series_of(records: Sequence[RunRecord]) -> dict[str, dict[str, Points]]:
     """metric name -> run label -> (step, value) points, for the runs that logged series."""
     found: dict[str, dict[str, Points]] = {}
     for record in records:
-        label = short_id(record["id"])
-        for name, points in (record.get("series") or {}).items():
+        label = record.short_id
+        for name, points in record.series.items():
             found.setdefault(name, {})[label] = [(int(p[0]), p[1]) for p in points]
     return found
 
 
 def metric_chart(
-    records: Sequence[Record], metrics: Sequence[str] = (), png: bool = True
+    records: Sequence[RunRecord], metrics: Sequence[str] = (), png: bool = True
 ) -> VegaLite | None:
     """One chart per metric (stacked), one line per run; None if nothing was logged as series."""
     series = series_of(records)
@@ -71,7 +69,7 @@ def metric_chart(
     if len(specs) == 1:
         spec = specs[0]
     else:
-        spec = {"$schema": SCHEMA, "vconcat": [_without_schema(s) for s in specs]}
+        spec = {"$schema": VEGA_LITE_SCHEMA, "vconcat": [_without_schema(s) for s in specs]}
     return VegaLite(spec, _text(names, series), png)
 
 

@@ -14,7 +14,7 @@ from nbvc.kernel.magics import NbvcMagics, friendly_errors
 from nbvc.kernel.views import human_size
 
 if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
-    from nbvc.core.remote.transfer import PullResult, TransferResult
+    from nbvc.core import PullResult, TransferResult
 
 
 @magics_class

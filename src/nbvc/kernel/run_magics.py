@@ -34,9 +34,7 @@ class RunMagics(NbvcMagics):
 
         Versions of the outputs record the stage and run that produced them.
         """
-        from nbvc.core.pipeline.console import ConsoleListener
-        from nbvc.core.pipeline.outcome import FAILED
-        from nbvc.core.pipeline.repro import ReproOptions, repro
+        from nbvc.core import STAGE_FAILED, ConsoleListener, ReproOptions
         from nbvc.kernel import run_views
 
         args = parse_argstring(self.repro, line)
@@ -44,9 +42,9 @@ class RunMagics(NbvcMagics):
         options = ReproOptions(targets=tuple(args.stages), force=args.force, dry=args.dry)
         with self.tracer.paused():
             # the summary table below says what each stage did, so no decision lines here
-            result = repro(repo, options, ConsoleListener(decisions=False))
+            result = repo.pipeline.repro(options, ConsoleListener(decisions=False))
         table = run_views.repro_table(result)
-        failed = [o for o in result.outcomes if o.status == FAILED]
+        failed = [o for o in result.outcomes if o.status == STAGE_FAILED]
         if failed:
             display(table)  # type: ignore[no-untyped-call]
             raise UsageError(f"stage {failed[0].stage} failed: {failed[0].error}")
@@ -101,12 +99,10 @@ class RunMagics(NbvcMagics):
         return self._diff(parse_argstring(self.params_diff, line), "params")
 
     def _diff(self, args: Any, what: str) -> Rich:
-        from nbvc.core.metrics.compare import WORKSPACE, diff_sides
         from nbvc.kernel import run_views
-        from nbvc.kernel.run_data import side
+        from nbvc.kernel.run_data import kernel_ref
 
         repo = self.repo()
-        old = side(repo, args.a, "last")
-        new = side(repo, args.b, WORKSPACE)
-        rows = diff_sides(old, new, what, args.all)
-        return run_views.diff_table(rows, old.label, new.label, what, repo.config.raw)
+        compared = repo.metrics.diff(what, kernel_ref(args.a), kernel_ref(args.b), args.all)
+        old, new = compared.old.label, compared.new.label
+        return run_views.diff_table(compared.rows, old, new, what, repo.config.raw)

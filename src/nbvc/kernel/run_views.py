@@ -10,17 +10,29 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nbvc.core.metrics.compare import Row
-from nbvc.core.pipeline.outcome import FAILED, RAN, RESTORED, ReproResult
-from nbvc.core.runs.direction import tone
-from nbvc.core.runs.run_index import short_id
-from nbvc.core.runs.table import columns, value_text
+from nbvc.core import (
+    STAGE_FAILED,
+    STAGE_RAN,
+    STAGE_RESTORED,
+    ReproResult,
+    Row,
+    RunRecord,
+    RunStatus,
+    short_id,
+    value_columns,
+    value_text,
+    value_tone,
+)
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.views import human_time
 
-Record = Mapping[str, Any]
-_STATUS_TONES = {"completed": "good", "failed": "bad", "interrupted": "warn", "running": "warn"}
-_STAGE_TONES = {RAN: "good", RESTORED: "good", FAILED: "bad", "not run": "warn"}
+_STATUS_TONES = {
+    RunStatus.COMPLETED: "good",
+    RunStatus.FAILED: "bad",
+    RunStatus.INTERRUPTED: "warn",
+    RunStatus.RUNNING: "warn",
+}
+_STAGE_TONES = {STAGE_RAN: "good", STAGE_RESTORED: "good", STAGE_FAILED: "bad", "not run": "warn"}
 
 
 def _number(value: Any) -> float | None:
@@ -33,34 +45,34 @@ def _signed(value: float | None, suffix: str = "") -> str:
     return "" if value is None else f"{value:+.4g}{suffix}"
 
 
-def run_label(record: Record) -> str:
+def run_label(record: RunRecord) -> str:
     """Where a run came from: the notebook's name, ``repro`` or ``python``."""
-    notebook = record.get("notebook")
+    notebook = record.extra.get("notebook")
     if notebook:
         return os.path.basename(str(notebook))
-    return str(record.get("source", "?"))
+    return record.source
 
 
-def runs_table(records: Sequence[Record], config: Mapping[str, Any]) -> Rich:
+def runs_table(records: Sequence[RunRecord], config: Mapping[str, Any]) -> Rich:
     """Runs, newest first; each metric with its change from the run below it."""
     if not records:
         return Rich(
             "nbvc runs", notes=["No runs yet: `%repro` runs the pipeline, nbvc.log_metric logs."]
         )
-    params, metrics = columns(records, "params"), columns(records, "metrics")
+    params = value_columns([r.params for r in records])
+    metrics = value_columns([r.metrics for r in records])
     rows: list[list[CellLike]] = []
     for i, record in enumerate(records):
         older = records[i + 1] if i + 1 < len(records) else None
-        duration = record.get("duration")
-        status = str(record.get("status", "?"))
+        duration = record.duration
         row: list[CellLike] = [
-            Cell(short_id(record["id"]), sort=record["id"]),
-            Cell(human_time(record["started"]) if record.get("started") else "-"),
+            Cell(record.short_id, sort=record.id),
+            Cell(human_time(record.started) if record.started else "-"),
             run_label(record),
-            Cell(status, _STATUS_TONES.get(status)),
+            Cell(record.status.value, _STATUS_TONES.get(record.status)),
             Cell(f"{duration:.1f}s", sort=str(duration)) if _number(duration) else "-",
         ]
-        row += [_value(record, "params", s, n) for s, n, _ in params]
+        row += [_value(record.params, s, n) for s, n, _ in params]
         row += [_metric(record, older, s, n, config) for s, n, _ in metrics]
         rows.append(row)
     titles = ["run", "started", "source", "status", "time"]
@@ -69,23 +81,30 @@ def runs_table(records: Sequence[Record], config: Mapping[str, Any]) -> Rich:
     return Rich("nbvc runs", [Table(titles, rows, sortable=True)], [note] if metrics else [])
 
 
-def _value(record: Record, key: str, source: str, name: str) -> Cell:
-    value = (record.get(key) or {}).get(source, {}).get(name)
+def _value(values: Mapping[str, Mapping[str, Any]], source: str, name: str) -> Cell:
+    value = values.get(source, {}).get(name)
     number = _number(value)
     return Cell(value_text(value), sort=None if number is None else repr(number))
 
 
 def _metric(
-    record: Record, older: Record | None, source: str, name: str, config: Mapping[str, Any]
+    record: RunRecord,
+    older: RunRecord | None,
+    source: str,
+    name: str,
+    config: Mapping[str, Any],
 ) -> Cell:
-    cell = _value(record, "metrics", source, name)
-    new = _number((record.get("metrics") or {}).get(source, {}).get(name))
-    old = _number((older.get("metrics") or {}).get(source, {}).get(name)) if older else None
+    cell = _value(record.metrics, source, name)
+    new = _number(record.metrics.get(source, {}).get(name))
+    old = _number(older.metrics.get(source, {}).get(name)) if older else None
     if new is None or old is None or new == old:
         return cell
     change = new - old
     return Cell(
-        cell.text, sort=cell.sort, note=f"({change:+.4g})", note_tone=tone(name, change, config)
+        cell.text,
+        sort=cell.sort,
+        note=f"({change:+.4g})",
+        note_tone=value_tone(name, change, config),
     )
 
 
@@ -99,7 +118,7 @@ def diff_table(
     cells: list[list[CellLike]] = []
     for row in rows:
         change, percent = row.change, row.percent
-        mood = tone(row.name, change, config) if what == "metrics" else None
+        mood = value_tone(row.name, change, config) if what == "metrics" else None
         if what == "params" and row.changed:
             mood = "warn"
         cells.append(

@@ -16,10 +16,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.lineage.cell_run import CELL_PRODUCER, CellRun, FileAccess, FileState, file_state
-from nbvc.core.repo import Repo, find_root
-from nbvc.core.storage.hashing import hash_bytes
-from nbvc.core.storage.record_store import new_id
+from nbvc.core import (
+    CELL_PRODUCER,
+    LINEAGE_READ,
+    LINEAGE_WRITE,
+    CellRecord,
+    FileAccess,
+    FileState,
+    Repo,
+    file_state,
+    find_root,
+    hash_bytes,
+    new_id,
+)
 from nbvc.kernel import audit
 from nbvc.kernel.notebook import notebook_path
 from nbvc.kernel.watch import TrackedWatch
@@ -108,10 +117,10 @@ class CellTracer:
             self._context = None
         if root is not None and self._context is None:
             self._context = _Context(root)
-            from nbvc.core.runs import logging as runlog
+            from nbvc.core import set_run_context
 
             notebook = self._context.notebook
-            runlog.set_run_context("notebook", notebook=notebook, session=self.session)
+            set_run_context("notebook", notebook=notebook, session=self.session)
         if self._context is not None:
             rel = os.path.relpath(cwd, self._context.repo.root)
             self._context.cwd = "" if rel == "." else rel.replace(os.sep, "/")
@@ -170,7 +179,7 @@ class CellTracer:
         for path in context.watch.changed(running.started_ns):
             touched[path] = touched.get(path, 0) | audit.WRITE
         reads, writes = self._accesses(context.repo, running, touched) if touched else ((), ())
-        cell = CellRun(
+        cell = CellRecord(
             id=running.id,
             session=self.session,
             notebook=context.notebook,
@@ -196,13 +205,11 @@ class CellTracer:
     def _accesses(
         self, repo: Repo, running: _Running, touched: dict[str, int]
     ) -> tuple[tuple[FileAccess, ...], tuple[FileAccess, ...]]:
-        from nbvc.core.lineage.files import describe
-
         states = running.events.states
         read = {p: states[p] for p, how in touched.items() if how & audit.READ and states.get(p)}
         written = {p: None for p, how in touched.items() if how & audit.WRITE}
-        reads = describe(repo, read)
-        writes = describe(repo, written)
+        reads = repo.lineage.describe(read)
+        writes = repo.lineage.describe(written)
         # a file opened for writing that neither existed before nor exists now was never written
         gone = [p for p, w in writes.items() if w.oid is None and states.get(p, True) is None]
         for path in gone:
@@ -210,18 +217,17 @@ class CellTracer:
         return tuple(reads.values()), tuple(writes.values())
 
     # -- stale inputs -----------------------------------------------------------------------
-    def _warn_stale(self, repo: Repo, cell: CellRun) -> None:
-        from nbvc.core.lineage import lineage_index
-
+    def _warn_stale(self, repo: Repo, cell: CellRecord) -> None:
+        lineage = repo.lineage
         for read in cell.reads:
             key = (cell.notebook, cell.cell_key, read.path)
-            before = self._reads.get(key) or lineage_index.last_access(
-                repo.index, cell.notebook, cell.cell_key, read.path, lineage_index.READ
+            before = self._reads.get(key) or lineage.last_access(
+                cell.notebook, cell.cell_key, read.path, LINEAGE_READ
             )
             if before is None or before.oid is None or read.oid is None or before.oid == read.oid:
                 continue
-            own = self._own_writes.get(key) or lineage_index.last_access(
-                repo.index, cell.notebook, cell.cell_key, read.path, lineage_index.WRITE
+            own = self._own_writes.get(key) or lineage.last_access(
+                cell.notebook, cell.cell_key, read.path, LINEAGE_WRITE
             )
             if own is not None and own.oid == read.oid:
                 continue  # the cell reads back what it wrote last time
@@ -230,7 +236,7 @@ class CellTracer:
                 f"{_content_label(before)} last time"
             )
 
-    def _remember(self, repo: Repo, cell: CellRun) -> None:
+    def _remember(self, repo: Repo, cell: CellRecord) -> None:
         for write in cell.writes:
             state = file_state(repo.abspath(write.path))
             self._writes[write.path] = _Written(cell.id, state, cell.started)

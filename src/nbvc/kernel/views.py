@@ -6,16 +6,18 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.core.storage.hashing import short
+from nbvc.core import short_oid
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
 if TYPE_CHECKING:
-    from nbvc.core.artifacts.add import AddResult
-    from nbvc.core.artifacts.checkout import CheckoutResult
-    from nbvc.core.artifacts.history import Version
-    from nbvc.core.artifacts.status import ArtifactStatus
-    from nbvc.core.lineage.graph import LineageNode
-    from nbvc.core.lineage.script import Script
+    from nbvc.core import (
+        AddResult,
+        ArtifactStatus,
+        CheckoutResult,
+        LineageNode,
+        Script,
+        Version,
+    )
 
 # states of `nbvc status` (nbvc.core.artifacts.status), by how worrying they are
 _STATE_TONES = {"unchanged": "good", "modified": "warn", "deleted": "bad", "not in cache": "warn"}
@@ -48,7 +50,7 @@ def added(results: Sequence[AddResult]) -> Rich:
                 result.artifact,
                 v.name,
                 state,
-                short(v.oid),
+                short_oid(v.oid),
                 _size_cell(v.size),
                 str(v.nfiles),
                 ", ".join(v.tags),
@@ -83,7 +85,7 @@ def log(artifact: str, versions: Sequence[Version]) -> Rich:
     rows: list[list[CellLike]] = [
         [
             Cell(v.name, sort=f"{v.number:09d}"),
-            short(v.oid),
+            short_oid(v.oid),
             _size_cell(v.size),
             str(v.nfiles),
             human_time(v.created),
@@ -108,11 +110,10 @@ def checked_out(result: CheckoutResult) -> Rich:
 
 
 def lineage(root: LineageNode) -> Preformatted:
-    from nbvc.core.lineage import render
-    from nbvc.core.lineage.graph import describe_node
+    from nbvc.core import describe_node, render_lineage
 
-    mermaid = "```mermaid\n" + render.mermaid(root) + "\n```"
-    return Preformatted(f"lineage of {describe_node(root)}", render.text(root), "", mermaid)
+    mermaid = "```mermaid\n" + render_lineage(root, "mermaid") + "\n```"
+    return Preformatted(f"lineage of {describe_node(root)}", render_lineage(root), "", mermaid)
 
 
 def script(result: Script) -> Preformatted:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from nbvc.core.lineage.cell_run import FileState, file_state
+from nbvc.core import FileState, file_state
 
 LIMIT = 64
 # File timestamps come from the kernel's coarse clock, which may lag the real time by a tick.

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
 
-from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import short_id
-from nbvc.core.runs.table import columns
+from nbvc.core import Repo, RunNotFoundError, RunRecord, value_columns
 from nbvc.kernel.plots import metric_chart
-from nbvc.kernel.run_data import Record, load_runs
+from nbvc.kernel.run_data import load_runs
 from nbvc.kernel.run_views import run_label, runs_table
 
 DEFAULT_LIMIT = 50
@@ -22,23 +21,24 @@ class CompareWidget(widgets.VBox):  # type: ignore[misc]
 
     def __init__(
         self,
-        records: Sequence[Record],
+        records: Sequence[RunRecord],
         config: dict[str, Any],
         runs: Sequence[str] = (),
         metrics: Sequence[str] = (),
     ) -> None:
-        self.records = {r["id"]: r for r in records}
+        """``runs``: ids of runs (among ``records``) to preselect."""
+        self.records = {r.id: r for r in records}
         self.config = config
-        run_options = [(_option(r), r["id"]) for r in records]
-        chosen_runs = [i for i in self.records if any(_matches(i, ref) for ref in runs)]
+        run_options = [(_option(r), r.id) for r in records]
+        chosen_runs = [i for i in self.records if i in runs]
         self.run_picker = widgets.SelectMultiple(
             options=run_options,
             value=chosen_runs or [i for _, i in run_options[:2]],
             description="runs",
             rows=min(8, max(2, len(run_options))),
         )
-        metric_names = [title for _, _, title in columns(records, "metrics")]
-        metric_names += [n for r in records for n in r.get("series") or {} if n not in metric_names]
+        metric_names = [title for _, _, title in value_columns([r.metrics for r in records])]
+        metric_names += [n for r in records for n in r.series if n not in metric_names]
         self.metric_picker = widgets.SelectMultiple(
             options=metric_names,
             value=[m for m in metrics if m in metric_names] or metric_names,
@@ -54,7 +54,7 @@ class CompareWidget(widgets.VBox):  # type: ignore[misc]
         self.metric_picker.observe(self._update, names="value")
         self._update()
 
-    def selected(self) -> list[Record]:
+    def selected(self) -> list[RunRecord]:
         return [self.records[i] for i in self.run_picker.value]
 
     def _update(self, change: Any = None) -> None:
@@ -67,22 +67,29 @@ class CompareWidget(widgets.VBox):  # type: ignore[misc]
             self.chart.append_display_data(chart)
 
 
-def _option(record: Record) -> str:
-    return f"{short_id(record['id'])}  {run_label(record)}  {record.get('status', '')}"
+def _option(record: RunRecord) -> str:
+    return f"{record.short_id}  {run_label(record)}  {record.status.value}"
 
 
-def _matches(run_id: str, ref: str) -> bool:
-    return len(ref) >= 4 and (run_id == ref or run_id.startswith(ref) or run_id.endswith(ref))
+def _run_ids(repo: Repo, refs: Sequence[str]) -> list[str]:
+    """The runs ``refs`` name; a reference that names no run (or several) selects nothing."""
+    found = []
+    for ref in refs:
+        try:
+            found.append(repo.runs.get(ref).id)
+        except RunNotFoundError:
+            continue
+    return found
 
 
-def _only_metrics(record: Record, picked: set[str]) -> Record:
+def _only_metrics(record: RunRecord, picked: set[str]) -> RunRecord:
     """The record with just the picked metrics (by name or ``source:name``) and their series."""
     metrics = {
         source: {n: v for n, v in values.items() if n in picked or f"{source}:{n}" in picked}
-        for source, values in (record.get("metrics") or {}).items()
+        for source, values in record.metrics.items()
     }
-    series = {n: p for n, p in (record.get("series") or {}).items() if n in picked}
-    return {**record, "metrics": {s: v for s, v in metrics.items() if v}, "series": series}
+    series = {n: p for n, p in record.series.items() if n in picked}
+    return replace(record, metrics={s: v for s, v in metrics.items() if v}, series=series)
 
 
 def compare(
@@ -99,4 +106,5 @@ def compare(
     with Repo.find(path) as repo:
         records = load_runs(repo, limit)
         config = repo.config.raw
-    return CompareWidget(records, config, runs, metrics)
+        chosen = _run_ids(repo, runs)
+    return CompareWidget(records, config, chosen, metrics)

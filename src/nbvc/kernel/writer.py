@@ -16,10 +16,7 @@ import queue
 import threading
 import time
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.cell_run import CellRun
-from nbvc.core.lineage.store import save
-from nbvc.core.repo import Repo
+from nbvc.core import CellRecord, NbvcError, Repo
 
 IDLE_SECONDS = 0.1
 MAX_DELAY_SECONDS = 2.0
@@ -27,7 +24,7 @@ MAX_BATCH = 200
 FLUSH_TIMEOUT = 60.0
 
 # a cell to save, a flush marker to set, or None to stop
-_Item = tuple[CellRun, str] | threading.Event | None
+_Item = tuple[CellRecord, str] | threading.Event | None
 
 
 class RecordWriter:
@@ -39,7 +36,7 @@ class RecordWriter:
         self._last_submit = 0.0
         self._wake = threading.Event()  # set by flush and close: write now
 
-    def submit(self, cell: CellRun, source: str) -> None:
+    def submit(self, cell: CellRecord, source: str) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="nbvc-lineage", daemon=True)
             self._thread.start()
@@ -96,8 +93,8 @@ class RecordWriter:
             self._wake.wait(IDLE_SECONDS - idle)
         self._wake.clear()
 
-    def _write(self, repo: Repo, batch: list[tuple[CellRun, str]]) -> None:
+    def _write(self, repo: Repo, batch: list[tuple[CellRecord, str]]) -> None:
         try:
-            save(repo, batch)
+            repo.lineage.save(batch)
         except (NbvcError, OSError) as exc:
             self._errors.append(f"could not record the lineage of {len(batch)} cell(s): {exc}")

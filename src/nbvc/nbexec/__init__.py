@@ -21,8 +21,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.storage.fsutil import atomic_write_text
+from nbvc.core import NbvcError, atomic_write_text
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"

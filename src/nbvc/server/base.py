@@ -10,8 +10,7 @@ from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.repo import Repo
+from nbvc.core import NbvcError, Repo
 from nbvc.server.changes import PointerCache
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine
 from nbvc.server.jobs import JobManager

@@ -24,8 +24,7 @@ import os
 import threading
 import time
 
-from nbvc.core.artifacts.pointer import SUFFIX
-from nbvc.core.repo import Repo
+from nbvc.core import POINTER_SUFFIX, Repo
 
 RESCAN_SECONDS = 5.0
 
@@ -75,7 +74,7 @@ def _signature(repo: Repo, artifacts: list[str]) -> list[str]:
     lines.append(f"{_stamp('journals', journals)} {_count(journals)}")
     for artifact in artifacts:
         path = repo.abspath(artifact)
-        lines.append(_stamp(artifact + SUFFIX, path + SUFFIX))
+        lines.append(_stamp(artifact + POINTER_SUFFIX, path + POINTER_SUFFIX))
         lines.append(_stamp(artifact, path))
     return lines
 

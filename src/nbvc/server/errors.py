@@ -1,6 +1,6 @@
 """Errors as HTTP answers: every failure a user can cause becomes a 4xx with a JSON message.
 
-The engine raises :class:`~nbvc.core.errors.NbvcError` subclasses; :func:`from_engine` maps each
+The engine raises :class:`~nbvc.core.NbvcError` subclasses; :func:`from_engine` maps each
 to a status code in one place, so handlers never choose codes for engine errors themselves.
 """
 
@@ -8,24 +8,37 @@ from __future__ import annotations
 
 from tornado.web import HTTPError
 
-from nbvc.core import errors
+from nbvc.core import (
+    ConfigError,
+    CorruptObjectError,
+    LockTimeoutError,
+    MissingObjectError,
+    NbvcError,
+    NotARepoError,
+    NotTrackedError,
+    OverlapError,
+    PathError,
+    RefError,
+    RepoExistsError,
+    UnsavedChangesError,
+)
 
 BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT = 400, 403, 404, 409
 
 # The first matching class wins, so subclasses come before the classes they derive from.
-STATUS_BY_ERROR: tuple[tuple[type[errors.NbvcError], int], ...] = (
-    (errors.NotARepoError, NOT_FOUND),
-    (errors.NotTrackedError, NOT_FOUND),
-    (errors.OverlapError, CONFLICT),
-    (errors.PathError, BAD_REQUEST),
-    (errors.RefError, NOT_FOUND),
-    (errors.UnsavedChangesError, CONFLICT),
-    (errors.RepoExistsError, CONFLICT),
-    (errors.MissingObjectError, CONFLICT),
-    (errors.CorruptObjectError, CONFLICT),
-    (errors.LockTimeoutError, CONFLICT),
-    (errors.ConfigError, CONFLICT),
-    (errors.NbvcError, BAD_REQUEST),
+STATUS_BY_ERROR: tuple[tuple[type[NbvcError], int], ...] = (
+    (NotARepoError, NOT_FOUND),
+    (NotTrackedError, NOT_FOUND),
+    (OverlapError, CONFLICT),
+    (PathError, BAD_REQUEST),
+    (RefError, NOT_FOUND),
+    (UnsavedChangesError, CONFLICT),
+    (RepoExistsError, CONFLICT),
+    (MissingObjectError, CONFLICT),
+    (CorruptObjectError, CONFLICT),
+    (LockTimeoutError, CONFLICT),
+    (ConfigError, CONFLICT),
+    (NbvcError, BAD_REQUEST),
 )
 
 
@@ -44,11 +57,11 @@ class ApiError(HTTPError):
         return f"HTTP {self.status_code}: {self.message}"
 
 
-def status_of(error: errors.NbvcError) -> int:
+def status_of(error: NbvcError) -> int:
     return next(status for cls, status in STATUS_BY_ERROR if isinstance(error, cls))
 
 
-def from_engine(error: errors.NbvcError, server_root: str) -> ApiError:
+def from_engine(error: NbvcError, server_root: str) -> ApiError:
     """The answer for an engine error, with absolute paths shown relative to the server root."""
     return ApiError(status_of(error), hide_root(str(error), server_root))
 

@@ -11,8 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.repo import Repo
+from nbvc.core import NbvcError, Repo
 from nbvc.server import service
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress

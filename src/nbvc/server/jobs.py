@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbvc.core.progress import Task
+from nbvc.core import Task
 
 Json = dict[str, Any]
 JobFn = Callable[["Progress", threading.Event], Json]

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from nbvc.core.repo import Repo
-from nbvc.core.storage.fsutil import is_within
+from nbvc.core import NoProducerError, Repo, is_within
 from nbvc.server.errors import NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 from nbvc.server.service import spec
@@ -22,20 +21,15 @@ MAX_CELLS = 500
 
 
 def artifact_lineage(repo: Repo, server_root: str, artifact: str, ref: str | None) -> Json:
-    from nbvc.core.lineage.graph import lineage
-
-    root = lineage(repo, spec(repo, artifact, ref)).to_json()
+    root = repo.lineage.of(spec(repo, artifact, ref)).to_json()
     _with_paths(root, repo, server_root)
     return {"root": root}
 
 
 def notebook_lineage(repo: Repo, server_root: str, notebook: str) -> Json:
     """The cells of the notebook's latest kernel session, with the files each read and wrote."""
-    from nbvc.core.lineage import lineage_index
-
     name = os.path.relpath(artifact_path(repo, notebook), repo.root).replace(os.sep, "/")
-    lineage_index.reindex(repo.records, repo.index)
-    cells = lineage_index.notebook_cells(repo.index, name, MAX_CELLS)
+    cells = repo.lineage.notebook_cells(name, MAX_CELLS)
     return {
         "notebook": name,
         "notebook_path": _served(repo, server_root, name),
@@ -58,10 +52,8 @@ def notebook_lineage(repo: Repo, server_root: str, notebook: str) -> Json:
 
 
 def lineage_script(repo: Repo, artifact: str, ref: str | None) -> Json:
-    from nbvc.core.lineage.script import NoProducerError, script
-
     try:
-        made = script(repo, spec(repo, artifact, ref))
+        made = repo.lineage.script(spec(repo, artifact, ref))
     except NoProducerError as exc:
         raise ApiError(NOT_FOUND, str(exc)) from None
     return {

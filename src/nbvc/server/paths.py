@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 
-from nbvc.core.repo import Repo, find_root
-from nbvc.core.storage.fsutil import is_within
+from nbvc.core import Repo, find_root, is_within
 from nbvc.server.errors import BAD_REQUEST, FORBIDDEN, NOT_FOUND, ApiError
 
 MAX_PATH = 4096
@@ -50,7 +49,7 @@ def open_repo(server_root: str, location: str) -> Repo:
     start = resolve(server_root, location, must_exist=True)
     root = find_root(start)
     if root is None or not is_within(root, server_root):
-        from nbvc.core.errors import NotARepoError
+        from nbvc.core import NotARepoError
 
         shown = location or "the server root"
         raise NotARepoError(

@@ -7,12 +7,7 @@ interrupted, as after Ctrl-C in `nbvc repro`.
 
 from __future__ import annotations
 
-from nbvc.core.pipeline import dag
-from nbvc.core.pipeline.loader import load_pipeline
-from nbvc.core.pipeline.outcome import FAILED, StageOutcome
-from nbvc.core.pipeline.repro import ReproOptions, repro
-from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import short_id
+from nbvc.core import STAGE_FAILED, Repo, ReproOptions, StageOutcome, short_id
 from nbvc.server.jobs import RUNNING, JobCancelled, JobFailed, Json, Progress
 from nbvc.server.params import ReproRequest
 
@@ -74,28 +69,20 @@ def options_of(request: ReproRequest) -> ReproOptions:
     )
 
 
-def planned_stages(repo: Repo, options: ReproOptions) -> list[str]:
-    """The stages the repro will visit, in order (the same selection `repro` makes)."""
-    pipeline = load_pipeline(repo.root, check_workspace=False)
-    graph = dag.check(pipeline, repo.root)
-    targets = dag.resolve_targets(pipeline, options.targets)
-    return dag.select(graph, targets, options.downstream, options.single_item)
-
-
 def run_repro(repo: Repo, request: ReproRequest, progress: Progress) -> Json:
     options = options_of(request)
-    progress.plan_steps(planned_stages(repo, options), "stage")
+    progress.plan_steps(repo.pipeline.planned(options), "stage")
     try:
-        result = repro(repo, options, StageReporter(progress))
+        result = repo.pipeline.repro(options, StageReporter(progress))
     except ReproCancelled:
         raise JobCancelled("cancelled") from None
     if result.failed:
-        failed = next(o for o in result.outcomes if o.status == FAILED)
+        failed = next(o for o in result.outcomes if o.status == STAGE_FAILED)
         raise JobFailed(f"stage {failed.stage} failed: {failed.error or failed.reason}")
     return {
         "run_id": result.run_id,
         "short_id": short_id(result.run_id) if result.run_id else None,
-        "status": result.status,
+        "status": result.status.value,
         "dry_run": request.dry_run,
         "stages": [_outcome(o) for o in result.outcomes],
     }

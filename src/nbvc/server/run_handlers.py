@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from tornado.web import authenticated
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.runs.listing import SORTS, VALUE_SORTS, RunOrder
+from nbvc.core import RUN_SORTS, RUN_VALUE_SORTS, NbvcError, RunOrder
 from nbvc.server import runs
 from nbvc.server.base import NbvcHandler
 from nbvc.server.errors import BAD_REQUEST, ApiError
@@ -27,10 +26,10 @@ class RunsHandler(NbvcHandler):
         )
 
     def _order(self) -> RunOrder:
-        by = self.choice_query("sort", SORTS, "started")
+        by = self.choice_query("sort", RUN_SORTS, "started")
         ascending = self.choice_query("order", ("asc", "desc"), "desc") == "asc"
         name, source = self.query("name"), self.query("source")
-        if by not in VALUE_SORTS and (name is not None or source is not None):
+        if by not in RUN_VALUE_SORTS and (name is not None or source is not None):
             raise ApiError(BAD_REQUEST, "'name' and 'source' go with sort=metric or sort=param")
         try:
             return RunOrder(by, ascending, name, source)

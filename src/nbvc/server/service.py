@@ -14,11 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbvc import __version__
-from nbvc.core.artifacts.history import Version
-from nbvc.core.artifacts.status import ArtifactStatus
-from nbvc.core.progress import NULL, Reporter
-from nbvc.core.repo import Repo
-from nbvc.core.storage import gitio
+from nbvc.core import NULL_REPORTER, ArtifactStatus, Repo, Reporter, Version
 from nbvc.server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 
@@ -50,7 +46,7 @@ def repo_info(repo: Repo, server_root: str) -> Json:
     return {
         "root": relative_to(server_root, repo.root),
         "tracked": len(repo.tracked()),
-        "git": gitio.is_work_tree(repo.root),
+        "git": repo.in_git,
         "nbvc_version": __version__,
     }
 
@@ -98,7 +94,7 @@ def diff(repo: Repo, artifact: str, ref_a: str | None, ref_b: str | None) -> Jso
 
 
 def checkout(
-    repo: Repo, artifact: str, ref: str | None, force: bool, reporter: Reporter = NULL
+    repo: Repo, artifact: str, ref: str | None, force: bool, reporter: Reporter = NULL_REPORTER
 ) -> Json:
     result = repo.checkout(spec(repo, artifact, ref), force=force, reporter=reporter)
     target = result.target
@@ -117,7 +113,7 @@ def add(
     artifacts: Sequence[str],
     message: str,
     tags: Sequence[str],
-    reporter: Reporter = NULL,
+    reporter: Reporter = NULL_REPORTER,
 ) -> Json:
     paths = [artifact_path(repo, a) for a in artifacts]
     for artifact, path in zip(artifacts, paths, strict=True):
@@ -137,7 +133,9 @@ def tag(repo: Repo, artifact: str, ref: str | None, name: str) -> Json:
     return {"path": version.artifact, "version": version.to_json()}
 
 
-def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter = NULL) -> Json:
+def gc(
+    repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter = NULL_REPORTER
+) -> Json:
     result = repo.gc(dry_run=dry_run, keep_last=keep_last, reporter=reporter)
     return {
         "dry_run": result.dry_run,
@@ -148,7 +146,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter = NU
     }
 
 
-def fsck(repo: Repo, reporter: Reporter = NULL) -> Json:
+def fsck(repo: Repo, reporter: Reporter = NULL_REPORTER) -> Json:
     result = repo.fsck(reporter=reporter)
     return {"checked": result.checked, "corrupt": [oid for oid, _ in result.corrupt]}
 

@@ -7,8 +7,7 @@ only the rest.
 
 from __future__ import annotations
 
-from nbvc.core.remote.transfer import TransferResult
-from nbvc.core.repo import Repo
+from nbvc.core import Repo, TransferResult
 from nbvc.server.jobs import JobFailed, Json, Progress
 from nbvc.server.params import TransferRequest
 from nbvc.server.paths import artifact_path

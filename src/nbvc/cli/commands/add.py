@@ -7,8 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
-from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import short
+from nbvc.core import Repo, short_oid
 
 
 def register(sub: Any) -> list[str]:
@@ -34,7 +33,6 @@ def run(args: argparse.Namespace) -> int:
         what = f"{v.nfiles} files, " if v.kind == "dir" else ""
         verb = "added" if result.created else "unchanged, still"
         tags = f" [{', '.join(v.tags)}]" if v.tags else ""
-        print(
-            f"{result.artifact}: {verb} {v.name} ({what}{human_size(v.size)}, {short(v.oid)}){tags}"
-        )
+        size = human_size(v.size)
+        print(f"{result.artifact}: {verb} {v.name} ({what}{size}, {short_oid(v.oid)}){tags}")
     return 0

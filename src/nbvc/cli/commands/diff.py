@@ -7,7 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, print_json
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:

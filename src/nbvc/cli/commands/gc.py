@@ -7,8 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
-from nbvc.core.errors import NbvcError
-from nbvc.core.repo import Repo
+from nbvc.core import NbvcError, Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -49,12 +48,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_remote(args: argparse.Namespace) -> int:
-    from nbvc.core.maintenance.remote_gc import gc_remote
-
     if args.keep_last is not None:
         raise NbvcError("--keep-last prunes local history; run it without --remote first")
     with Repo.find() as repo:
-        result = gc_remote(repo, args.remote, args.dry_run, args.jobs, reporter(args.quiet))
+        result = repo.gc_remote(args.remote, args.dry_run, args.jobs, reporter(args.quiet))
     would = "would " if result.dry_run else ""
     stale = f" and {result.stale_uploads} stale uploads" if result.stale_uploads else ""
     print(

@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core.repo import Repo
-from nbvc.core.storage import gitio
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"Initialised an nbvc repo in {repo.dot}")
     if not args.quiet:
-        if gitio.is_work_tree(repo.root):
+        if repo.in_git:
             print("Commit .nbvc/config and .nbvc/.gitignore, and the .nbvc pointer files you add.")
         else:
             print(

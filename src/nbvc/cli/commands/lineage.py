@@ -6,10 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core.lineage import render
-from nbvc.core.lineage.graph import lineage
-from nbvc.core.lineage.script import script
-from nbvc.core.repo import Repo
+from nbvc.core import Repo, render_lineage
 
 
 def register(sub: Any) -> list[str]:
@@ -37,15 +34,9 @@ def register(sub: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         if args.script:
-            print(script(repo, args.spec).text, end="")
+            print(repo.lineage.script(args.spec).text, end="")
             return 0
-        root = lineage(repo, args.spec)
-    if args.json:
-        print(render.to_json(root))
-    elif args.dot:
-        print(render.dot(root))
-    elif args.mermaid:
-        print(render.mermaid(root))
-    else:
-        print(render.text(root))
+        root = repo.lineage.of(args.spec)
+    form = "json" if args.json else "dot" if args.dot else "mermaid" if args.mermaid else "text"
+    print(render_lineage(root, form))
     return 0

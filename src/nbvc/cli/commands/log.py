@@ -7,8 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, human_time, print_json, table
-from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import short
+from nbvc.core import Repo, short_oid
 
 
 def register(sub: Any) -> list[str]:
@@ -27,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     rows = [
         [
             v.name,
-            short(v.oid),
+            short_oid(v.oid),
             human_size(v.size),
             str(v.nfiles),
             human_time(v.created),

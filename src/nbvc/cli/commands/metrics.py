@@ -8,7 +8,7 @@ from typing import Any
 from nbvc.cli.commands import add_parser
 from nbvc.cli.commands.params import HELP_REFS
 from nbvc.cli.compare_view import add_format_options, print_diff, print_values
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -27,15 +27,11 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
-
     with Repo.find() as repo:
         if args.metrics_command == "show":
-            side = resolve(repo, args.ref, WORKSPACE)
+            side = repo.metrics.side(args.ref)
             print_values(side.metrics, side.label, args)
             return 0
-        old = resolve(repo, args.a, "last")
-        new = resolve(repo, args.b, WORKSPACE)
-        rows = diff_sides(old, new, "metrics", args.all)
-    print_diff(rows, old.label, new.label, "metrics", args)
+        compared = repo.metrics.diff("metrics", args.a, args.b, args.all)
+    print_diff(compared.rows, compared.old.label, compared.new.label, "metrics", args)
     return 0

@@ -7,7 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.compare_view import add_format_options, print_diff
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 HELP_REFS = "A and B are run ids, `workspace` or git revisions (default: last run vs workspace)"
 
@@ -23,11 +23,7 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
-
     with Repo.find() as repo:
-        old = resolve(repo, args.a, "last")
-        new = resolve(repo, args.b, WORKSPACE)
-        rows = diff_sides(old, new, "params", args.all)
-    print_diff(rows, old.label, new.label, "params", args)
+        compared = repo.metrics.diff("params", args.a, args.b, args.all)
+    print_diff(compared.rows, compared.old.label, compared.new.label, "params", args)
     return 0

@@ -8,9 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import print_json
-from nbvc.core.errors import PathError
-from nbvc.core.repo import Repo
-from nbvc.core.storage.fsutil import atomic_write_text
+from nbvc.core import PathError, Repo, atomic_write_text, plots_page
 
 
 def register(sub: Any) -> list[str]:
@@ -28,13 +26,10 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.metrics.plot_data import plot_specs
-    from nbvc.core.metrics.plots import html_page
-
     if not args.json and not args.out:
         raise PathError("name the page to write with --out FILE.html (or use --json)")
     with Repo.find() as repo:
-        specs = plot_specs(repo, args.refs)
+        specs = [spec for _, spec in repo.metrics.plots(args.refs)]
     if args.json:
         print_json(specs)
         return 0
@@ -43,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = os.path.abspath(args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    atomic_write_text(out, html_page(specs))
+    atomic_write_text(out, plots_page(specs))
     print(f"Wrote {len(specs)} plot(s) to {out}")
     return 0

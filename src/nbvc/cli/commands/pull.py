@@ -9,7 +9,7 @@ from typing import Any
 from nbvc.cli.commands import add_parser
 from nbvc.cli.commands.push import add_transfer_arguments, report
 from nbvc.cli.output import reporter
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:

@@ -8,8 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
-from nbvc.core.remote.transfer import TransferResult
-from nbvc.core.repo import Repo
+from nbvc.core import Repo, TransferResult
 
 
 def register(sub: Any) -> list[str]:

@@ -8,8 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser, common
 from nbvc.cli.output import print_json, table
-from nbvc.core.remote import remote_config as remotes
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -52,16 +51,16 @@ def register(sub: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         if args.remote_command == "add":
-            options = dict(remotes.parse_option(text) for text in args.option)
-            added = remotes.add(repo, args.name, args.url, options, args.default, args.local)
+            options = dict(repo.remote.parse_option(text) for text in args.option)
+            added = repo.remote.add(args.name, args.url, options, args.default, args.local)
             where = ".nbvc/config.local" if args.local else ".nbvc/config"
             suffix = " (default)" if added.is_default else ""
             print(f"remote {added.name} -> {added.url}{suffix}, in {where}")
         elif args.remote_command == "default":
-            remotes.set_default(repo, args.name, args.local)
+            repo.remote.set_default(args.name, args.local)
             print(f"default remote: {args.name}")
         elif args.remote_command == "remove":
-            remotes.remove(repo, args.name)
+            repo.remote.remove(args.name)
             print(f"removed remote {args.name}")
         else:
             _list(repo, args.json)
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(repo: Repo, as_json: bool) -> None:
-    configured = list(remotes.remotes(repo).values())
+    configured = list(repo.remote.configured().values())
     if as_json:
         print_json(
             [

@@ -6,10 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core.pipeline.console import ConsoleListener
-from nbvc.core.pipeline.outcome import ReproResult
-from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import short_id
+from nbvc.core import ConsoleListener, Repo, ReproOptions, ReproResult, short_id
 
 _VERBS = {
     "ran": "ran",
@@ -47,8 +44,6 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbvc.core.pipeline.repro import ReproOptions, repro
-
     options = ReproOptions(
         targets=tuple(args.stages),
         force=args.force,
@@ -59,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         run_cache=not args.no_run_cache,
     )
     with Repo.find() as repo:
-        result = repro(repo, options, ConsoleListener(quiet=args.quiet))
+        result = repo.pipeline.repro(options, ConsoleListener(quiet=args.quiet))
     _summary(result)
     return 1 if result.failed else 0
 

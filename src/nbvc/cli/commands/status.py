@@ -7,8 +7,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import print_json, table
-from nbvc.core.artifacts.status import UNCHANGED, ArtifactStatus
-from nbvc.core.repo import Repo
+from nbvc.core import UNCHANGED, ArtifactStatus, Repo
 
 SHOWN = 20
 
@@ -68,10 +67,8 @@ def _print_changes(status: ArtifactStatus) -> None:
 
 
 def _run_remote(args: argparse.Namespace) -> int:
-    from nbvc.core.remote.remote_status import remote_status
-
     with Repo.find() as repo:
-        result = remote_status(repo, args.paths, args.remote or None)
+        result = repo.remote.status(args.paths, args.remote or None)
     if args.json:
         print_json(result.to_json())
     else:

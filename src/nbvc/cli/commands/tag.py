@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core.repo import Repo
+from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:

@@ -8,12 +8,13 @@ step. Callers hold the repository lock when they write.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbvc.core.errors import RefError
 from nbvc.core.storage.index_db import Index
-from nbvc.core.storage.record_store import Record, RecordStore
+from nbvc.core.storage.record_store import Record, RecordStore, new_id
 
 VERSIONS, TAGS, PRUNES = "versions", "tags", "prunes"
 HISTORY_KINDS = (VERSIONS, TAGS, PRUNES)
@@ -24,7 +25,61 @@ _VERSION_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class VersionRecord:
+    """A version as its immutable record keeps it (`.nbvc/records/versions/<id>.json`).
+
+    ``number`` is the one it was given; if another machine gave the same number to a version of
+    the same artifact, the index moves the later one to the end (see :class:`Version`).
+    """
+
+    id: str
+    artifact: str
+    number: int
+    oid: str
+    kind: str  # "file" or "dir" (``type`` on disk)
+    size: int
+    nfiles: int
+    created: float
+    author: str
+    message: str
+    producer: str | None = None
+
+    def to_record(self) -> Record:
+        return {
+            "id": self.id,
+            "artifact": self.artifact,
+            "number": self.number,
+            "oid": self.oid,
+            "type": self.kind,
+            "size": self.size,
+            "nfiles": self.nfiles,
+            "created": self.created,
+            "author": self.author,
+            "message": self.message,
+            "producer": self.producer,
+        }
+
+    @classmethod
+    def from_record(cls, doc: Mapping[str, Any]) -> VersionRecord:
+        return cls(
+            id=doc["id"],
+            artifact=doc["artifact"],
+            number=doc["number"],
+            oid=doc["oid"],
+            kind=doc["type"],
+            size=doc["size"],
+            nfiles=doc["nfiles"],
+            created=doc["created"],
+            author=doc["author"],
+            message=doc["message"],
+            producer=doc.get("producer"),
+        )
+
+
+@dataclass(frozen=True)
 class Version:
+    """A version as the index knows it: its number in the artifact's history, and its tags."""
+
     id: str
     artifact: str
     number: int
@@ -134,23 +189,21 @@ class History:
         row = self.index.execute(
             "SELECT MAX(number) FROM versions WHERE artifact = ?", (artifact,)
         ).fetchone()
-        record = self.records.write(
-            VERSIONS,
-            {
-                "artifact": artifact,
-                "number": (row[0] or 0) + 1,
-                "oid": oid,
-                "type": kind,
-                "size": size,
-                "nfiles": nfiles,
-                "created": time.time(),
-                "author": author,
-                "message": message,
-                "producer": producer,
-            },
+        version = VersionRecord(
+            new_id(),
+            artifact,
+            (row[0] or 0) + 1,
+            oid,
+            kind,
+            size,
+            nfiles,
+            time.time(),
+            author,
+            message,
+            producer,
         )
-        self.index_record(record)
-        return self.by_number(artifact, record["number"])
+        self.index_record(self.records.write(VERSIONS, version.to_record()))
+        return self.by_number(artifact, version.number)
 
     def set_tag(self, version: Version, name: str) -> None:
         record = self.records.write(
@@ -176,7 +229,7 @@ class History:
                 return
             db.execute("INSERT INTO records VALUES (?, ?)", (record["id"], record["kind"]))
             if record["kind"] == VERSIONS:
-                _index_version(db, record)
+                _index_version(db, VersionRecord.from_record(record))
             elif record["kind"] == TAGS:
                 db.execute(
                     "INSERT INTO tags VALUES (?, ?, ?, ?) ON CONFLICT (artifact, name) DO UPDATE "
@@ -202,29 +255,29 @@ class History:
         return added
 
 
-def _index_version(db: Any, record: Record) -> None:
-    number = record["number"]
+def _index_version(db: Any, version: VersionRecord) -> None:
+    number = version.number
     clash = db.execute(
-        "SELECT 1 FROM versions WHERE artifact = ? AND number = ?", (record["artifact"], number)
+        "SELECT 1 FROM versions WHERE artifact = ? AND number = ?", (version.artifact, number)
     ).fetchone()
     if clash:  # two machines made the same vN concurrently: the later one moves to the end
         row = db.execute(
-            "SELECT MAX(number) FROM versions WHERE artifact = ?", (record["artifact"],)
+            "SELECT MAX(number) FROM versions WHERE artifact = ?", (version.artifact,)
         ).fetchone()
         number = row[0] + 1
     db.execute(
         "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
         (
-            record["id"],
-            record["artifact"],
+            version.id,
+            version.artifact,
             number,
-            record["oid"],
-            record["type"],
-            record["size"],
-            record["nfiles"],
-            record["created"],
-            record["author"],
-            record["message"],
-            record.get("producer"),
+            version.oid,
+            version.kind,
+            version.size,
+            version.nfiles,
+            version.created,
+            version.author,
+            version.message,
+            version.producer,
         ),
     )

@@ -13,14 +13,10 @@ from typing import Any
 
 import yaml
 
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import DataFileError
 from nbvc.core.formats.yamlio import loads_plain
 
 _MISSING = object()
-
-
-class DataFileError(NbvcError):
-    """A params, metrics or plots file cannot be parsed."""
 
 
 def parse(text: str, name: str) -> Any:

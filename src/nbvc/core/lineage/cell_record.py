@@ -1,6 +1,6 @@
 """Value types of notebook lineage: one executed cell and the files it read and wrote.
 
-A :class:`CellRun` is stored as an immutable record of kind ``lineage``
+A :class:`CellRecord` is stored as an immutable record of kind ``lineage``
 (`.nbvc/records/lineage/<id>.json`); the cell's source lives in the object store under its
 BLAKE3 hash (``source_oid``), so re-running the same code costs no extra space.
 """
@@ -68,7 +68,7 @@ class FileAccess:
 
 
 @dataclass(frozen=True)
-class CellRun:
+class CellRecord:
     """One execution of one notebook cell (or of one IPython input in a bare kernel)."""
 
     id: str
@@ -120,7 +120,7 @@ class CellRun:
         }
 
     @classmethod
-    def from_record(cls, record: Record) -> CellRun:
+    def from_record(cls, record: Record) -> CellRecord:
         return cls(
             id=record["id"],
             session=record["session"],

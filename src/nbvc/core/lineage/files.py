@@ -17,7 +17,7 @@ from nbvc.core.artifacts.paths import parents
 from nbvc.core.artifacts.pointer import Pointer
 from nbvc.core.artifacts.scan import FileStat, Scanner
 from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.cell_run import FileAccess, FileState, file_state
+from nbvc.core.lineage.cell_record import FileAccess, FileState, file_state
 from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
 from nbvc.core.storage.tree import Tree

@@ -17,7 +17,7 @@ from nbvc.core.artifacts.history import Version
 from nbvc.core.artifacts.refs import resolve, split_spec
 from nbvc.core.errors import NbvcError, NotTrackedError
 from nbvc.core.lineage import lineage_index
-from nbvc.core.lineage.cell_run import CellRun, FileAccess, parse_producer
+from nbvc.core.lineage.cell_record import CellRecord, FileAccess, parse_producer
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.stages import stage_inputs
@@ -36,7 +36,7 @@ class LineageNode:
     data: dict[str, Any]
     children: list[LineageNode] = field(default_factory=list)
     repeated: bool = False  # expanded elsewhere in the same tree
-    cell: CellRun | None = None
+    cell: CellRecord | None = None
 
     def walk(self) -> list[LineageNode]:
         """This node and every node below it, depth first."""
@@ -143,7 +143,7 @@ class LineageBuilder:
             )
         return self._cell_node(cell, depth)
 
-    def _cell_node(self, cell: CellRun, depth: int) -> LineageNode:
+    def _cell_node(self, cell: CellRecord, depth: int) -> LineageNode:
         data = {
             "id": cell.id,
             "notebook": cell.notebook,
@@ -159,7 +159,7 @@ class LineageBuilder:
         node.children += self._state_inputs(cell, depth + 1)
         return node
 
-    def _state_inputs(self, cell: CellRun, depth: int) -> list[LineageNode]:
+    def _state_inputs(self, cell: CellRecord, depth: int) -> list[LineageNode]:
         """Earlier cells of the session whose variables this cell used."""
         analysis = self._session(cell.session)
         if analysis is None or cell.id not in analysis.position:

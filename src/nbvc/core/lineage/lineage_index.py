@@ -12,7 +12,7 @@ import sqlite3
 import weakref
 from collections.abc import Iterable
 
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun, FileAccess
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord, FileAccess
 from nbvc.core.storage.index_db import Index
 from nbvc.core.storage.record_store import Record, RecordStore
 
@@ -54,11 +54,11 @@ def index_records(index: Index, records: Iterable[Record]) -> int:
     added = 0
     with tables(index).transaction() as db:
         for record in records:
-            added += _insert(db, CellRun.from_record(record))
+            added += _insert(db, CellRecord.from_record(record))
     return added
 
 
-def _insert(db: sqlite3.Connection, cell: CellRun) -> bool:
+def _insert(db: sqlite3.Connection, cell: CellRecord) -> bool:
     if db.execute("SELECT 1 FROM records WHERE id = ?", (cell.id,)).fetchone():
         return False
     db.execute("INSERT INTO records VALUES (?, ?)", (cell.id, LINEAGE))
@@ -91,7 +91,7 @@ def reindex(records: RecordStore, index: Index) -> int:
 
 
 # -- queries ---------------------------------------------------------------------------------
-def cell(index: Index, record_id: str) -> CellRun | None:
+def cell(index: Index, record_id: str) -> CellRecord | None:
     row = (
         tables(index)
         .execute("SELECT record FROM lineage_cells WHERE id = ?", (record_id,))
@@ -100,7 +100,7 @@ def cell(index: Index, record_id: str) -> CellRun | None:
     return _cell(row[0]) if row else None
 
 
-def session_cells(index: Index, session: str, until: float) -> list[CellRun]:
+def session_cells(index: Index, session: str, until: float) -> list[CellRecord]:
     """Cells of ``session`` that started at or before ``until``, in execution order."""
     rows = tables(index).execute(
         "SELECT record FROM lineage_cells WHERE session = ? AND started <= ? ORDER BY started, id",
@@ -109,7 +109,7 @@ def session_cells(index: Index, session: str, until: float) -> list[CellRun]:
     return [_cell(row[0]) for row in rows]
 
 
-def notebook_cells(index: Index, notebook: str, limit: int) -> list[CellRun]:
+def notebook_cells(index: Index, notebook: str, limit: int) -> list[CellRecord]:
     """The cells of ``notebook``'s latest kernel session, in execution order (the last
     ``limit`` of them)."""
     db = tables(index)
@@ -184,5 +184,5 @@ def source_oids(index: Index) -> set[str]:
     return {row[0] for row in rows if row[0]}
 
 
-def _cell(text: str) -> CellRun:
-    return CellRun.from_record(json.loads(text))
+def _cell(text: str) -> CellRecord:
+    return CellRecord.from_record(json.loads(text))

@@ -82,3 +82,12 @@ def _mermaid_quote(value: str) -> str:
         value.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
     )
     return f'"{escaped}"'
+
+
+FORMATS = ("text", "json", "dot", "mermaid")
+
+
+def render_lineage(root: LineageNode, form: str = "text") -> str:
+    """The tree in one of :data:`FORMATS`."""
+    renderers = {"text": text, "json": to_json, "dot": dot, "mermaid": mermaid}
+    return renderers[form](root)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from nbvc.core.errors import NbvcError
-from nbvc.core.lineage.cell_run import CellRun, FileAccess
+from nbvc.core.errors import NoProducerError
+from nbvc.core.lineage.cell_record import CellRecord, FileAccess
 from nbvc.core.lineage.graph import CELL, STAGE, LineageNode, lineage
 from nbvc.core.lineage.session import AnalysedCell, SessionAnalysis
 from nbvc.core.lineage.stages import stage_command
@@ -20,15 +20,11 @@ from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import short
 
 
-class NoProducerError(NbvcError):
-    """The artifact version has no recorded producing cell."""
-
-
 @dataclass(frozen=True)
 class Script:
     target: str
     text: str
-    cells: list[CellRun]
+    cells: list[CellRecord]
     inputs: list[FileAccess]  # read by the script, produced outside it
     stages: list[str]  # producing pipeline stages, which a script cannot replay
 
@@ -111,7 +107,7 @@ def _input_lines(inputs: list[FileAccess]) -> list[str]:
     return lines
 
 
-def _cell_header(cell: CellRun) -> str:
+def _cell_header(cell: CellRecord) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(cell.started))
     where = cell.notebook or "kernel"
     ident = f" cell {cell.cell_id}" if cell.cell_id else ""

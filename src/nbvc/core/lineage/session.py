@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 
 from nbvc.core.lineage import lineage_index
-from nbvc.core.lineage.cell_run import CellRun
+from nbvc.core.lineage.cell_record import CellRecord
 from nbvc.core.lineage.slicing import Names, imported, names, to_python
 from nbvc.core.lineage.store import load_source
 from nbvc.core.repo import Repo
@@ -20,7 +20,7 @@ from nbvc.core.repo import Repo
 
 @dataclass(frozen=True)
 class AnalysedCell:
-    run: CellRun
+    run: CellRecord
     code: str  # plain Python
     names: Names
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbvc.core.lineage.cell_run import FileAccess
+from nbvc.core.lineage.cell_record import FileAccess
 from nbvc.core.lineage.files import TrackedLookup
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS
+from nbvc.core.runs.run_record import read_run
 
 
 def stage_entry(repo: Repo, stage: str, run_id: str) -> dict[str, Any]:
     """The stage's part of the run record; empty if the run record is not here."""
     try:
-        record = repo.records.read(RUNS, run_id)
+        record = read_run(repo, run_id)
     except (FileNotFoundError, ValueError):
         return {}
-    entry: dict[str, Any] = (record.get("stages") or {}).get(stage) or {}
+    entry: dict[str, Any] = record.stages.get(stage) or {}
     return entry
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.lineage import lineage_index
-from nbvc.core.lineage.cell_run import LINEAGE, CellRun
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes
 
@@ -15,7 +15,7 @@ def source_oid(source: str) -> str:
     return hash_bytes(source.encode("utf-8"))
 
 
-def save(repo: Repo, cells: Sequence[tuple[CellRun, str]]) -> None:
+def save(repo: Repo, cells: Sequence[tuple[CellRecord, str]]) -> None:
     """Store each cell's source, write each cell as a lineage record, then index them.
 
     The lock keeps `nbvc gc` from deleting a source before its record exists.
@@ -31,7 +31,7 @@ def save(repo: Repo, cells: Sequence[tuple[CellRun, str]]) -> None:
     lineage_index.index_records(repo.index, records)
 
 
-def load_source(repo: Repo, cell: CellRun) -> str:
+def load_source(repo: Repo, cell: CellRecord) -> str:
     try:
         return repo.odb.read_bytes(cell.source_oid).decode("utf-8")
     except NbvcError as exc:

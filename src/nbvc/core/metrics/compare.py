@@ -1,15 +1,15 @@
 """Params and metrics of a run, the workspace or a git revision, and the diff of two of them.
 
-A reference is ``workspace``, a run id (full, or a unique prefix or suffix; tables show the
-suffix) or a git revision. For a git revision the pipeline file, params files and metrics files
-are read from git; a metrics file that git does not have (a cached out) is read from the nbvc
-cache through that revision's `nbvc.lock`.
+A reference is whatever :func:`nbvc.core.runs.run_refs.resolve_run` accepts: ``workspace``, a
+run (id, unique prefix, short id, ``last~N``, ``name@alias``) or a git revision. For a git
+revision the pipeline file, params files and metrics files are read from git; a metrics file
+that git does not have (a cached out) is read from the nbvc cache through that revision's
+`nbvc.lock`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +26,9 @@ from nbvc.core.pipeline.loader import (
 )
 from nbvc.core.pipeline.values import Values, metrics_of, params_of
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.runs.run_record import LOGGED, RUNS
+from nbvc.core.runs.run_record import LOGGED, RunRecord
+from nbvc.core.runs.run_refs import WORKSPACE, RefKind, latest_run, resolve_run
 from nbvc.core.storage import gitio
-
-WORKSPACE = "workspace"
-_LAST = re.compile(r"last(?:~(\d+))?")  # the newest run, or the Nth before it
 
 
 @dataclass(frozen=True)
@@ -90,40 +87,24 @@ def resolve(repo: Repo, ref: str | None, default: str) -> Side:
     if ref is None:
         if default == WORKSPACE:
             return workspace_side(repo)
-        last = RunIndex(repo).latest()
+        last = latest_run(repo)
         if last is None:
             raise RefError(
                 "there are no runs yet: run `nbvc repro`, log from code with nbvc.log_metric, "
                 "or name two git revisions"
             )
-        return run_side(repo, last)
-    if ref == WORKSPACE:
+        return run_side(last)
+    found = resolve_run(repo, ref, workspace=True, git=True)
+    if found.kind is RefKind.WORKSPACE:
         return workspace_side(repo)
-    if newest := _LAST.fullmatch(ref):
-        back = int(newest.group(1) or 0)
-        run_id = RunIndex(repo).latest(skip=back)
-        if run_id is None:
-            raise RefError(f"there is no run {ref!r}: fewer than {back + 1} runs; see `nbvc runs`")
-        return run_side(repo, run_id)
-    run_id = RunIndex(repo).resolve(ref)
-    if run_id is not None:
-        return run_side(repo, run_id)
-    if gitio.is_work_tree(repo.root) and (commit := gitio.rev_parse(repo.root, ref)):
-        return git_side(repo, ref, commit)
-    raise RefError(
-        f"{ref!r} is not a run id, 'last', 'last~N', 'workspace' or a git revision; "
-        "`nbvc runs` lists run ids"
-    )
+    if found.run is not None:
+        return run_side(found.run)
+    assert found.commit is not None
+    return git_side(repo, ref, found.commit)
 
 
-def run_side(repo: Repo, run_id: str) -> Side:
-    record = repo.records.read(RUNS, run_id)
-    return Side(
-        run_id.rsplit("-", 1)[-1],
-        "run",
-        record.get("params") or {},
-        record.get("metrics") or {},
-    )
+def run_side(run: RunRecord) -> Side:
+    return Side(run.short_id, "run", run.params, run.metrics)
 
 
 def workspace_side(repo: Repo) -> Side:

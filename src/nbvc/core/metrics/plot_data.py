@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nbvc.core.errors import NbvcError, NoPipelineError, RefError
-from nbvc.core.formats.datafiles import DataFileError, parse, plot_rows
-from nbvc.core.metrics.compare import WORKSPACE
+from nbvc.core.errors import DataFileError, NbvcError, NoPipelineError
+from nbvc.core.formats.datafiles import parse, plot_rows
 from nbvc.core.metrics.plots import file_spec, series_spec
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import RunIndex, short_id
-from nbvc.core.runs.run_record import RUNS
+from nbvc.core.runs.run_index import RunIndex
+from nbvc.core.runs.run_refs import WORKSPACE, find_run
 
 
 def plot_specs(repo: Repo, refs: Sequence[str]) -> list[dict[str, Any]]:
-    """Vega-Lite specs for ``refs`` (run ids or ``workspace``; default: the latest run)."""
+    """Vega-Lite specs for ``refs`` (runs or ``workspace``; default: the latest run)."""
     return [spec for _, spec in named_plot_specs(repo, refs)]
 
 
@@ -33,17 +32,14 @@ def named_plot_specs(repo: Repo, refs: Sequence[str]) -> list[tuple[str, dict[st
         if ref == WORKSPACE:
             _workspace_files(repo, files, props)
             continue
-        run_id = index.resolve(ref)
-        if run_id is None:
-            raise RefError(f"no run {ref!r}; `nbvc runs` lists run ids")
-        record = repo.records.read(RUNS, run_id)
-        label = short_id(run_id)
-        for name, points in (record.get("series") or {}).items():
+        run = find_run(repo, ref)
+        label = run.short_id
+        for name, points in run.series.items():
             series.setdefault(name, {})[label] = [(int(p[0]), p[1]) for p in points]
-        for plot in record.get("plots") or ():
-            rows = _rows(repo.odb.read_bytes(plot["oid"]).decode("utf-8", "replace"), plot["path"])
-            files.setdefault(plot["path"], {})[label] = rows
-            props.setdefault(plot["path"], plot.get("props") or {})
+        for plot in run.plots:
+            rows = _rows(repo.odb.read_bytes(plot.oid).decode("utf-8", "replace"), plot.path)
+            files.setdefault(plot.path, {})[label] = rows
+            props.setdefault(plot.path, plot.props)
     specs = [
         (f"metric:{name}", series_spec(name, by_run)) for name, by_run in sorted(series.items())
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from nbvc.core.pipeline.outcome import FAILED, StageOutcome
-from nbvc.core.runs.run_index import short_id
+from nbvc.core.runs.run_record import short_id
 
 
 class ConsoleListener:

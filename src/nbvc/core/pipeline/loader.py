@@ -12,8 +12,8 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nbvc.core.errors import NoPipelineError
-from nbvc.core.formats.datafiles import DataFileError, parse
+from nbvc.core.errors import DataFileError, NoPipelineError
+from nbvc.core.formats.datafiles import parse
 from nbvc.core.formats.yamlio import KeyPath, YamlDoc, load
 from nbvc.core.pipeline import schema
 from nbvc.core.pipeline.definition import (

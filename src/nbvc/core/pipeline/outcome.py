@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from nbvc.core.runs.run_record import RunStatus
+
 RAN, SKIPPED, RESTORED, FAILED, NOT_RUN, WOULD_RUN = (
     "ran",
     "skipped",
@@ -31,7 +33,7 @@ class StageOutcome:
 class ReproResult:
     run_id: str | None  # None for a dry run
     outcomes: list[StageOutcome]
-    status: str = "completed"
+    status: RunStatus = RunStatus.COMPLETED
 
     @property
     def failed(self) -> bool:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbvc.core.errors import NbvcError, PipelineError
+from nbvc.core.errors import NbvcError, ParamsError, PipelineError
 from nbvc.core.pipeline import dag, runcache
 from nbvc.core.pipeline.definition import Pipeline, Stage
 from nbvc.core.pipeline.execute import run_commands
@@ -34,11 +34,10 @@ from nbvc.core.pipeline.outcome import (
     StageOutcome,
 )
 from nbvc.core.pipeline.run_summary import finish_repro_run
-from nbvc.core.pipeline.stage import Hasher, ParamReader, ParamsError, StageState, measure, why_run
+from nbvc.core.pipeline.stage import Hasher, ParamReader, StageState, measure, why_run
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
-from nbvc.core.runs.run_record import COMPLETED, INTERRUPTED, Journal
-from nbvc.core.runs.run_record import FAILED as RUN_FAILED
+from nbvc.core.runs.run_record import Journal, RunStatus
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.pool import Pool
 from nbvc.core.storage.record_store import new_id
@@ -95,14 +94,14 @@ class _Repro:
             return ReproResult(None, list(self.outcomes.values()))
         journal = Journal.create(self.repo, self.run_id, "repro")
         started = time.time()
-        status = RUN_FAILED
+        status = RunStatus.FAILED
         try:
             for name in selected:
                 self._visit(name)
             if not any(o.status == FAILED for o in self.outcomes.values()):
-                status = COMPLETED
+                status = RunStatus.COMPLETED
         except KeyboardInterrupt:
-            status = INTERRUPTED
+            status = RunStatus.INTERRUPTED
             raise
         finally:
             finish_repro_run(

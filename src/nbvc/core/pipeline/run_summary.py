@@ -9,7 +9,16 @@ from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.loader import workspace_reader
 from nbvc.core.pipeline.values import metrics_of, params_of
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import Journal, environment, fold, with_logged, write_run
+from nbvc.core.runs.run_record import (
+    Journal,
+    PlotFile,
+    RunRecord,
+    RunStatus,
+    environment,
+    fold,
+    with_logged,
+    write_run,
+)
 from nbvc.core.storage.pool import Pool
 
 
@@ -19,43 +28,43 @@ def finish_repro_run(
     run_id: str,
     journal: Journal,
     started: float,
-    status: str,
+    status: RunStatus,
     stages: dict[str, dict[str, Any]],
     targets: list[str],
     pool: Pool,
-) -> dict[str, Any]:
+) -> RunRecord:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
     params, metrics = with_logged(params_of(pipeline, read), metrics_of(pipeline, read), logged)
     ended = time.time()
     record = write_run(
         repo,
-        {
-            "id": run_id,
-            "source": "repro",
-            "status": status,
-            "started": started,
-            "ended": ended,
-            "duration": round(ended - started, 3),
-            "env": environment(repo.root),
-            "pipeline": pipeline.file,
-            "targets": targets,
-            "params": params,
-            "metrics": metrics,
-            "series": logged.series,
-            "plots": _plots(repo, pipeline, pool),
-            "stages": stages,
-        },
+        RunRecord(
+            id=run_id,
+            source="repro",
+            status=status,
+            started=started,
+            ended=ended,
+            duration=round(ended - started, 3),
+            env=environment(repo.root),
+            pipeline=pipeline.file,
+            targets=tuple(targets),
+            params=params,
+            metrics=metrics,
+            series=logged.series,
+            plots=_plots(repo, pipeline, pool),
+            stages=stages,
+        ),
     )
     journal.remove()
     return record
 
 
-def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> list[dict[str, Any]]:
+def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> tuple[PlotFile, ...]:
     """Declared plot files as stored objects, so the run can be plotted later."""
     plots = []
     for out in pipeline.plot_outs():
         snapshot = repo.workspace.snapshot(out.path, pool, store=True)
         if snapshot is not None and snapshot.kind == "file":
-            plots.append({"path": out.path, "oid": snapshot.oid, "props": dict(out.plot)})
-    return plots
+            plots.append(PlotFile(out.path, snapshot.oid, dict(out.plot)))
+    return tuple(plots)

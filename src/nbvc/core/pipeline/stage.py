@@ -16,8 +16,8 @@ from nbvc.core.artifacts.build import resolve_oids, tree_from_scan
 from nbvc.core.artifacts.paths import parents
 from nbvc.core.artifacts.pointer import SUFFIX
 from nbvc.core.artifacts.scan import DirScan, Scanner
-from nbvc.core.errors import NbvcError, OverlapError
-from nbvc.core.formats.datafiles import DataFileError, flatten, is_missing, lookup, parse
+from nbvc.core.errors import DataFileError, OverlapError, ParamsError
+from nbvc.core.formats.datafiles import flatten, is_missing, lookup, parse
 from nbvc.core.pipeline.definition import ParamSpec, Stage
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.progress import NULL
@@ -26,10 +26,6 @@ from nbvc.core.storage.fsutil import is_within
 from nbvc.core.storage.pool import Pool
 
 SHOWN_VALUE = 40
-
-
-class ParamsError(NbvcError):
-    """A params file or key that a stage declares is missing or unreadable."""
 
 
 class Hasher:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbvc.core.errors import DataFileError
 from nbvc.core.formats.datafiles import (
-    DataFileError,
     flatten,
     is_missing,
     lookup,

@@ -14,7 +14,8 @@ from typing import Any
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_index import RunIndex, short_id
+from nbvc.core.runs.run_index import RunIndex
+from nbvc.core.runs.run_record import short_id
 
 COLUMN_SORTS = ("started", "ended", "duration", "status")
 VALUE_SORTS = {"metric": "metric", "param": "param"}  # sort name -> run_values.kind

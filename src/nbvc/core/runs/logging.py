@@ -21,26 +21,22 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import LoggingError
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import (
-    COMPLETED,
-    FAILED,
     Journal,
+    RunRecord,
+    RunStatus,
     environment,
     fold,
     with_logged,
     write_run,
 )
-from nbvc.core.storage.record_store import Record, new_id
+from nbvc.core.storage.record_store import new_id
 
 RUN_ID_ENV = "NBVC_RUN_ID"
 ROOT_ENV = "NBVC_ROOT"
 STAGE_ENV = "NBVC_STAGE"
-
-
-class LoggingError(NbvcError):
-    """A value that cannot be logged (not JSON, not a number)."""
 
 
 class Run:
@@ -83,7 +79,7 @@ class Run:
             }
         )
 
-    def end(self, status: str = COMPLETED) -> Record | None:
+    def end(self, status: RunStatus = RunStatus.COMPLETED) -> RunRecord | None:
         """Write the run's record (owned runs only); returns it."""
         global _active  # noqa: PLW0603 - the process's one open run
         if _active is self:
@@ -96,20 +92,19 @@ class Run:
         with Repo.open(self.root) as repo:
             record = write_run(
                 repo,
-                {
-                    **_context,
-                    "id": self.id,
-                    "source": _context.get("source", "python"),
-                    "status": status,
-                    "started": self.started,
-                    "ended": ended,
-                    "duration": ended - self.started,
-                    "env": environment(self.root),
-                    "params": params,
-                    "metrics": metrics,
-                    "series": logged.series,
-                    "stages": {},
-                },
+                RunRecord(
+                    id=self.id,
+                    source=_context.get("source", "python"),
+                    status=RunStatus(status),
+                    started=self.started,
+                    ended=ended,
+                    duration=ended - self.started,
+                    env=environment(self.root),
+                    params=params,
+                    metrics=metrics,
+                    series=logged.series,
+                    extra={k: v for k, v in _context.items() if k != "source"},
+                ),
             )
         self.journal.remove()
         return record
@@ -121,7 +116,7 @@ class Run:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.end(FAILED if exc_type is not None else COMPLETED)
+        self.end(RunStatus.FAILED if exc_type is not None else RunStatus.COMPLETED)
 
 
 _active: Run | None = None
@@ -171,7 +166,7 @@ def active_run() -> Run | None:
     return _active
 
 
-def end_run(status: str = COMPLETED) -> Record | None:
+def end_run(status: RunStatus = RunStatus.COMPLETED) -> RunRecord | None:
     """End this process's open run (if any) and return its record."""
     run = _active
     return run.end(status) if run is not None else None

@@ -10,10 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS
-from nbvc.core.storage.record_store import Record
+from nbvc.core.runs.run_record import RUNS, RunRecord, read_run
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -37,10 +35,6 @@ CREATE TABLE IF NOT EXISTS run_objects (
 RUN_COLUMNS = "id, started, ended, duration, status, source, git, host, python"
 
 
-class RunNotFoundError(NbvcError):
-    """A run reference matches no run (or several)."""
-
-
 @dataclass(frozen=True)
 class CacheHit:
     run_id: str
@@ -55,23 +49,23 @@ class RunIndex:
         self.index.db.executescript(SCHEMA)
 
     # -- writing ----------------------------------------------------------------------------
-    def add(self, record: Record) -> bool:
+    def add(self, record: RunRecord) -> bool:
         """Index one run record; False if it was indexed already."""
-        run_id = record["id"]
+        run_id = record.id
         with self.index.transaction() as db:
             if db.execute("SELECT 1 FROM records WHERE id = ?", (run_id,)).fetchone():
                 return False
             db.execute("INSERT INTO records VALUES (?, ?)", (run_id, RUNS))
-            env = record.get("env") or {}
+            env = record.env
             db.execute(
                 f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
-                    record.get("started"),
-                    record.get("ended"),
-                    record.get("duration"),
-                    record.get("status", "completed"),
-                    record.get("source", "repro"),
+                    record.started,
+                    record.ended,
+                    record.duration,
+                    record.status.value,
+                    record.source,
                     env.get("git"),
                     env.get("host"),
                     env.get("python"),
@@ -97,7 +91,7 @@ class RunIndex:
         }
         added = 0
         for run_id in self.repo.records.ids(RUNS):
-            if run_id not in known and self.add(self.repo.records.read(RUNS, run_id)):
+            if run_id not in known and self.add(read_run(self.repo, run_id)):
                 added += 1
         return added
 
@@ -111,24 +105,14 @@ class RunIndex:
         ).fetchone()
         return row[0] if row else None
 
-    def resolve(self, ref: str) -> str | None:
-        """A run id from a full id, a unique prefix, or a unique suffix (the short id)."""
-        if len(ref) < 4:
-            return None
+    def matching(self, ref: str) -> list[str]:
+        """Finished runs whose id is ``ref``, starts with it or ends with it (the short id)."""
         escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.index.execute(
             "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'",
             (ref, escaped + "%", "%" + escaped),
         ).fetchall()
-        ids = sorted({row[0] for row in rows})
-        if ref in ids:
-            return ref
-        if len(ids) > 1:
-            raise RunNotFoundError(
-                f"{ref!r} matches {len(ids)} runs ({', '.join(short_id(i) for i in ids[:5])}); "
-                "type more of the run id"
-            )
-        return ids[0] if ids else None
+        return sorted({row[0] for row in rows})
 
     def ids(
         self, sort: tuple[str, str | None] | None, ascending: bool, limit: int | None
@@ -171,42 +155,37 @@ class RunIndex:
         return {row[0] for row in self.index.execute("SELECT DISTINCT oid FROM run_objects")}
 
 
-def short_id(run_id: str) -> str:
-    """The random tail of a run id: what tables show and what users type."""
-    return run_id.rsplit("-", 1)[-1]
-
-
-def _value_rows(record: Record) -> Iterable[tuple[Any, ...]]:
-    for kind, key in (("param", "params"), ("metric", "metrics")):
-        for source, values in (record.get(key) or {}).items():
+def _value_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
+    for kind, by_source in (("param", record.params), ("metric", record.metrics)):
+        for source, values in by_source.items():
             for name, value in values.items():
                 num = (
                     value
                     if isinstance(value, int | float) and not isinstance(value, bool)
                     else None
                 )
-                yield (record["id"], kind, source, name, num, json.dumps(value))
+                yield (record.id, kind, source, name, num, json.dumps(value))
 
 
-def _cache_rows(record: Record) -> Iterable[tuple[Any, ...]]:
-    for stage, entry in (record.get("stages") or {}).items():
+def _cache_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
+    for stage, entry in record.stages.items():
         if entry.get("cache_key") and entry.get("status") in ("ran", "restored"):
             yield (
                 entry["cache_key"],
-                record["id"],
+                record.id,
                 stage,
-                record.get("ended") or record.get("started") or 0.0,
+                record.ended or record.started or 0.0,
                 json.dumps(entry.get("outs") or {}),
             )
 
 
-def record_oids(record: Record) -> set[str]:
+def record_oids(record: RunRecord) -> set[str]:
     """Objects a run record needs kept: its stages' outputs (the run cache) and plot files."""
     oids: set[str] = set()
-    for entry in (record.get("stages") or {}).values():
+    for entry in record.stages.values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
-    oids.update(plot["oid"] for plot in record.get("plots") or ())
+    oids.update(plot.oid for plot in record.plots)
     return oids
 
 

@@ -1,6 +1,9 @@
 """Run records (kind ``runs``) and the journals that collect logged values while a run is open.
 
-A run's params and metrics logged from code (``nbvc.log_metric``), possibly by several processes
+:class:`RunRecord` is the one shape of a run: it is written to and read from
+``.nbvc/records/runs/<id>.json`` (:meth:`RunRecord.to_record` / :meth:`RunRecord.from_record`),
+fed to the index, and answered by the REST API (:meth:`RunRecord.to_json`). A run's params and
+metrics logged from code (``nbvc.log_metric``), possibly by several processes
 (a repro and the stage commands it starts), are appended as JSON lines to a journal in
 ``.nbvc/tmp/runs/<run id>.jsonl`` (appends of one short line are atomic). When the run ends, the
 journal is folded into the immutable record and removed.
@@ -16,16 +19,155 @@ import platform
 import socket
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 from nbvc.core.repo import Repo
 from nbvc.core.storage import gitio
-from nbvc.core.storage.record_store import Record
 
 RUNS = "runs"
 LOGGED = "logged"  # the source name of params and metrics logged from code
-COMPLETED, FAILED, INTERRUPTED, RUNNING = "completed", "failed", "interrupted", "running"
+
+Values = dict[str, dict[str, Any]]  # source (a params/metrics file, or "logged") -> name -> value
+
+
+class RunStatus(StrEnum):
+    """How a run ended (``running``: its process is still logging to it)."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    RUNNING = "running"
+
+
+@dataclass(frozen=True)
+class PlotFile:
+    """A plot file a repro's pipeline declares, stored as an object when the run ended."""
+
+    path: str
+    oid: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "oid": self.oid, "props": self.props}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> PlotFile:
+        return cls(doc["path"], doc["oid"], dict(doc.get("props") or {}))
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run: a repro, or a process (script, notebook kernel) that logged params or metrics.
+
+    ``pipeline``, ``targets`` and ``plots`` belong to repro runs (and are written only for them);
+    ``extra`` keeps what else the process that ran it recorded (a notebook run's ``notebook`` and
+    lineage ``session``), so a record read and written again loses nothing.
+    """
+
+    id: str
+    source: str = "repro"
+    status: RunStatus = RunStatus.COMPLETED
+    started: float | None = None
+    ended: float | None = None
+    duration: float | None = None
+    env: dict[str, Any] = field(default_factory=dict)
+    params: Values = field(default_factory=dict)
+    metrics: Values = field(default_factory=dict)
+    series: dict[str, list[list[Any]]] = field(
+        default_factory=dict
+    )  # name -> [[step, value, time]]
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)  # stage -> status, deps, outs
+    pipeline: str | None = None
+    targets: tuple[str, ...] = ()
+    plots: tuple[PlotFile, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.id)
+
+    @property
+    def git(self) -> str | None:
+        """The git commit checked out when it ran."""
+        commit = self.env.get("git")
+        return commit if isinstance(commit, str) else None
+
+    # -- one serialisation: the record on disk ---------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            **self.extra,
+            "id": self.id,
+            "source": self.source,
+            "status": self.status.value,
+            "started": self.started,
+            "ended": self.ended,
+            "duration": self.duration,
+            "env": self.env,
+            "params": self.params,
+            "metrics": self.metrics,
+            "series": self.series,
+            "stages": self.stages,
+        }
+        if self.pipeline is not None:
+            doc["pipeline"] = self.pipeline
+            doc["targets"] = list(self.targets)
+            doc["plots"] = [plot.to_json() for plot in self.plots]
+        return doc
+
+    @classmethod
+    def from_record(cls, doc: Mapping[str, Any]) -> RunRecord:
+        """A run from its record as written by any nbvc version (absent fields get defaults)."""
+        known = {f.name for f in fields(cls)} | {"kind"}
+        return cls(
+            id=doc["id"],
+            source=doc.get("source") or "repro",
+            status=RunStatus(doc.get("status") or RunStatus.COMPLETED),
+            started=doc.get("started"),
+            ended=doc.get("ended"),
+            duration=doc.get("duration"),
+            env=dict(doc.get("env") or {}),
+            params=dict(doc.get("params") or {}),
+            metrics=dict(doc.get("metrics") or {}),
+            series=dict(doc.get("series") or {}),
+            stages=dict(doc.get("stages") or {}),
+            pipeline=doc.get("pipeline"),
+            targets=tuple(doc.get("targets") or ()),
+            plots=tuple(PlotFile.from_json(p) for p in doc.get("plots") or ()),
+            extra={k: v for k, v in doc.items() if k not in known},
+        )
+
+    # -- ... and as the REST API answers it (openapi.yaml: RunSummary, Run) ------------------
+    def summary_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "short_id": self.short_id,
+            "source": self.source,
+            "status": self.status.value,
+            "started": self.started,
+            "ended": self.ended,
+            "duration": self.duration,
+            "git": self.git,
+            "params": self.params,
+            "metrics": self.metrics,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.summary_json(),
+            "env": self.env,
+            "pipeline": self.pipeline,
+            "targets": list(self.targets),
+            "series": self.series,
+            "stages": self.stages,
+            "plots": [plot.to_json() for plot in self.plots],
+        }
+
+
+def short_id(run_id: str) -> str:
+    """The random tail of a run id: what tables show and what users type."""
+    return run_id.rsplit("-", 1)[-1]
 
 
 def journal_dir(repo: Repo) -> str:
@@ -119,18 +261,20 @@ def environment(root: str) -> dict[str, Any]:
     }
 
 
-def write_run(repo: Repo, record: Record) -> Record:
-    """Write a finished run's record (it has its ``id`` already) and index it."""
+def write_run(repo: Repo, run: RunRecord) -> RunRecord:
+    """Write a finished run's record and index it."""
     from nbvc.core.runs.run_index import RunIndex
 
-    written = repo.records.write(RUNS, record)
-    RunIndex(repo).add(written)
-    return written
+    repo.records.write(RUNS, run.to_record())
+    RunIndex(repo).add(run)
+    return run
 
 
-def with_logged(
-    params: dict[str, dict[str, Any]], metrics: dict[str, dict[str, Any]], logged: Logged
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+def read_run(repo: Repo, run_id: str) -> RunRecord:
+    return RunRecord.from_record(repo.records.read(RUNS, run_id))
+
+
+def with_logged(params: Values, metrics: Values, logged: Logged) -> tuple[Values, Values]:
     if logged.params:
         params = {**params, LOGGED: logged.params}
     if logged.metrics:
@@ -138,7 +282,7 @@ def with_logged(
     return params, metrics
 
 
-def open_runs(repo: Repo) -> Iterator[dict[str, Any]]:
+def open_runs(repo: Repo) -> Iterator[RunRecord]:
     """Runs whose journal is still there: running, or interrupted if their process is gone."""
     try:
         names = sorted(os.listdir(journal_dir(repo)))
@@ -153,18 +297,15 @@ def open_runs(repo: Repo) -> Iterator[dict[str, Any]]:
         start = events[0]
         logged = fold(events)
         alive = start.get("host") == socket.gethostname() and _pid_alive(start.get("pid", -1))
-        yield {
-            "id": start["id"],
-            "kind": RUNS,
-            "source": start.get("source", "python"),
-            "status": RUNNING if alive else INTERRUPTED,
-            "started": start.get("started"),
-            "ended": None,
-            "duration": None,
-            "params": {LOGGED: logged.params} if logged.params else {},
-            "metrics": {LOGGED: logged.metrics} if logged.metrics else {},
-            "series": logged.series,
-        }
+        yield RunRecord(
+            id=start["id"],
+            source=start.get("source", "python"),
+            status=RunStatus.RUNNING if alive else RunStatus.INTERRUPTED,
+            started=start.get("started"),
+            params={LOGGED: logged.params} if logged.params else {},
+            metrics={LOGGED: logged.metrics} if logged.metrics else {},
+            series=logged.series,
+        )
 
 
 def _pid_alive(pid: int) -> bool:

@@ -9,18 +9,16 @@ from typing import Any
 from nbvc.core.errors import NbvcError
 from nbvc.core.runs.run_index import RunIndex
 
-Record = Mapping[str, Any]
 
-
-def columns(records: Sequence[Record], key: str) -> list[tuple[str, str, str]]:
-    """``(source, name, title)`` of every value in ``records[*][key]`` (``params`` or
-    ``metrics``); the title is the name, or ``source:name`` where two sources share a name."""
+def columns(values: Sequence[Mapping[str, Mapping[str, Any]]]) -> list[tuple[str, str, str]]:
+    """``(source, name, title)`` of every value in ``values`` (the params or the metrics of
+    several runs); the title is the name, or ``source:name`` where two sources share a name."""
     pairs = list(
         dict.fromkeys(
             (source, name)
-            for r in records
-            for source, values in (r.get(key) or {}).items()
-            for name in values
+            for by_source in values
+            for source, named in by_source.items()
+            for name in named
         )
     )
     names = [name for _, name in pairs]

@@ -1,0 +1,30 @@
+"""``repo.pipeline``: bring the pipeline's outputs up to date, as one run."""
+
+from __future__ import annotations
+
+from nbvc.core.pipeline import dag
+from nbvc.core.pipeline.loader import load_pipeline
+from nbvc.core.pipeline.outcome import NULL_LISTENER, ReproListener, ReproResult
+from nbvc.core.pipeline.repro import ReproOptions, repro
+from nbvc.core.repo import Repo
+
+DEFAULTS = ReproOptions()
+
+
+class Pipeline:
+    def __init__(self, repo: Repo) -> None:
+        self._repo = repo
+
+    def repro(
+        self, options: ReproOptions = DEFAULTS, listener: ReproListener = NULL_LISTENER
+    ) -> ReproResult:
+        """Run the stages whose inputs changed (all of ``options.targets`` and their upstream
+        stages); ``listener`` hears each stage start, print and finish."""
+        return repro(self._repo, options, listener)
+
+    def planned(self, options: ReproOptions = DEFAULTS) -> list[str]:
+        """The stages :meth:`repro` will visit with ``options``, in order."""
+        pipeline = load_pipeline(self._repo.root, check_workspace=False)
+        graph = dag.check(pipeline, self._repo.root)
+        targets = dag.resolve_targets(pipeline, options.targets)
+        return dag.select(graph, targets, options.downstream, options.single_item)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from nbvc.core.lineage import lineage_index, store
+from nbvc.core.lineage import files, lineage_index, store
 from nbvc.core.lineage.cell_record import CellRecord, FileAccess, FileState
-from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.graph import LineageNode, lineage
 from nbvc.core.lineage.script import Script, script
 from nbvc.core.repo import Repo
@@ -39,7 +38,7 @@ class Lineage:
     # -- recording (the kernel's tracer) -----------------------------------------------------
     def describe(self, seen: Mapping[str, FileState | None]) -> dict[str, FileAccess]:
         """The files a cell touched (repo-relative path -> state before), named by content."""
-        return describe(self._repo, seen)
+        return files.describe(self._repo, seen)
 
     def save(self, cells: Sequence[tuple[CellRecord, str]]) -> None:
         """Write executed cells (each with its source) as lineage records and index them."""

@@ -12,6 +12,7 @@ import pytest
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import Journal, RunRecord, write_run
 from nbvc.core.storage.record_store import new_id
+from tests.conftest import Cli
 from tests.server.conftest import Api
 
 
@@ -167,6 +168,24 @@ async def test_one_run_by_full_or_short_id(api: Api, runs: Runs) -> None:
         }
         assert run["params"] == {"logged": {"lr": 0.1}}
         assert run["stages"] == {} and run["plots"] == [] and run["pipeline"] is None
+
+
+async def test_runs_are_named_as_every_front_end_names_them(
+    api: Api, runs: Runs, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route resolves references like the CLI and the magics do (one resolver): ``last``,
+    ``last~N``, and a prefix of a run still open."""
+    first = runs.log({"acc": 0.5})
+    second = runs.log({"acc": 0.7})
+    with Repo.open(str(runs.path)) as repo:
+        Journal.create(repo, "7fffffffffffffff-0pen0pen", "python")
+    monkeypatch.chdir(runs.path)
+    opened = "7fffffffffffffff-0pen0pen"
+    for ref, expected in [("last", second), ("latest~1", first), ("7fffffff", opened)]:
+        run = await api.ok("GET", f"runs/{ref}", path="lab")
+        shown = cli.ok("metrics", "show", "--json", ref)
+        assert run["id"] == expected and short(expected) in shown, ref
+    assert (await api.get("runs/last~2", path="lab")).status == 404
 
 
 async def test_unknown_or_malformed_run_ids(api: Api, runs: Runs) -> None:

@@ -61,6 +61,7 @@ PUBLIC = [
     "ParamsError",
     "PathError",
     "PipelineError",
+    "PullOptions",
     "PullResult",
     "RUN_SORTS",
     "RUN_VALUE_SORTS",
@@ -86,10 +87,12 @@ PUBLIC = [
     "StageSelectionError",
     "Task",
     "TransferError",
+    "TransferOptions",
     "TransferResult",
     "UNCHANGED",
     "UnsavedChangesError",
     "VEGA_LITE_SCHEMA",
+    "VerbOption",
     "Version",
     "VersionRecord",
     "WORKSPACE",
@@ -105,6 +108,7 @@ PUBLIC = [
     "log_param",
     "log_params",
     "new_id",
+    "option_values",
     "plots_page",
     "register_alias_resolver",
     "render_lineage",
@@ -116,6 +120,7 @@ PUBLIC = [
     "value_columns",
     "value_text",
     "value_tone",
+    "verb_options",
 ]
 SUB_FACADES = ("runs", "metrics", "pipeline", "lineage", "remote")
 

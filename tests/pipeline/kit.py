@@ -23,8 +23,9 @@ import yaml
 
 from nbvc.cli.main import main
 from nbvc.core.pipeline.outcome import ReproResult
-from nbvc.core.pipeline.repro import ReproOptions, repro
+from nbvc.core.pipeline.repro import repro
 from nbvc.core.repo import Repo
+from nbvc.core.verbs import ReproOptions
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from nbvc.core import RunNotFoundError, RunRecord, RunStatus
+from nbvc.core import RunNotFoundError, RunOrder, RunRecord, RunStatus
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RUNS, Journal, read_run, write_run
 from nbvc.core.runs.run_refs import (
@@ -19,8 +20,10 @@ from nbvc.core.runs.run_refs import (
     unregister_alias_resolver,
 )
 
+Json = dict[str, Any]
+
 # A repro's run record as nbvc 0.1.0 wrote it before records were typed (keys sorted on disk).
-OLD_REPRO_RECORD = {
+OLD_REPRO_RECORD: Json = {
     "duration": 1.5,
     "ended": 1700000001.5,
     "env": {"git": None, "host": "h", "python": "3.11.2", "user": "u"},
@@ -38,7 +41,7 @@ OLD_REPRO_RECORD = {
     "targets": [],
 }
 # ... and a notebook's logged run: no pipeline fields, the notebook and session it ran in.
-OLD_NOTEBOOK_RECORD = {
+OLD_NOTEBOOK_RECORD: Json = {
     "duration": 2.0,
     "ended": 1700000102.0,
     "env": {"git": "c0ffee", "host": "h", "python": "3.11.2", "user": "u"},
@@ -62,7 +65,7 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
         yield opened
 
 
-def put(repo: Repo, record: dict[str, object]) -> None:
+def put(repo: Repo, record: Json) -> None:
     """A record as it arrives from elsewhere (a pull), then indexed."""
     path = Path(repo.records.path(RUNS, str(record["id"])))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,9 +74,7 @@ def put(repo: Repo, record: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("old", [OLD_REPRO_RECORD, OLD_NOTEBOOK_RECORD], ids=["repro", "notebook"])
-def test_records_written_before_typing_load_and_write_back_unchanged(
-    repo: Repo, old: dict[str, object]
-) -> None:
+def test_records_written_before_typing_load_and_write_back_unchanged(repo: Repo, old: Json) -> None:
     put(repo, old)
     run = read_run(repo, str(old["id"]))
     assert run.status is RunStatus(old["status"])
@@ -88,14 +89,8 @@ def test_one_serialisation_for_disk_index_and_rest(repo: Repo) -> None:
     detail = run.to_json()
     assert detail["status"] == "failed" and detail["pipeline"] is None and detail["plots"] == []
     assert {k: detail[k] for k in run.summary_json()} == run.summary_json()
-    (page,) = repo.runs.page(repo_order(), 0, 10)
+    (page,) = repo.runs.page(RunOrder(), 0, 10)
     assert page == run.summary_json()  # the index's page says what the record says
-
-
-def repo_order() -> object:
-    from nbvc.core import RunOrder
-
-    return RunOrder()
 
 
 def test_written_runs_are_typed_and_indexed(repo: Repo) -> None:

@@ -60,7 +60,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "series_spec": ("nbvc.core.metrics.plots", "series_spec"),
     # pipeline
     "ConsoleListener": ("nbvc.core.pipeline.console", "ConsoleListener"),
-    "ReproOptions": ("nbvc.core.pipeline.repro", "ReproOptions"),
+    "ReproOptions": ("nbvc.core.verbs", "ReproOptions"),
+    "PullOptions": ("nbvc.core.verbs", "PullOptions"),
+    "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
+    "verb_options": ("nbvc.core.verbs", "specs"),
+    "option_values": ("nbvc.core.verbs", "values"),
+    "VerbOption": ("nbvc.core.verbs", "Spec"),
     "ReproResult": ("nbvc.core.pipeline.outcome", "ReproResult"),
     "STAGE_FAILED": ("nbvc.core.pipeline.outcome", "FAILED"),
     "STAGE_RAN": ("nbvc.core.pipeline.outcome", "RAN"),
@@ -155,6 +160,7 @@ __all__ = [
     "ParamsError",
     "PathError",
     "PipelineError",
+    "PullOptions",
     "PullResult",
     "RefError",
     "RemoteError",
@@ -175,8 +181,10 @@ __all__ = [
     "StageSelectionError",
     "Task",
     "TransferError",
+    "TransferOptions",
     "TransferResult",
     "UnsavedChangesError",
+    "VerbOption",
     "Version",
     "VersionRecord",
     "active_run",
@@ -191,6 +199,7 @@ __all__ = [
     "log_param",
     "log_params",
     "new_id",
+    "option_values",
     "plots_page",
     "register_alias_resolver",
     "render_lineage",
@@ -202,6 +211,7 @@ __all__ = [
     "value_columns",
     "value_text",
     "value_tone",
+    "verb_options",
 ]
 
 if TYPE_CHECKING:
@@ -256,7 +266,6 @@ if TYPE_CHECKING:
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
     from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED
     from nbvc.core.pipeline.outcome import ReproResult, StageOutcome
-    from nbvc.core.pipeline.repro import ReproOptions
     from nbvc.core.progress import NULL as NULL_REPORTER
     from nbvc.core.progress import Reporter, Task
     from nbvc.core.remote.transfer import PullResult, TransferResult
@@ -282,6 +291,10 @@ if TYPE_CHECKING:
     from nbvc.core.storage.hashing import hash_bytes
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
+    from nbvc.core.verbs import PullOptions, ReproOptions, TransferOptions
+    from nbvc.core.verbs import Spec as VerbOption
+    from nbvc.core.verbs import specs as verb_options
+    from nbvc.core.verbs import values as option_values
 
 
 def __getattr__(name: str) -> Any:

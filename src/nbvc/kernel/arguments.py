@@ -12,7 +12,10 @@ from IPython.core import magic as _magic
 from IPython.core import magic_arguments as _ipython
 from IPython.core.error import UsageError
 
+from nbvc.core import verb_options
+
 F = TypeVar("F", bound=Callable[..., Any])
+V = TypeVar("V")
 
 
 class Decorator(Protocol):
@@ -46,3 +49,35 @@ def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
         raise UsageError(f"cannot read the arguments ({exc}): {line}") from None
     parser: argparse.ArgumentParser = magic.parser  # type: ignore[attr-defined]
     return parser.parse_args(words)
+
+
+def options(verb: type[Any]) -> Decorator:
+    """The arguments of a magic, from the dataclass that declares the verb's options
+    (:mod:`nbvc.core.verbs`): only those it offers in notebooks, in their declared order."""
+    offered = [spec for spec in verb_options(verb) if spec.option.magic]
+
+    def decorate(func: F) -> F:
+        for spec in reversed(offered):  # decorators apply bottom-up
+            opt = spec.option
+            if spec.positional:
+                func = argument(spec.name, nargs="*", metavar=opt.metavar, help=opt.help)(func)
+            elif spec.kind is bool:
+                action = "store_false" if spec.default else "store_true"
+                func = argument(*opt.flags, dest=spec.name, action=action, help=opt.help)(func)
+            else:
+                func = argument(*opt.flags, dest=spec.name, metavar=opt.metavar, help=opt.help)(
+                    func
+                )
+        return func
+
+    return decorate
+
+
+def options_of(verb: type[V], args: argparse.Namespace) -> V:
+    """The verb's options from a magic's parsed arguments (the rest keep their defaults)."""
+    values: dict[str, Any] = {}
+    for spec in verb_options(verb):
+        if spec.option.magic:
+            value = getattr(args, spec.name)
+            values[spec.name] = tuple(value) if isinstance(value, list) else value
+    return verb(**values)

@@ -8,7 +8,8 @@ from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
+from nbvc.core import PullOptions, TransferOptions, option_values
+from nbvc.kernel.arguments import line_magic, magic_arguments, options, options_of, parse_argstring
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
 from nbvc.kernel.views import human_size
@@ -21,33 +22,28 @@ if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
 class RemoteMagics(NbvcMagics):
     @line_magic
     @magic_arguments()
-    @argument("paths", nargs="*", metavar="PATH", help="artifacts (default: every tracked one)")
-    @argument("-r", "--remote", metavar="NAME", help="remote to use (default: the default)")
-    @argument("--all-versions", action="store_true", help="every version, not just the current")
+    @options(TransferOptions)
     @friendly_errors
     def version_push(self, line: str) -> Rich:
         """Send tracked data and all records (history, runs, lineage) to a remote; only what
         the remote lacks is sent."""
-        args = parse_argstring(self.version_push, line)
+        push = options_of(TransferOptions, parse_argstring(self.version_push, line))
         repo = self.repo()
         self.tracer.flush()  # lineage records of the cells so far travel too
         with self.tracer.paused():
-            result = repo.push(args.paths, args.remote, args.all_versions)
+            result = repo.push(**option_values(push))
         return _checked(_transfer_view(result), result)
 
     @line_magic
     @magic_arguments()
-    @argument("paths", nargs="*", metavar="PATH", help="artifacts (default: every tracked one)")
-    @argument("-r", "--remote", metavar="NAME", help="remote to use (default: the default)")
-    @argument("--all-versions", action="store_true", help="every version, not just the current")
-    @argument("-f", "--force", action="store_true", help="discard changes not saved in nbvc")
+    @options(PullOptions)
     @friendly_errors
     def version_pull(self, line: str) -> Rich:
         """Fetch data and records from a remote, then check out what the pointer files say."""
-        args = parse_argstring(self.version_pull, line)
+        pull = options_of(PullOptions, parse_argstring(self.version_pull, line))
         repo = self.repo()
         with self.tracer.paused():
-            result = repo.pull(args.paths, args.remote, args.all_versions, force=args.force)
+            result = repo.pull(**option_values(pull))
         view = _pull_view(result)
         if result.skipped:
             display(view)  # type: ignore[no-untyped-call]

@@ -8,7 +8,15 @@ from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
+from nbvc.core import ReproOptions
+from nbvc.kernel.arguments import (
+    argument,
+    line_magic,
+    magic_arguments,
+    options,
+    options_of,
+    parse_argstring,
+)
 from nbvc.kernel.display import Rich
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
 
@@ -23,26 +31,21 @@ REFS_HELP = (
 class RunMagics(NbvcMagics):
     @line_magic
     @magic_arguments()
-    @argument(
-        "stages", nargs="*", metavar="STAGE", help="stages to bring up to date (default: all)"
-    )
-    @argument("-f", "--force", action="store_true", help="run even if up to date")
-    @argument("--dry", action="store_true", help="only say what would run")
+    @options(ReproOptions)
     @friendly_errors
     def repro(self, line: str) -> Rich | None:
         """Bring pipeline outputs up to date: run the stages whose inputs changed, as one run.
 
         Versions of the outputs record the stage and run that produced them.
         """
-        from nbvc.core import STAGE_FAILED, ConsoleListener, ReproOptions
+        from nbvc.core import STAGE_FAILED, ConsoleListener
         from nbvc.kernel import run_views
 
-        args = parse_argstring(self.repro, line)
+        repro = options_of(ReproOptions, parse_argstring(self.repro, line))
         repo = self.repo()
-        options = ReproOptions(targets=tuple(args.stages), force=args.force, dry=args.dry)
         with self.tracer.paused():
             # the summary table below says what each stage did, so no decision lines here
-            result = repo.pipeline.repro(options, ConsoleListener(decisions=False))
+            result = repo.pipeline.repro(repro, ConsoleListener(decisions=False))
         table = run_views.repro_table(result)
         failed = [o for o in result.outcomes if o.status == STAGE_FAILED]
         if failed:

@@ -20,8 +20,9 @@ from nbvc.server.params import (
     CheckoutRequest,
     FsckRequest,
     GcRequest,
-    ReproRequest,
-    TransferRequest,
+    parse_pull,
+    parse_push,
+    parse_repro,
 )
 from nbvc.server.paths import artifact_path, open_repo
 
@@ -69,36 +70,36 @@ def _fsck(args: object) -> Plan:
 
 
 def _repro(args: object) -> Plan:
-    r = ReproRequest.parse(args, "job args")
+    r = parse_repro(args, "job args")
 
     def work(repo: Repo, progress: Progress) -> Json:
         from nbvc.server.repro_job import run_repro
 
-        return run_repro(repo, r, progress)
+        return run_repro(repo, r.options, progress)
 
     return Plan(r.path, [], work)
 
 
 def _push(args: object) -> Plan:
-    r = TransferRequest.parse(args, "job args", pull=False)
+    r = parse_push(args, "job args")
 
     def work(repo: Repo, progress: Progress) -> Json:
         from nbvc.server.transfer_job import push
 
-        return push(repo, r, progress)
+        return push(repo, r.options, progress)
 
-    return Plan(r.path, r.targets, work)
+    return Plan(r.path, list(r.options.paths), work)
 
 
 def _pull(args: object) -> Plan:
-    r = TransferRequest.parse(args, "job args", pull=True)
+    r = parse_pull(args, "job args")
 
     def work(repo: Repo, progress: Progress) -> Json:
         from nbvc.server.transfer_job import pull
 
-        return pull(repo, r, progress)
+        return pull(repo, r.options, progress)
 
-    return Plan(r.path, r.targets, work)
+    return Plan(r.path, list(r.options.paths), work)
 
 
 KINDS: dict[str, JobKind] = {

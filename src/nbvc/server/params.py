@@ -7,9 +7,12 @@ way, so ``POST /artifacts/add`` and a job of kind ``add`` accept exactly the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from nbvc.core import PullOptions, ReproOptions, TransferOptions, VerbOption, verb_options
 from nbvc.server.errors import BAD_REQUEST, ApiError
+
+V = TypeVar("V")
 
 MAX_ITEMS = 1000
 MAX_PATH = 1024
@@ -53,10 +56,10 @@ class Fields:
         value = self._get(name, nullable=True)
         return None if value is None else self._check_text(name, value, limit)
 
-    def flag(self, name: str) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self._get(name)
         if value is None:
-            return False
+            return default
         if not isinstance(value, bool):
             raise ApiError(BAD_REQUEST, f"{self.where}: {name!r} must be true or false")
         return value
@@ -195,48 +198,44 @@ class FsckRequest:
 
 
 @dataclass(frozen=True)
-class ReproRequest:
-    path: str
-    targets: list[str]
-    force: bool
-    dry_run: bool
-    keep_going: bool
-    downstream: bool
-
-    @classmethod
-    def parse(cls, data: object, where: str = "request body") -> ReproRequest:
-        fields = Fields(data, where)
-        request = cls(
-            fields.text("path", MAX_PATH, ""),
-            fields.texts("targets", MAX_NAME),
-            fields.flag("force"),
-            fields.flag("dry_run"),
-            fields.flag("keep_going"),
-            fields.flag("downstream"),
-        )
-        fields.finish()
-        return request
-
-
-@dataclass(frozen=True)
-class TransferRequest:
-    """Arguments of ``push`` and ``pull`` jobs (``force`` only for ``pull``)."""
+class VerbRequest(Generic[V]):
+    """Job arguments of a verb whose options :mod:`nbvc.core.verbs` declares: the repo
+    (``path``) and the options the REST API offers (the others keep their defaults)."""
 
     path: str
-    remote: str | None
-    targets: list[str]
-    all_versions: bool
-    force: bool
+    options: V
 
-    @classmethod
-    def parse(cls, data: object, where: str, pull: bool) -> TransferRequest:
-        fields = Fields(data, where)
-        request = cls(
-            fields.text("path", MAX_PATH, ""),
-            fields.optional_text("remote", MAX_NAME),
-            fields.texts("targets", MAX_PATH),
-            fields.flag("all_versions"),
-            fields.flag("force") if pull else False,
-        )
-        fields.finish()
-        return request
+
+def parse_options(verb: type[V], data: object, where: str) -> VerbRequest[V]:
+    fields = Fields(data, where)
+    path = fields.text("path", MAX_PATH, "")
+    values = {
+        spec.name: _read(fields, spec, spec.option.rest)
+        for spec in verb_options(verb)
+        if spec.option.rest is not None
+    }
+    fields.finish()
+    return VerbRequest(path, verb(**values))
+
+
+def _read(fields: Fields, spec: VerbOption, name: str) -> Any:
+    limit = spec.option.max_length or MAX_PATH
+    if spec.kind is bool:
+        return fields.flag(name, spec.default)
+    if spec.positional:
+        return tuple(fields.texts(name, limit))
+    if spec.option.minimum == 1:
+        return fields.positive_int(name)
+    return fields.optional_text(name, limit)
+
+
+def parse_repro(data: object, where: str = "request body") -> VerbRequest[ReproOptions]:
+    return parse_options(ReproOptions, data, where)
+
+
+def parse_push(data: object, where: str = "request body") -> VerbRequest[TransferOptions]:
+    return parse_options(TransferOptions, data, where)
+
+
+def parse_pull(data: object, where: str = "request body") -> VerbRequest[PullOptions]:
+    return parse_options(PullOptions, data, where)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from nbvc.core import STAGE_FAILED, Repo, ReproOptions, StageOutcome, short_id
 from nbvc.server.jobs import RUNNING, JobCancelled, JobFailed, Json, Progress
-from nbvc.server.params import ReproRequest
 
 MAX_LINE = 2000  # longer output lines are cut in the log
 
@@ -59,18 +58,7 @@ class StageReporter:
             raise ReproCancelled
 
 
-def options_of(request: ReproRequest) -> ReproOptions:
-    return ReproOptions(
-        targets=tuple(request.targets),
-        force=request.force,
-        dry=request.dry_run,
-        keep_going=request.keep_going,
-        downstream=request.downstream,
-    )
-
-
-def run_repro(repo: Repo, request: ReproRequest, progress: Progress) -> Json:
-    options = options_of(request)
+def run_repro(repo: Repo, options: ReproOptions, progress: Progress) -> Json:
     progress.plan_steps(repo.pipeline.planned(options), "stage")
     try:
         result = repo.pipeline.repro(options, StageReporter(progress))
@@ -83,7 +71,7 @@ def run_repro(repo: Repo, request: ReproRequest, progress: Progress) -> Json:
         "run_id": result.run_id,
         "short_id": short_id(result.run_id) if result.run_id else None,
         "status": result.status.value,
-        "dry_run": request.dry_run,
+        "dry_run": options.dry,
         "stages": [_outcome(o) for o in result.outcomes],
     }
 

@@ -7,22 +7,21 @@ only the rest.
 
 from __future__ import annotations
 
-from nbvc.core import Repo, TransferResult
+from dataclasses import replace
+
+from nbvc.core import PullOptions, Repo, TransferOptions, TransferResult, option_values
 from nbvc.server.jobs import JobFailed, Json, Progress
-from nbvc.server.params import TransferRequest
 from nbvc.server.paths import artifact_path
 
 
-def push(repo: Repo, request: TransferRequest, progress: Progress) -> Json:
-    paths = [artifact_path(repo, target) for target in request.targets]
-    result = repo.push(paths, request.remote, request.all_versions, None, progress)
+def push(repo: Repo, options: TransferOptions, progress: Progress) -> Json:
+    result = repo.push(**option_values(_in_repo(repo, options)), reporter=progress)
     _check(result, progress)
     return _transfer(result)
 
 
-def pull(repo: Repo, request: TransferRequest, progress: Progress) -> Json:
-    paths = [artifact_path(repo, target) for target in request.targets]
-    result = repo.pull(paths, request.remote, request.all_versions, None, request.force, progress)
+def pull(repo: Repo, options: PullOptions, progress: Progress) -> Json:
+    result = repo.pull(**option_values(_in_repo(repo, options)), reporter=progress)
     _check(result.fetch, progress)
     return {
         **_transfer(result.fetch),
@@ -32,6 +31,11 @@ def pull(repo: Repo, request: TransferRequest, progress: Progress) -> Json:
         ],
         "skipped": result.skipped,
     }
+
+
+def _in_repo(repo: Repo, options: TransferOptions) -> TransferOptions:
+    """The options with the targets (named relative to the repo root) as engine paths."""
+    return replace(options, paths=tuple(artifact_path(repo, target) for target in options.paths))
 
 
 def _check(result: TransferResult, progress: Progress) -> None:

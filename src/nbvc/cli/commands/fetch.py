@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
-from nbvc.cli.commands.push import add_transfer_arguments, report
+from nbvc.cli.commands import add_options, add_parser, options_of
+from nbvc.cli.commands.push import report
 from nbvc.cli.output import reporter
-from nbvc.core import Repo
+from nbvc.core import Repo, TransferOptions, option_values
 
 
 def register(sub: Any) -> list[str]:
@@ -18,13 +18,12 @@ def register(sub: Any) -> list[str]:
         "Receive history records and the data of tracked artifacts (default: all) from a remote "
         "into the cache, verifying every object; the workspace is left as it is.",
     )
-    add_transfer_arguments(parser)
+    add_options(parser, TransferOptions)
     return ["fetch"]
 
 
 def run(args: argparse.Namespace) -> int:
+    options = options_of(TransferOptions, args)
     with Repo.find() as repo:
-        result = repo.fetch(
-            args.paths, args.remote, args.all_versions, args.jobs, reporter(args.quiet)
-        )
+        result = repo.fetch(**option_values(options), reporter=reporter(args.quiet))
     return report(result)

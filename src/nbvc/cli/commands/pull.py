@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from nbvc.cli.commands import add_parser
-from nbvc.cli.commands.push import add_transfer_arguments, report
+from nbvc.cli.commands import add_options, add_parser, options_of
+from nbvc.cli.commands.push import report
 from nbvc.cli.output import reporter
-from nbvc.core import Repo
+from nbvc.core import PullOptions, Repo, option_values
 
 
 def register(sub: Any) -> list[str]:
@@ -18,23 +18,14 @@ def register(sub: Any) -> list[str]:
         "pull",
         "Fetch from a remote, then check out what the pointer files say.",
     )
-    add_transfer_arguments(parser)
-    parser.add_argument(
-        "-f", "--force", action="store_true", help="discard workspace changes not saved in nbvc"
-    )
+    add_options(parser, PullOptions)
     return ["pull"]
 
 
 def run(args: argparse.Namespace) -> int:
+    options = options_of(PullOptions, args)
     with Repo.find() as repo:
-        result = repo.pull(
-            args.paths,
-            args.remote,
-            args.all_versions,
-            args.jobs,
-            args.force,
-            reporter(args.quiet),
-        )
+        result = repo.pull(**option_values(options), reporter=reporter(args.quiet))
     code = report(result.fetch)
     for checkout in result.checkouts:
         target = checkout.target

@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import human_size, reporter
-from nbvc.core import Repo, TransferResult
+from nbvc.core import Repo, TransferOptions, TransferResult, option_values
 
 
 def register(sub: Any) -> list[str]:
@@ -18,28 +18,14 @@ def register(sub: Any) -> list[str]:
         "Send the data of tracked artifacts (default: all) and all history records to a remote; "
         "only what the remote lacks is sent.",
     )
-    add_transfer_arguments(parser)
+    add_options(parser, TransferOptions)
     return ["push"]
 
 
-def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH")
-    parser.add_argument("-r", "--remote", metavar="NAME", help="remote to use (default: default)")
-    parser.add_argument(
-        "--all-versions",
-        action="store_true",
-        help="every recorded version, not only what the pointer files name",
-    )
-    parser.add_argument(
-        "-j", "--jobs", type=_positive, metavar="N", help="parallel transfers (default: config)"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
+    options = options_of(TransferOptions, args)
     with Repo.find() as repo:
-        result = repo.push(
-            args.paths, args.remote, args.all_versions, args.jobs, reporter(args.quiet)
-        )
+        result = repo.push(**option_values(options), reporter=reporter(args.quiet))
     return report(result)
 
 
@@ -56,10 +42,3 @@ def report(result: TransferResult) -> int:
     for problem in result.problems():
         print(f"nbvc: error: {problem}", file=sys.stderr)
     return 0 if result.ok else 1
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value

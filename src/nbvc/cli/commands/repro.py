@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.core import ConsoleListener, Repo, ReproOptions, ReproResult, short_id
 
 _VERBS = {
@@ -25,34 +25,12 @@ def register(sub: Any) -> list[str]:
         "Bring pipeline outputs up to date: run the stages whose inputs changed "
         "(nbvc.yaml, or dvc.yaml when there is no nbvc.yaml).",
     )
-    parser.add_argument("stages", nargs="*", metavar="STAGE", help="stages (default: all)")
-    parser.add_argument("-f", "--force", action="store_true", help="run even if up to date")
-    parser.add_argument("--dry", action="store_true", help="only say what would run")
-    parser.add_argument(
-        "-s", "--single-item", action="store_true", help="only the named stages, not upstream"
-    )
-    parser.add_argument(
-        "--downstream", action="store_true", help="the named stages and every stage after them"
-    )
-    parser.add_argument(
-        "-k", "--keep-going", action="store_true", help="after a failure, run independent stages"
-    )
-    parser.add_argument(
-        "--no-run-cache", action="store_true", help="run stages instead of restoring outputs"
-    )
+    add_options(parser, ReproOptions)
     return ["repro"]
 
 
 def run(args: argparse.Namespace) -> int:
-    options = ReproOptions(
-        targets=tuple(args.stages),
-        force=args.force,
-        dry=args.dry,
-        single_item=args.single_item,
-        downstream=args.downstream,
-        keep_going=args.keep_going,
-        run_cache=not args.no_run_cache,
-    )
+    options = options_of(ReproOptions, args)
     with Repo.find() as repo:
         result = repo.pipeline.repro(options, ConsoleListener(quiet=args.quiet))
     _summary(result)

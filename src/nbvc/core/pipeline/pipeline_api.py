@@ -5,8 +5,9 @@ from __future__ import annotations
 from nbvc.core.pipeline import dag
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.outcome import NULL_LISTENER, ReproListener, ReproResult
-from nbvc.core.pipeline.repro import ReproOptions, repro
+from nbvc.core.pipeline.repro import repro
 from nbvc.core.repo import Repo
+from nbvc.core.verbs import ReproOptions
 
 DEFAULTS = ReproOptions()
 

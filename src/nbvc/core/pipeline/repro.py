@@ -41,21 +41,13 @@ from nbvc.core.runs.run_record import Journal, RunStatus
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.pool import Pool
 from nbvc.core.storage.record_store import new_id
+from nbvc.core.verbs import ReproOptions
 
-
-@dataclass(frozen=True)
-class ReproOptions:
-    targets: tuple[str, ...] = ()
-    force: bool = False
-    dry: bool = False
-    single_item: bool = False
-    downstream: bool = False
-    keep_going: bool = False
-    run_cache: bool = True
+DEFAULT_OPTIONS = ReproOptions()
 
 
 def repro(
-    repo: Repo, options: ReproOptions = ReproOptions(), listener: ReproListener = NULL_LISTENER
+    repo: Repo, options: ReproOptions = DEFAULT_OPTIONS, listener: ReproListener = NULL_LISTENER
 ) -> ReproResult:
     pipeline = load_pipeline(repo.root, check_workspace=False)
     graph = dag.check(pipeline, repo.root)

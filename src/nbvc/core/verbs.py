@@ -1,0 +1,157 @@
+"""The options of the verbs that every front end offers, each declared once.
+
+A verb's options are a frozen dataclass; each field says, through :func:`option`, how the
+command line, the magics and the REST API offer it: its help, its flags, its REST name and
+limits. The CLI's arguments (``nbvc.cli.commands.add_options``) and the magics' arguments
+(``nbvc.kernel.arguments.options``) are built from it, and the server reads job arguments with it
+(``nbvc.server.params.parse_options``). ``tests/test_verbs.py`` fails when the REST schema in
+``openapi.yaml`` or the engine's signature (``Repo.push``, ...) says something else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MAX_NAME = 200  # a remote, stage or tag name
+MAX_PATH = 1024  # a path inside the repo
+
+
+class _Same:
+    """The REST field has the option's own name."""
+
+
+SAME = _Same()
+
+
+@dataclass(frozen=True)
+class Option:
+    """How one option is offered. ``flags`` empty: the verb's positional words."""
+
+    help: str
+    flags: tuple[str, ...] = ()
+    metavar: str | None = None
+    rest: str | None = None  # its name in REST job arguments; None: not offered there
+    cli: bool = True
+    magic: bool = True
+    minimum: int | None = None  # whole numbers
+    max_length: int | None = None  # strings, and the items of lists
+
+
+def option(
+    default: T,
+    help: str,
+    *flags: str,
+    metavar: str | None = None,
+    rest: str | _Same | None = SAME,
+    cli: bool = True,
+    magic: bool = True,
+    minimum: int | None = None,
+    max_length: int | None = None,
+) -> T:
+    """A dataclass field with its default and how the front ends offer it."""
+    meta = Option(help, flags, metavar, None, cli, magic, minimum, max_length)
+    return field(default=default, metadata={"option": meta, "rest": rest})
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One option of a verb: the field's name, type and default, and how it is offered."""
+
+    name: str
+    kind: Any  # the field's type: bool, str | None, int | None or tuple[str, ...]
+    default: Any
+    option: Option
+
+    @property
+    def positional(self) -> bool:
+        return not self.option.flags
+
+
+def specs(cls: type[Any]) -> Iterator[Spec]:
+    """The options of the verb whose options ``cls`` holds, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        declared: Option = f.metadata["option"]
+        rest = f.metadata["rest"]
+        offered = dataclasses.replace(declared, rest=f.name if rest is SAME else rest)
+        yield Spec(f.name, hints[f.name], f.default, offered)
+
+
+def values(options: Any) -> dict[str, Any]:
+    """A verb's options as keyword arguments of its engine function (``Repo.push(**...)``)."""
+    return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+
+
+# -- the verbs --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TransferOptions:
+    """``push`` and ``fetch`` (``pull`` adds ``force``)."""
+
+    paths: tuple[str, ...] = option(
+        (),
+        "artifacts (default: every tracked one)",
+        metavar="PATH",
+        rest="targets",
+        max_length=MAX_PATH,
+    )
+    remote: str | None = option(
+        None,
+        "remote to use (default: the default remote)",
+        "-r",
+        "--remote",
+        metavar="NAME",
+        max_length=MAX_NAME,
+    )
+    all_versions: bool = option(
+        False, "every recorded version, not only what the pointer files name", "--all-versions"
+    )
+    jobs: int | None = option(
+        None,
+        "parallel transfers (default: config)",
+        "-j",
+        "--jobs",
+        metavar="N",
+        minimum=1,
+        rest=None,
+        magic=False,
+    )
+
+
+@dataclass(frozen=True)
+class PullOptions(TransferOptions):
+    force: bool = option(False, "discard workspace changes not saved in nbvc", "-f", "--force")
+
+
+@dataclass(frozen=True)
+class ReproOptions:
+    targets: tuple[str, ...] = option(
+        (), "stages to bring up to date (default: all)", metavar="STAGE", max_length=MAX_NAME
+    )
+    force: bool = option(False, "run even if up to date", "-f", "--force")
+    dry: bool = option(False, "only say what would run", "--dry", rest="dry_run")
+    single_item: bool = option(
+        False,
+        "only the named stages, not upstream",
+        "-s",
+        "--single-item",
+        rest=None,
+        magic=False,
+    )
+    downstream: bool = option(
+        False, "the named stages and every stage after them", "--downstream", magic=False
+    )
+    keep_going: bool = option(
+        False, "after a failure, run independent stages", "-k", "--keep-going", magic=False
+    )
+    run_cache: bool = option(
+        True,
+        "run stages instead of restoring outputs",
+        "--no-run-cache",
+        rest=None,
+        magic=False,
+    )

@@ -32,6 +32,7 @@ FRONT_END_SOURCES = (
 # Changing this list changes what every front end may rely on: do it on purpose, and say so in
 # docs/architecture.md.
 PUBLIC = [
+    "AddOptions",
     "AddResult",
     "ArtifactStatus",
     "CELL_PRODUCER",
@@ -97,6 +98,7 @@ PUBLIC = [
     "VersionRecord",
     "WORKSPACE",
     "active_run",
+    "argparse_argument",
     "atomic_write_text",
     "describe_node",
     "end_run",
@@ -109,6 +111,7 @@ PUBLIC = [
     "log_params",
     "new_id",
     "option_values",
+    "options_from_arguments",
     "plots_page",
     "register_alias_resolver",
     "render_lineage",

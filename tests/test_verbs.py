@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 
 from nbvc.cli.main import build_parser
-from nbvc.core import PullOptions, Repo, ReproOptions, TransferOptions, VerbOption, verb_options
+from nbvc.core import (
+    AddOptions,
+    PullOptions,
+    Repo,
+    ReproOptions,
+    TransferOptions,
+    VerbOption,
+    verb_options,
+)
+from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics
 from nbvc.kernel.run_magics import RunMagics
 from nbvc.server import openapi
@@ -21,13 +30,20 @@ from nbvc.server.params import parse_options
 
 # verb -> (its options, its CLI command, its magic, its REST schema, its engine function)
 VERBS: dict[str, tuple[type[Any], str, Any, str | None, Callable[..., Any] | None]] = {
+    "add": (AddOptions, "add", VersionMagics.version_add, "AddRequest", Repo.add),
     "push": (TransferOptions, "push", RemoteMagics.version_push, "TransferArgs", Repo.push),
     "fetch": (TransferOptions, "fetch", None, None, Repo.fetch),
     "pull": (PullOptions, "pull", RemoteMagics.version_pull, "PullArgs", Repo.pull),
     "repro": (ReproOptions, "repro", RunMagics.repro, "ReproArgs", None),
 }
 IGNORED_ACTIONS = {"help", "quiet"}
-JSON_TYPES = {bool: "boolean", str | None: ["string", "null"], int | None: ["integer", "null"]}
+JSON_TYPES = {
+    bool: "boolean",
+    str: "string",
+    str | None: ["string", "null"],
+    int | None: ["integer", "null"],
+}
+ENGINE_ONLY = {"reporter", "producer"}  # engine parameters that are no user option
 
 
 def arguments(parser: argparse.ArgumentParser) -> dict[str, tuple[tuple[str, ...], str | None]]:
@@ -62,6 +78,8 @@ def schema_problems(options: type[Any], schema: dict[str, Any]) -> list[str]:
     problems += [f"{name}: not in openapi.yaml" for name in sorted(set(declared) - set(properties))]
     for name in sorted(set(properties) & set(declared)):
         problems += [f"{name}: {p}" for p in _property_problems(declared[name], properties[name])]
+        if declared[name].option.required != (name in schema.get("required", ())):
+            problems.append(f"{name}: required must be {declared[name].option.required}")
     if schema.get("additionalProperties") is not False:
         problems.append("unknown fields must be refused (additionalProperties: false)")
     return problems
@@ -70,7 +88,7 @@ def schema_problems(options: type[Any], schema: dict[str, Any]) -> list[str]:
 def _property_problems(spec: VerbOption, prop: dict[str, Any]) -> list[str]:
     problems = []
     limit = spec.option.max_length
-    if spec.positional:
+    if spec.many:
         if prop.get("type") != "array" or prop["items"].get("type") != "string":
             problems.append("must be an array of strings")
         elif limit is not None and prop["items"].get("maxLength") != limit:
@@ -123,8 +141,11 @@ def test_the_engine_takes_what_is_declared(verb: str) -> None:
     options, _, _, _, engine = VERBS[verb]
     assert engine is not None
     parameters = list(inspect.signature(engine).parameters.values())[1:]  # after self
-    declared = [(s.name, s.default) for s in verb_options(options)]
-    assert [(p.name, p.default) for p in parameters if p.name != "reporter"] == declared
+    declared = [
+        (s.name, inspect.Parameter.empty if s.option.required else s.default)
+        for s in verb_options(options)
+    ]
+    assert [(p.name, p.default) for p in parameters if p.name not in ENGINE_ONLY] == declared
 
 
 def test_the_server_reads_job_arguments_with_the_declaration() -> None:

@@ -65,6 +65,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
+    "argparse_argument": ("nbvc.core.verbs", "argparse_argument"),
+    "options_from_arguments": ("nbvc.core.verbs", "from_arguments"),
+    "AddOptions": ("nbvc.core.verbs", "AddOptions"),
     "VerbOption": ("nbvc.core.verbs", "Spec"),
     "ReproResult": ("nbvc.core.pipeline.outcome", "ReproResult"),
     "STAGE_FAILED": ("nbvc.core.pipeline.outcome", "FAILED"),
@@ -136,6 +139,7 @@ __all__ = [
     "UNCHANGED",
     "VEGA_LITE_SCHEMA",
     "WORKSPACE",
+    "AddOptions",
     "AddResult",
     "ArtifactStatus",
     "CellRecord",
@@ -188,6 +192,7 @@ __all__ = [
     "Version",
     "VersionRecord",
     "active_run",
+    "argparse_argument",
     "atomic_write_text",
     "describe_node",
     "end_run",
@@ -200,6 +205,7 @@ __all__ = [
     "log_params",
     "new_id",
     "option_values",
+    "options_from_arguments",
     "plots_page",
     "register_alias_resolver",
     "render_lineage",
@@ -291,8 +297,15 @@ if TYPE_CHECKING:
     from nbvc.core.storage.hashing import hash_bytes
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
-    from nbvc.core.verbs import PullOptions, ReproOptions, TransferOptions
+    from nbvc.core.verbs import (
+        AddOptions,
+        PullOptions,
+        ReproOptions,
+        TransferOptions,
+        argparse_argument,
+    )
     from nbvc.core.verbs import Spec as VerbOption
+    from nbvc.core.verbs import from_arguments as options_from_arguments
     from nbvc.core.verbs import specs as verb_options
     from nbvc.core.verbs import values as option_values
 

@@ -10,15 +10,17 @@ limits. The CLI's arguments (``nbvc.cli.commands.add_options``) and the magics' 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 MAX_NAME = 200  # a remote, stage or tag name
 MAX_PATH = 1024  # a path inside the repo
+MAX_TEXT = 10_000  # a message
 
 
 class _Same:
@@ -40,6 +42,7 @@ class Option:
     magic: bool = True
     minimum: int | None = None  # whole numbers
     max_length: int | None = None  # strings, and the items of lists
+    required: bool = False  # positional words: at least one
 
 
 def option(
@@ -52,9 +55,10 @@ def option(
     magic: bool = True,
     minimum: int | None = None,
     max_length: int | None = None,
+    required: bool = False,
 ) -> T:
     """A dataclass field with its default and how the front ends offer it."""
-    meta = Option(help, flags, metavar, None, cli, magic, minimum, max_length)
+    meta = Option(help, flags, metavar, None, cli, magic, minimum, max_length, required)
     return field(default=default, metadata={"option": meta, "rest": rest})
 
 
@@ -71,6 +75,11 @@ class Spec:
     def positional(self) -> bool:
         return not self.option.flags
 
+    @property
+    def many(self) -> bool:
+        """A list of strings: positional words, or a repeatable flag."""
+        return typing.get_origin(self.kind) is tuple
+
 
 def specs(cls: type[Any]) -> Iterator[Spec]:
     """The options of the verb whose options ``cls`` holds, in declaration order."""
@@ -82,12 +91,63 @@ def specs(cls: type[Any]) -> Iterator[Spec]:
         yield Spec(f.name, hints[f.name], f.default, offered)
 
 
+def argparse_argument(spec: Spec) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """``(names, keywords)`` for ``argparse``'s ``add_argument`` (the command line and the
+    magics both parse with argparse); values go to ``dest`` = the option's name."""
+    opt = spec.option
+    if spec.positional:
+        nargs = "+" if opt.required else "*"
+        return (spec.name,), {"nargs": nargs, "metavar": opt.metavar, "help": opt.help}
+    keywords: dict[str, Any] = {"dest": spec.name, "help": opt.help}
+    if spec.kind is bool:
+        keywords["action"] = "store_false" if spec.default else "store_true"
+    elif spec.many:
+        keywords.update(action="append", default=[], metavar=opt.metavar)
+    else:
+        keywords.update(metavar=opt.metavar, default=spec.default)
+        if opt.minimum is not None:
+            keywords["type"] = _at_least(opt.minimum)
+    return opt.flags, keywords
+
+
+def from_arguments(verb: type[T], parsed: Any, surface: str) -> T:
+    """The verb's options from an argparse namespace of ``surface`` (``cli`` or ``magic``);
+    options that surface does not offer keep their defaults."""
+    found: dict[str, Any] = {}
+    for spec in specs(verb):
+        if getattr(spec.option, surface):
+            value = getattr(parsed, spec.name)
+            found[spec.name] = tuple(value) if isinstance(value, list) else value
+    return verb(**found)
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    def number(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        return value
+
+    return number
+
+
 def values(options: Any) -> dict[str, Any]:
     """A verb's options as keyword arguments of its engine function (``Repo.push(**...)``)."""
     return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
 
 
 # -- the verbs --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddOptions:
+    paths: tuple[str, ...] = option(
+        (), "files or folders to version", metavar="PATH", required=True, max_length=MAX_PATH
+    )
+    message: str = option("", "what this version is", "-m", "--message", max_length=MAX_TEXT)
+    tags: tuple[str, ...] = option(
+        (), "tag the version (repeatable)", "-t", "--tag", metavar="TAG", max_length=MAX_NAME
+    )
+
+
 @dataclass(frozen=True)
 class TransferOptions:
     """``push`` and ``fetch`` (``pull`` adds ``force``)."""

@@ -12,7 +12,7 @@ from IPython.core import magic as _magic
 from IPython.core import magic_arguments as _ipython
 from IPython.core.error import UsageError
 
-from nbvc.core import verb_options
+from nbvc.core import argparse_argument, options_from_arguments, verb_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 V = TypeVar("V")
@@ -54,20 +54,11 @@ def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
 def options(verb: type[Any]) -> Decorator:
     """The arguments of a magic, from the dataclass that declares the verb's options
     (:mod:`nbvc.core.verbs`): only those it offers in notebooks, in their declared order."""
-    offered = [spec for spec in verb_options(verb) if spec.option.magic]
+    offered = [argparse_argument(spec) for spec in verb_options(verb) if spec.option.magic]
 
     def decorate(func: F) -> F:
-        for spec in reversed(offered):  # decorators apply bottom-up
-            opt = spec.option
-            if spec.positional:
-                func = argument(spec.name, nargs="*", metavar=opt.metavar, help=opt.help)(func)
-            elif spec.kind is bool:
-                action = "store_false" if spec.default else "store_true"
-                func = argument(*opt.flags, dest=spec.name, action=action, help=opt.help)(func)
-            else:
-                func = argument(*opt.flags, dest=spec.name, metavar=opt.metavar, help=opt.help)(
-                    func
-                )
+        for names, keywords in reversed(offered):  # decorators apply bottom-up
+            func = argument(*names, **keywords)(func)
         return func
 
     return decorate
@@ -75,9 +66,4 @@ def options(verb: type[Any]) -> Decorator:
 
 def options_of(verb: type[V], args: argparse.Namespace) -> V:
     """The verb's options from a magic's parsed arguments (the rest keep their defaults)."""
-    values: dict[str, Any] = {}
-    for spec in verb_options(verb):
-        if spec.option.magic:
-            value = getattr(args, spec.name)
-            values[spec.name] = tuple(value) if isinstance(value, list) else value
-    return verb(**values)
+    return options_from_arguments(verb, args, "magic")

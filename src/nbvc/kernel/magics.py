@@ -15,9 +15,16 @@ from typing import Any, TypeVar
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
 
-from nbvc.core import NbvcError, Repo
+from nbvc.core import AddOptions, NbvcError, Repo
 from nbvc.kernel import views
-from nbvc.kernel.arguments import argument, line_magic, magic_arguments, parse_argstring
+from nbvc.kernel.arguments import (
+    argument,
+    line_magic,
+    magic_arguments,
+    options,
+    options_of,
+    parse_argstring,
+)
 from nbvc.kernel.display import Preformatted, Rich
 from nbvc.kernel.tracer import CellTracer
 
@@ -53,9 +60,7 @@ class NbvcMagics(Magics):
 class VersionMagics(NbvcMagics):
     @line_magic
     @magic_arguments()
-    @argument("paths", nargs="+", metavar="PATH", help="files or folders to version")
-    @argument("-m", "--message", default="", help="what this version is")
-    @argument("-t", "--tag", action="append", default=[], metavar="TAG", help="tag it (repeatable)")
+    @options(AddOptions)
     @friendly_errors
     def version_add(self, line: str) -> Rich:
         """Snapshot files or folders into the nbvc cache as new versions.
@@ -63,15 +68,15 @@ class VersionMagics(NbvcMagics):
         The version records which cell produced it (the cell that last wrote the file in this
         session, or this cell), so `%lineage PATH` can trace it back.
         """
-        args = parse_argstring(self.version_add, line)
+        add = options_of(AddOptions, parse_argstring(self.version_add, line))
         repo = self.repo()
         by_producer: dict[str | None, list[str]] = {}
-        for path in args.paths:
+        for path in add.paths:
             by_producer.setdefault(self.tracer.producer_for(repo.artifact(path)), []).append(path)
         results = []
         with self.tracer.paused():
             for producer, paths in by_producer.items():
-                results += repo.add(paths, args.message, args.tag, producer=producer)
+                results += repo.add(paths, add.message, add.tags, producer=producer)
         return views.added(results)
 
     @line_magic

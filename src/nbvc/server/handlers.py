@@ -19,7 +19,7 @@ from nbvc.server.lineage_handlers import (
     LineageScriptHandler,
     NotebookLineageHandler,
 )
-from nbvc.server.params import MAX_NAME, AddRequest, CheckoutRequest, Fields, TagRequest
+from nbvc.server.params import MAX_NAME, CheckoutRequest, Fields, TagRequest, parse_add
 from nbvc.server.run_handlers import (
     MetricsDiffHandler,
     MetricsHandler,
@@ -104,10 +104,8 @@ class CheckoutHandler(NbvcHandler):
 class AddHandler(NbvcHandler):
     @authenticated
     async def post(self) -> None:
-        r = AddRequest.parse(self.body())
-        self.reply(
-            await self.in_repo(r.path, lambda repo: service.add(repo, r.paths, r.message, r.tags))
-        )
+        r = parse_add(self.body())
+        self.reply(await self.in_repo(r.path, lambda repo: service.add(repo, r.options)))
 
 
 class TagHandler(NbvcHandler):

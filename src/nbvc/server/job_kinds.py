@@ -16,10 +16,10 @@ from nbvc.server import service
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress
 from nbvc.server.params import (
-    AddRequest,
     CheckoutRequest,
     FsckRequest,
     GcRequest,
+    parse_add,
     parse_pull,
     parse_push,
     parse_repro,
@@ -46,8 +46,8 @@ class JobKind:
 
 
 def _add(args: object) -> Plan:
-    r = AddRequest.parse(args, "job args")
-    return Plan(r.path, r.paths, lambda repo, p: service.add(repo, r.paths, r.message, r.tags, p))
+    r = parse_add(args, "job args")
+    return Plan(r.path, list(r.options.paths), lambda repo, p: service.add(repo, r.options, p))
 
 
 def _checkout(args: object) -> Plan:

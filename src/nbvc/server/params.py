@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from nbvc.core import PullOptions, ReproOptions, TransferOptions, VerbOption, verb_options
+from nbvc.core import (
+    AddOptions,
+    PullOptions,
+    ReproOptions,
+    TransferOptions,
+    VerbOption,
+    verb_options,
+)
 from nbvc.server.errors import BAD_REQUEST, ApiError
 
 V = TypeVar("V")
@@ -108,26 +115,6 @@ class Fields:
 
 
 @dataclass(frozen=True)
-class AddRequest:
-    path: str
-    paths: list[str]
-    message: str
-    tags: list[str]
-
-    @classmethod
-    def parse(cls, data: object, where: str = "request body") -> AddRequest:
-        fields = Fields(data, where)
-        request = cls(
-            fields.text("path", MAX_PATH, ""),
-            fields.texts("paths", MAX_PATH, required=True),
-            fields.text("message", MAX_TEXT, ""),
-            fields.texts("tags", MAX_NAME),
-        )
-        fields.finish()
-        return request
-
-
-@dataclass(frozen=True)
 class CheckoutRequest:
     path: str
     artifact: str
@@ -222,11 +209,17 @@ def _read(fields: Fields, spec: VerbOption, name: str) -> Any:
     limit = spec.option.max_length or MAX_PATH
     if spec.kind is bool:
         return fields.flag(name, spec.default)
-    if spec.positional:
-        return tuple(fields.texts(name, limit))
+    if spec.many:
+        return tuple(fields.texts(name, limit, required=spec.option.required))
     if spec.option.minimum == 1:
         return fields.positive_int(name)
+    if spec.kind is str:
+        return fields.text(name, limit, spec.default)
     return fields.optional_text(name, limit)
+
+
+def parse_add(data: object, where: str = "request body") -> VerbRequest[AddOptions]:
+    return parse_options(AddOptions, data, where)
 
 
 def parse_repro(data: object, where: str = "request body") -> VerbRequest[ReproOptions]:

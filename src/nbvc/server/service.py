@@ -11,10 +11,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from nbvc import __version__
-from nbvc.core import NULL_REPORTER, ArtifactStatus, Repo, Reporter, Version
+from nbvc.core import (
+    NULL_REPORTER,
+    AddOptions,
+    ArtifactStatus,
+    Repo,
+    Reporter,
+    Version,
+    option_values,
+)
 from nbvc.server.errors import BAD_REQUEST, NOT_FOUND, ApiError
 from nbvc.server.paths import artifact_path, relative_to
 
@@ -108,18 +117,14 @@ def checkout(
     }
 
 
-def add(
-    repo: Repo,
-    artifacts: Sequence[str],
-    message: str,
-    tags: Sequence[str],
-    reporter: Reporter = NULL_REPORTER,
-) -> Json:
-    paths = [artifact_path(repo, a) for a in artifacts]
-    for artifact, path in zip(artifacts, paths, strict=True):
+def add(repo: Repo, options: AddOptions, reporter: Reporter = NULL_REPORTER) -> Json:
+    """``options.paths`` are named relative to the repo root."""
+    paths = [artifact_path(repo, a) for a in options.paths]
+    for artifact, path in zip(options.paths, paths, strict=True):
         if not os.path.lexists(path):
             raise ApiError(NOT_FOUND, f"{artifact} does not exist in the repo; check the path")
-    results = repo.add(paths, message=message, tags=tags, reporter=reporter)
+    in_repo = replace(options, paths=tuple(paths))
+    results = repo.add(**option_values(in_repo), reporter=reporter)
     return {
         "added": [
             {"path": r.artifact, "created": r.created, "version": r.version.to_json()}

@@ -6,7 +6,7 @@ import argparse
 from types import ModuleType
 from typing import Any, TypeVar
 
-from nbvc.core import verb_options
+from nbvc.core import argparse_argument, options_from_arguments, verb_options
 
 V = TypeVar("V")
 
@@ -32,49 +32,18 @@ def add_parser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
     return parser
 
 
-def add_options(parser: argparse.ArgumentParser, options: type[Any]) -> None:
+def add_options(parser: argparse.ArgumentParser, verb: type[Any]) -> None:
     """The arguments of a verb, from the dataclass that declares its options
     (:mod:`nbvc.core.verbs`)."""
-    for spec in verb_options(options):
-        opt = spec.option
-        if not opt.cli:
-            continue
-        if spec.positional:
-            parser.add_argument(spec.name, nargs="*", metavar=opt.metavar, help=opt.help)
-        elif spec.kind is bool:
-            action = "store_false" if spec.default else "store_true"
-            parser.add_argument(*opt.flags, dest=spec.name, action=action, help=opt.help)
-        elif opt.minimum is not None:
-            parser.add_argument(
-                *opt.flags,
-                dest=spec.name,
-                metavar=opt.metavar,
-                type=_minimum(opt.minimum),
-                help=opt.help,
-            )
-        else:
-            parser.add_argument(*opt.flags, dest=spec.name, metavar=opt.metavar, help=opt.help)
-
-
-def options_of(options: type[V], args: argparse.Namespace) -> V:
-    """The verb's options from parsed arguments (what the command line does not offer keeps
-    its default)."""
-    values = {}
-    for spec in verb_options(options):
+    for spec in verb_options(verb):
         if spec.option.cli:
-            value = getattr(args, spec.name)
-            values[spec.name] = tuple(value) if isinstance(value, list) else value
-    return options(**values)
+            names, keywords = argparse_argument(spec)
+            parser.add_argument(*names, **keywords)
 
 
-def _minimum(low: int) -> Any:
-    def number(text: str) -> int:
-        value = int(text)
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}")
-        return value
-
-    return number
+def options_of(verb: type[V], args: argparse.Namespace) -> V:
+    """The verb's options from parsed arguments (those the CLI does not offer: defaults)."""
+    return options_from_arguments(verb, args, "cli")
 
 
 # Top-level command name -> module in this package. Only the module of the command being run is

@@ -5,29 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import human_size, reporter
-from nbvc.core import Repo, short_oid
+from nbvc.core import AddOptions, Repo, option_values, short_oid
 
 
 def register(sub: Any) -> list[str]:
     parser = add_parser(sub, "add", "Snapshot files or folders into the cache as a new version.")
-    parser.add_argument("paths", nargs="+", metavar="PATH")
-    parser.add_argument("-m", "--message", default="", help="what this version is")
-    parser.add_argument(
-        "-t",
-        "--tag",
-        action="append",
-        default=[],
-        metavar="TAG",
-        help="tag the version (repeatable)",
-    )
+    add_options(parser, AddOptions)
     return ["add"]
 
 
 def run(args: argparse.Namespace) -> int:
+    options = options_of(AddOptions, args)
     with Repo.find() as repo:
-        results = repo.add(args.paths, args.message, args.tag, reporter(args.quiet))
+        results = repo.add(**option_values(options), reporter=reporter(args.quiet))
     for result in results:
         v = result.version
         what = f"{v.nfiles} files, " if v.kind == "dir" else ""

@@ -35,7 +35,7 @@ setup: $(BIN)/nbvc
 # The JupyterLab extension, rebuilt when its TypeScript or styles change (the browser tests
 # serve this build; `pip install` builds it too, through the hatch hook).
 EXTENSION := src/nbvc/labextension/static/style.js
-$(EXTENSION): $(shell find labextension/src labextension/style -type f) package.json tsconfig.json $(BIN)/nbvc
+$(EXTENSION): $(shell find labextension/src labextension/style -type f) src/nbvc/server/openapi.yaml package.json tsconfig.json $(BIN)/nbvc
 	$(VENV_PATH) $(NPM) run --silent build:prod
 	touch $@
 

@@ -34,6 +34,7 @@ FRONT_END_SOURCES = (
 PUBLIC = [
     "AddOptions",
     "AddResult",
+    "ApplyResult",
     "ArtifactStatus",
     "CELL_PRODUCER",
     "CellRecord",
@@ -43,6 +44,8 @@ PUBLIC = [
     "ConsoleListener",
     "CorruptObjectError",
     "DataFileError",
+    "ExpRunOptions",
+    "ExperimentError",
     "FileAccess",
     "FileState",
     "LINEAGE_READ",
@@ -86,6 +89,9 @@ PUBLIC = [
     "Side",
     "StageOutcome",
     "StageSelectionError",
+    "SweepProgress",
+    "SweepResult",
+    "SweepTable",
     "Task",
     "TransferError",
     "TransferOptions",
@@ -113,6 +119,7 @@ PUBLIC = [
     "option_values",
     "options_from_arguments",
     "plots_page",
+    "point_label",
     "register_alias_resolver",
     "render_lineage",
     "series_spec",
@@ -125,7 +132,7 @@ PUBLIC = [
     "value_tone",
     "verb_options",
 ]
-SUB_FACADES = ("runs", "metrics", "pipeline", "lineage", "remote")
+SUB_FACADES = ("runs", "metrics", "pipeline", "lineage", "remote", "experiments")
 
 
 def test_the_public_names_are_pinned() -> None:

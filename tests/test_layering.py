@@ -163,6 +163,8 @@ LAYERS = (
     ("metrics",),
     ("remote",),
     ("maintenance",),
+    ("experiments",),
+    ("export",),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 FACADE = "repo"

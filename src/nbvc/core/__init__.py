@@ -86,6 +86,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "describe_node": ("nbvc.core.lineage.graph", "describe_node"),
     "file_state": ("nbvc.core.lineage.cell_record", "file_state"),
     "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
+    # experiments
+    "ApplyResult": ("nbvc.core.experiments.apply", "ApplyResult"),
+    "ExpRunOptions": ("nbvc.core.verbs", "ExpRunOptions"),
+    "SweepProgress": ("nbvc.core.experiments.sweep", "SweepProgress"),
+    "SweepResult": ("nbvc.core.experiments.sweep", "SweepResult"),
+    "SweepTable": ("nbvc.core.experiments.table", "SweepTable"),
+    "point_label": ("nbvc.core.experiments.sweep_spec", "point_label"),
     # remotes
     "PullResult": ("nbvc.core.remote.transfer", "PullResult"),
     "TransferResult": ("nbvc.core.remote.transfer", "TransferResult"),
@@ -102,6 +109,7 @@ ERRORS = (
     "ConfigError",
     "CorruptObjectError",
     "DataFileError",
+    "ExperimentError",
     "LockTimeoutError",
     "LoggingError",
     "MissingObjectError",
@@ -141,6 +149,7 @@ __all__ = [
     "WORKSPACE",
     "AddOptions",
     "AddResult",
+    "ApplyResult",
     "ArtifactStatus",
     "CellRecord",
     "CheckoutResult",
@@ -149,6 +158,8 @@ __all__ = [
     "ConsoleListener",
     "CorruptObjectError",
     "DataFileError",
+    "ExpRunOptions",
+    "ExperimentError",
     "FileAccess",
     "FileState",
     "LineageNode",
@@ -183,6 +194,9 @@ __all__ = [
     "Side",
     "StageOutcome",
     "StageSelectionError",
+    "SweepProgress",
+    "SweepResult",
+    "SweepTable",
     "Task",
     "TransferError",
     "TransferOptions",
@@ -207,6 +221,7 @@ __all__ = [
     "option_values",
     "options_from_arguments",
     "plots_page",
+    "point_label",
     "register_alias_resolver",
     "render_lineage",
     "series_spec",
@@ -230,6 +245,7 @@ if TYPE_CHECKING:
         ConfigError,
         CorruptObjectError,
         DataFileError,
+        ExperimentError,
         LockTimeoutError,
         LoggingError,
         MissingObjectError,
@@ -250,6 +266,10 @@ if TYPE_CHECKING:
         TransferError,
         UnsavedChangesError,
     )
+    from nbvc.core.experiments.apply import ApplyResult
+    from nbvc.core.experiments.sweep import SweepProgress, SweepResult
+    from nbvc.core.experiments.sweep_spec import point_label
+    from nbvc.core.experiments.table import SweepTable
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,
@@ -299,6 +319,7 @@ if TYPE_CHECKING:
     from nbvc.core.storage.record_store import new_id
     from nbvc.core.verbs import (
         AddOptions,
+        ExpRunOptions,
         PullOptions,
         ReproOptions,
         TransferOptions,

@@ -102,3 +102,8 @@ class LoggingError(NbvcError):
 
 class NoProducerError(NbvcError):
     """The artifact version has no recorded producing cell."""
+
+
+class ExperimentError(NbvcError):
+    """A sweep (``-S``) cannot be read, its executor (Dask) cannot be used, or an experiment
+    cannot be run or applied as asked."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.diff import DiffResult
     from nbvc.core.artifacts.status import ArtifactStatus
+    from nbvc.core.experiments.experiments_api import Experiments
     from nbvc.core.lineage.lineage_api import Lineage
     from nbvc.core.maintenance.fsck import FsckResult
     from nbvc.core.maintenance.gc import GcResult
@@ -177,8 +178,7 @@ class Repo:
         self.close()
 
     # -- sub-facades (one per layer; docs/architecture.md, "The engine API") ----------------
-    # `repo.experiments` (sweeps and their executors) and `repo.models` (the model registry)
-    # join these as sub-facades of layers of their own.
+    # `repo.models` (the model registry) joins these as a sub-facade of a layer of its own.
     @property
     def runs(self) -> Runs:
         """Runs: list, page, get by reference, the ones still open."""
@@ -206,6 +206,13 @@ class Repo:
         from nbvc.core.lineage.lineage_api import Lineage
 
         return Lineage(self)
+
+    @property
+    def experiments(self) -> Experiments:
+        """Sweeps of experiments: run (inline or on Dask), show, cancel, remove, apply a run."""
+        from nbvc.core.experiments.experiments_api import Experiments
+
+        return Experiments(self)
 
     @property
     def remote(self) -> Remotes:

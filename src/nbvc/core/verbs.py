@@ -215,3 +215,64 @@ class ReproOptions:
         rest=None,
         magic=False,
     )
+
+
+@dataclass(frozen=True)
+class ExpRunOptions:
+    """``nbvc exp run``: a sweep of experiments, each in a workspace of its own."""
+
+    targets: tuple[str, ...] = option(
+        (), "stages to run (default: all)", metavar="STAGE", max_length=MAX_NAME
+    )
+    set_params: tuple[str, ...] = option(
+        (),
+        "[FILE:]KEY=VALUES: one value, a comma list, range(a,b[,step]), linspace(a,b,n) or "
+        "choice(...); several -S make a grid (repeatable)",
+        "-S",
+        "--set-param",
+        metavar="[FILE:]KEY=VALUES",
+        max_length=MAX_TEXT,
+    )
+    random: int | None = option(
+        None, "run N points picked at random from the grid", "--random", metavar="N", minimum=1
+    )
+    seed: int | None = option(
+        None,
+        "seed of --random (default: a new sample each time)",
+        "--seed",
+        metavar="N",
+        minimum=0,
+    )
+    name: str | None = option(
+        None,
+        "name of the sweep (its runs are NAME-1, NAME-2, ...)",
+        "-n",
+        "--name",
+        metavar="NAME",
+        max_length=MAX_NAME,
+    )
+    tags: tuple[str, ...] = option(
+        (), "tag the sweep's runs (repeatable)", "-t", "--tag", metavar="TAG", max_length=MAX_NAME
+    )
+    workers: int | None = option(
+        None,
+        "run on a Dask LocalCluster of N worker processes",
+        "-w",
+        "--workers",
+        metavar="N",
+        minimum=1,
+    )
+    scheduler: str | None = option(
+        None,
+        "submit to the Dask scheduler at this address (default: config exp.scheduler)",
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        max_length=MAX_NAME,
+    )
+    run_cache: bool = option(
+        True,
+        "run every point even where the run cache has its outputs",
+        "--no-run-cache",
+        rest=None,
+        magic=False,
+    )

@@ -68,6 +68,8 @@ COMMANDS: dict[str, str] = {
     "push": "push",
     "fetch": "fetch",
     "pull": "pull",
+    "exp": "exp",
+    "export": "export",
 }
 
 

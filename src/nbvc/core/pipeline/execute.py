@@ -8,6 +8,7 @@ else ``/bin/sh``) as ``shell -c CMD``. Only declared vars were interpolated into
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import signal
 import subprocess
@@ -47,7 +48,11 @@ def run_commands(
 
 
 def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: OutputSink) -> int:
-    """Run one program (no shell), streaming its output; returns its exit code."""
+    """Run one program (no shell), streaming its output; returns its exit code.
+
+    The program leads a process group of its own, so :func:`kill_running` (an experiment being
+    cancelled) and an interrupt reach everything it started.
+    """
     process = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -55,7 +60,11 @@ def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: Output
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
+    thread = threading.get_ident()
+    with _LIVE_LOCK:
+        _LIVE.setdefault(thread, set()).add(process)
     assert process.stdout is not None and process.stderr is not None
     readers = [
         threading.Thread(target=_pump, args=(stream, name, sink), daemon=True)
@@ -66,13 +75,34 @@ def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: Output
     try:
         code = process.wait()
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
+        _signal_group(process, signal.SIGINT)
         process.wait()
         raise
     finally:
+        with _LIVE_LOCK:
+            _LIVE[thread].discard(process)
         for reader in readers:
             reader.join()
     return code
+
+
+_LIVE: dict[int, set[subprocess.Popen[bytes]]] = {}  # thread id -> its running commands
+_LIVE_LOCK = threading.Lock()
+
+
+def kill_running(thread: int) -> int:
+    """Kill (SIGKILL, whole process groups) the commands that thread ``thread`` is running;
+    returns how many. The stage then fails with the signal as its exit code."""
+    with _LIVE_LOCK:
+        processes = list(_LIVE.get(thread, ()))
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+    return len(processes)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def _pump(stream: IO[bytes], name: str, sink: OutputSink) -> None:

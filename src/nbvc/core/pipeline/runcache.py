@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nbvc.core.pipeline.definition import Stage
@@ -20,6 +20,7 @@ from nbvc.core.pipeline.stage import StageState
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import CacheHit, RunIndex
 from nbvc.core.storage.hashing import hash_bytes
+from nbvc.core.storage.index_db import Index
 from nbvc.core.storage.linking import Linker
 from nbvc.core.storage.pool import Pool
 
@@ -64,9 +65,27 @@ def find(repo: Repo, stage: Stage, key: str, pool: Pool) -> CacheHit | None:
 
 def restore(repo: Repo, hit: CacheHit, pool: Pool) -> dict[str, Hash]:
     """Put the hit's outputs in the workspace; returns their hashes."""
-    linker = Linker(repo.odb, repo.index, repo.config.link_types)
-    restored = {}
-    for path, out in hit.outs.items():
+    restore_objects(repo, hit.outs, repo.config.link_types, pool)
+    return {
+        path: Hash(out["oid"], int(out["size"]), int(out["nfiles"]))
+        for path, out in hit.outs.items()
+    }
+
+
+def restore_objects(
+    repo: Repo,
+    outs: Mapping[str, Mapping[str, Any]],
+    link_types: Sequence[str],
+    pool: Pool,
+    checked: Index | None = None,
+) -> None:
+    """Put cached objects (``path -> {"oid": ...}``) at their paths, replacing what is there.
+
+    ``checked``: an index whose stat cache vouches for the cache's objects, when the cache is
+    shared with another repo (an experiment's folder uses its client's cache and index).
+    """
+    linker = Linker(repo.odb, checked or repo.index, link_types)
+    for path, out in outs.items():
         target = repo.abspath(path)
         _remove(target)
         if out["oid"].endswith(".dir"):
@@ -75,8 +94,6 @@ def restore(repo: Repo, hit: CacheHit, pool: Pool) -> dict[str, Hash]:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             linker.prepare([out["oid"]], os.path.dirname(target), pool)
             repo.index.stat_store([linker.materialize(out["oid"], target, False)])
-        restored[path] = Hash(out["oid"], int(out["size"]), int(out["nfiles"]))
-    return restored
 
 
 def _restore_tree(repo: Repo, linker: Linker, oid: str, target: str, pool: Pool) -> None:

@@ -121,6 +121,31 @@ def push(
     result = TransferResult(remote.name, "push")
     wanted = plan.roots(repo, paths, all_versions)
     result.records = records.push(repo, remote).copied
+    _push_objects(repo, remote, wanted, result, reporter)
+    return result
+
+
+def push_objects(repo: Repo, wanted: list[Want], remote_name: str | None = None) -> TransferResult:
+    """Send these objects (a tree with its files) and no records: an experiment's outputs."""
+    remote = open_remote(repo, remote_name)
+    remote.check_writable()
+    result = TransferResult(remote.name, "push")
+    _push_objects(repo, remote, wanted, result, NULL)
+    return result
+
+
+def fetch_objects(repo: Repo, wanted: list[Want], remote_name: str | None = None) -> TransferResult:
+    """Receive these objects (a tree with its files) and no records: an experiment's inputs."""
+    remote = open_remote(repo, remote_name)
+    result = TransferResult(remote.name, "fetch")
+    with repo.storing():
+        _fetch_objects(repo, remote, wanted, result, NULL)
+    return result
+
+
+def _push_objects(
+    repo: Repo, remote: Remote, wanted: list[Want], result: TransferResult, reporter: Reporter
+) -> None:
     files, trees = _push_plan(repo, remote, wanted, result)
     files = absent_on_remote(remote, files)
     remote.make_dirs(["tmp", *sorted({f"objects/{w.oid[:2]}" for w in [*files, *trees]})])
@@ -129,7 +154,6 @@ def push(
     _move(repo, remote, complete, result, NULL)
     if result.corrupt:
         repo.index.forget_complete()
-    return result
 
 
 def _push_plan(

@@ -151,6 +151,35 @@ class RunIndex:
         )
         return [CacheHit(run_id, stage, json.loads(outs)) for run_id, stage, outs in rows]
 
+    def cache_rows(self, stages: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The run cache's entries for ``stages`` (an experiment's workspace gets them)."""
+        wanted = sorted(set(stages))
+        marks = ",".join("?" * len(wanted))
+        return [
+            tuple(row)
+            for row in self.index.execute(
+                f"SELECT key, run_id, stage, created, outs FROM run_cache WHERE stage IN ({marks})",
+                wanted,
+            )
+        ]
+
+    def add_cache_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        with self.index.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(rows))
+
+    def remove(self, run_ids: Iterable[str]) -> None:
+        """Forget runs whose records were deleted."""
+        rows = [(run_id,) for run_id in run_ids]
+        with self.index.transaction() as db:
+            for table, column in (
+                ("records", "id"),
+                ("runs", "id"),
+                ("run_values", "run_id"),
+                ("run_cache", "run_id"),
+                ("run_objects", "run_id"),
+            ):
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
+
     def referenced_oids(self) -> set[str]:
         return {row[0] for row in self.index.execute("SELECT DISTINCT oid FROM run_objects")}
 

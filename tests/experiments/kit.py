@@ -30,7 +30,7 @@ json.dump(
     {"loss": loss, "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd()},
     open("metrics.json", "w"),
 )
-print("trained", p["lr"], p["epochs"])
+print("trained", p["lr"], p["epochs"], "in", os.getcwd())
 """
 
 PIPELINE = """\

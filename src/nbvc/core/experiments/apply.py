@@ -56,6 +56,7 @@ class ApplyResult:
 def apply_run(repo: Repo, ref: str, force: bool = False) -> ApplyResult:
     run = find_experiment(repo, ref)
     result = ApplyResult(run, git=run.git)
+    _fetch_missing(repo, run)
     code = _code_tree(repo, run)
     wanted, result.missing = _wanted(repo, run, code)
     params = {f: v for f, v in run.params.items() if f != LOGGED and _settable(f)}
@@ -69,7 +70,73 @@ def apply_run(repo: Repo, ref: str, force: bool = False) -> ApplyResult:
             _restore(repo, restore, run, pool)
             result.restored.append(path)
     result.params_files = set_params(repo.root, params)
+    _lock(repo, run)
     return result
+
+
+def _lock(repo: Repo, run: RunRecord) -> None:
+    """Write the run's stages into the lock file, so `repro` sees them up to date."""
+    from nbvc.core.errors import NoPipelineError
+    from nbvc.core.pipeline.loader import load_pipeline
+    from nbvc.core.pipeline.lockfile import Hash, LockFile, StageLock
+
+    try:
+        pipeline = load_pipeline(repo.root, check_workspace=False)
+    except NoPipelineError:
+        return
+    lock = LockFile.load(pipeline.lock_path)
+    changed = False
+    with repo.pool() as pool:
+        for name, entry in run.stages.items():
+            if name not in pipeline.stages or entry.get("status") not in (
+                "ran",
+                "restored",
+                "skipped",
+            ):
+                continue
+            deps = {}
+            for path, oid in (entry.get("deps") or {}).items():
+                current = repo.workspace.snapshot(path, pool, need_tree=False)
+                if current is None or current.oid != oid:
+                    break
+                deps[path] = Hash(oid, current.size, current.nfiles)
+            else:
+                outs = {
+                    p: Hash(o["oid"], int(o["size"]), int(o["nfiles"]))
+                    for p, o in (entry.get("outs") or {}).items()
+                }
+                definition = entry.get("definition") or pipeline.stages[name].definition()
+                lock.stages[name] = StageLock(
+                    definition, deps, entry.get("params") or {}, outs, run.id
+                )
+                changed = True
+    if changed:
+        lock.save(list(pipeline.stages))
+
+
+def _fetch_missing(repo: Repo, run: RunRecord) -> None:
+    """Outputs an experiment made on another machine are on the remote: fetch them."""
+    from nbvc.core.errors import ConfigError
+    from nbvc.core.remote import remote_config
+
+    wanted = {out["oid"]: path for e in run.stages.values() for path, out in _outs(e)}
+    for e in run.stages.values():
+        wanted.update({oid: path for path, oid in (e.get("deps") or {}).items()})
+    absent = {oid: path for oid, path in wanted.items() if not repo.odb.exists(oid)}
+    if not absent:
+        return
+    try:
+        remote_config.get(repo)
+    except ConfigError:
+        return  # no remote: what is missing is reported
+    from nbvc.core.remote.plan import Want
+    from nbvc.core.remote.transfer import fetch_objects
+
+    fetch_objects(repo, [Want(oid, None, path) for oid, path in absent.items()])
+
+
+def _outs(entry: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    return list((entry.get("outs") or {}).items())
 
 
 def find_experiment(repo: Repo, ref: str) -> RunRecord:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
+from nbvc.core.pipeline.dvc_config import is_dvc_project
 from nbvc.core.repo import Repo
 from nbvc.core.storage import gitio
 
@@ -16,6 +17,11 @@ def register(sub: Any) -> list[str]:
     parser.add_argument(
         "--nested", action="store_true", help="allow a repo inside another nbvc repo"
     )
+    parser.add_argument(
+        "--no-import",
+        action="store_true",
+        help="in a DVC project: do not adopt the data .dvc files track (`nbvc import-dvc`)",
+    )
     return ["init"]
 
 
@@ -25,6 +31,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{repo.root} is already an nbvc repo; nothing to do.")
         return 0
     print(f"Initialised an nbvc repo in {repo.dot}")
+    if is_dvc_project(repo.root):
+        print("This is a DVC project: nbvc repro uses dvc.yaml and keeps dvc.lock for DVC.")
+        if not args.no_import:
+            from nbvc.cli.commands.import_dvc import adopt_and_report
+
+            return adopt_and_report(repo, [], None, args.quiet)
     if not args.quiet:
         if gitio.is_work_tree(repo.root):
             print("Commit .nbvc/config and .nbvc/.gitignore, and the .nbvc pointer files you add.")

@@ -27,15 +27,17 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbvc.core.adopt.dvc_remotes import fetcher
     from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
 
     with Repo.find() as repo:
+        fetch = fetcher(repo.root)
         if args.metrics_command == "show":
-            side = resolve(repo, args.ref, WORKSPACE)
+            side = resolve(repo, args.ref, WORKSPACE, fetch)
             print_values(side.metrics, side.label, args)
             return 0
-        old = resolve(repo, args.a, "last")
-        new = resolve(repo, args.b, WORKSPACE)
+        old = resolve(repo, args.a, "last", fetch)
+        new = resolve(repo, args.b, WORKSPACE, fetch)
         rows = diff_sides(old, new, "metrics", args.all)
     print_diff(rows, old.label, new.label, "metrics", args)
     return 0

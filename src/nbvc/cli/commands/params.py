@@ -23,11 +23,13 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nbvc.core.adopt.dvc_remotes import fetcher
     from nbvc.core.metrics.compare import WORKSPACE, diff_sides, resolve
 
     with Repo.find() as repo:
-        old = resolve(repo, args.a, "last")
-        new = resolve(repo, args.b, WORKSPACE)
+        fetch = fetcher(repo.root)
+        old = resolve(repo, args.a, "last", fetch)
+        new = resolve(repo, args.b, WORKSPACE, fetch)
         rows = diff_sides(old, new, "params", args.all)
     print_diff(rows, old.label, new.label, "params", args)
     return 0

@@ -21,20 +21,36 @@ def register(sub: Any) -> list[str]:
         "show",
         "Write Vega-Lite plots of runs (default: the latest) or `workspace` to an HTML page.",
     )
-    show.add_argument("refs", nargs="*", metavar="RUN")
-    show.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
-    show.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
+    show.add_argument("refs", nargs="*", metavar="REF", help="run ids, `workspace`, git revisions")
+    _output_options(show)
+    diff = add_parser(
+        verbs,
+        "diff",
+        "Plot git revisions against each other: none given, HEAD and the workspace; one, that "
+        "revision and the workspace.",
+    )
+    diff.add_argument("refs", nargs="*", metavar="REV")
+    _output_options(diff)
     return ["plots"]
 
 
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
+    parser.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
+
+
 def run(args: argparse.Namespace) -> int:
+    from nbvc.core.adopt.dvc_remotes import fetcher as dvc_fetcher
     from nbvc.core.metrics.plot_data import plot_specs
     from nbvc.core.metrics.plots import html_page
 
     if not args.json and not args.out:
         raise PathError("name the page to write with --out FILE.html (or use --json)")
+    refs = list(args.refs)
+    if args.plots_command == "diff" and len(refs) < 2:
+        refs = [refs[0] if refs else "HEAD", "workspace"]
     with Repo.find() as repo:
-        specs = plot_specs(repo, args.refs)
+        specs = plot_specs(repo, refs, dvc_fetcher(repo.root))
     if args.json:
         print_json(specs)
         return 0

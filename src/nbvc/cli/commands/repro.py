@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.core.pipeline.console import ConsoleListener
 from nbvc.core.pipeline.outcome import ReproResult
-from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import short_id
 
 _VERBS = {
@@ -58,7 +58,16 @@ def run(args: argparse.Namespace) -> int:
         keep_going=args.keep_going,
         run_cache=not args.no_run_cache,
     )
-    with Repo.find() as repo:
+    from nbvc.core.adopt.project import find_or_adopt
+
+    repo, created = find_or_adopt()
+    if created:
+        print(
+            f"nbvc: initialised {repo.dot} in this DVC project (dvc.yaml and dvc.lock are used "
+            "as they are; `nbvc import-dvc` adopts the data .dvc files track)",
+            file=sys.stderr,
+        )
+    with repo:
         result = repro(repo, options, ConsoleListener(quiet=args.quiet))
     _summary(result)
     return 1 if result.failed else 0

@@ -82,3 +82,7 @@ class NoPipelineError(NbvcError):
 
 class StageSelectionError(NbvcError):
     """A stage named on the command line does not exist."""
+
+
+class UnsupportedError(NbvcError):
+    """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""

@@ -28,7 +28,12 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    with Repo.find() as repo:
+    from nbvc.core.adopt.project import find_or_adopt
+
+    repo, created = find_or_adopt()
+    if created:
+        print(f"Initialised an nbvc repo in {repo.dot}")
+    with repo:
         return adopt_and_report(repo, args.paths, args.remote, args.quiet)
 
 

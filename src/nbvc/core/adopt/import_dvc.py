@@ -89,6 +89,7 @@ class _Adopter:
     cache: DvcCache
     remote_name: str | None
     _remote: DvcRemote | None = None
+    _remote_error: str | None = None  # why the remote could not be opened (tried once)
 
     def adopt(self, out: TrackedOut) -> Adopted:
         try:
@@ -184,11 +185,13 @@ class _Adopter:
         return data
 
     def _open_remote(self, shown: str) -> DvcRemote:
-        if self._remote is None:
+        if self._remote is None and self._remote_error is None:
             try:
                 self._remote = open_dvc_remote(self.repo.root, self.remote_name)
             except NbvcError as exc:
-                raise AdoptError(f"{shown} is not in DVC's cache, and {exc}") from None
+                self._remote_error = str(exc)
+        if self._remote is None:
+            raise AdoptError(f"{shown} is not in DVC's cache, and {self._remote_error}")
         return self._remote
 
     def _remote_label(self) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from nbvc.core.artifacts import gitignore
 from nbvc.core.artifacts.add import _author
+from nbvc.core.errors import UnsupportedError
 from nbvc.core.pipeline import dvc_config
 from nbvc.core.pipeline.definition import Pipeline, Stage
 from nbvc.core.pipeline.dvc_cache import DvcCache
@@ -38,6 +39,28 @@ def is_dvc_pipeline(repo_root: str, pipeline: Pipeline) -> bool:
     )
 
 
+def _refuse_nested_pipelines(root: str) -> None:
+    """DVC runs every dvc.yaml of a project; nbvc runs the root one only, so it says so."""
+    if not gitio.is_work_tree(root):
+        return
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*dvc.yaml"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    nested = [
+        p
+        for p in listed.stdout.decode("utf-8", "replace").split("\0")
+        if p.endswith("/" + PIPELINE_FILE)
+    ]
+    if nested:
+        raise UnsupportedError(
+            f"{nested[0]}: dvc.yaml files in subfolders are not supported yet (nbvc runs the "
+            "project's root dvc.yaml only); run that pipeline with `dvc repro` for now"
+        )
+
+
 @dataclass
 class DvcProject:
     repo: Repo
@@ -46,6 +69,7 @@ class DvcProject:
     pool: Pool
 
     def __post_init__(self) -> None:
+        _refuse_nested_pipelines(self.repo.root)
         self.lock = DvcLockFile.load(self.pipeline)
         self.hashes = DvcHasher(self.repo, self.hasher, self.pool)
         self.cache = DvcCache(dvc_config.load(self.repo.root).cache_dir())

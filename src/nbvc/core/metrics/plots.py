@@ -18,6 +18,18 @@ from typing import Any
 from nbvc.core.metrics.plot_points import build, finite
 from nbvc.core.metrics.plot_templates import SCHEMA, spec_for
 
+__all__ = [
+    "IMAGE_TYPES",
+    "SCHEMA",
+    "data_spec",
+    "file_spec",
+    "html_page",
+    "image_size",
+    "image_spec",
+    "is_image",
+    "series_spec",
+]
+
 WIDTH, HEIGHT = 480, 280
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -189,7 +201,15 @@ def html_page(specs: Sequence[Mapping[str, Any]], title: str = "nbvc plots") -> 
 {divs}<script type="application/json" id="nbvc-specs">{data}</script>
 <script>
 const specs = JSON.parse(document.getElementById("nbvc-specs").textContent);
-specs.forEach((spec, i) => vegaEmbed("#plot" + i, spec, {{actions: true}}));
+// each plot's outcome, for whoever checks the page: data-drawn counts the plots drawn, a plot
+// that fails shows its error in place of the chart
+let drawn = 0;
+specs.forEach((spec, i) => vegaEmbed("#plot" + i, spec, {{actions: true}})
+  .then(() => {{ document.body.dataset.drawn = String(++drawn); }})
+  .catch((error) => {{
+    document.getElementById("plot" + i).textContent = "This plot could not be drawn: " + error;
+    console.error(error);
+  }}));
 </script>
 </body>
 </html>

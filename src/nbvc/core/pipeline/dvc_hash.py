@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -24,9 +25,11 @@ from nbvc.core.pipeline.stage import Hasher
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import TREE_SUFFIX
 from nbvc.core.storage.pool import Pool
+from nbvc.core.storage.tree import Tree
 
 MD5, LEGACY = "md5", "md5-dos2unix"
 CHUNK = 1 << 20
+BATCH = 64  # files per task on the pool: one future per file costs more than small files
 TEXT_BLOCK = 512
 _TEXT_CHARS = bytes(range(32, 127)) + b"\n\r\t\f\b"
 
@@ -123,6 +126,7 @@ class DvcHasher:
         self.hasher = hasher
         self.pool = pool
         self._known: dict[tuple[str, str], Hash | None] = {}
+        self._rules: dict[str, DvcIgnore] = {}
         ensure_table(repo)
 
     def hash(self, path: str, name: str = MD5) -> Hash | None:
@@ -143,18 +147,26 @@ class DvcHasher:
                 del self._known[key]
 
     def _hash(self, path: str, name: str) -> Hash | None:
-        current = self.hasher.hash(path)
-        if current is None:
-            return None
-        if not current.oid.endswith(TREE_SUFFIX):
+        if not os.path.isdir(self.repo.abspath(path)):
+            current = self.hasher.hash(path)
+            if current is None:
+                return None
             return Hash(self._file_md5s({current.oid: path}, name)[current.oid], current.size, 1)
-        key = f"{current.oid}:{self._outer_rules(path).digest}"
+        # a folder: its tree oid from the stat caches (no tree built when nothing changed)
+        snapshot = self.repo.workspace.snapshot(path, self.pool, need_tree=False)
+        if snapshot is None:
+            return None
+        key = f"{snapshot.oid}:{self._outer_rules(path).digest}"
         known = self._lookup([key], name).get(key)
         if known is not None:
             return known
-        listing = self.listing(path, name)
-        if listing is None:
+        tree = snapshot.tree
+        if tree is None:  # known from the stat cache, but its DVC hash is not: build the tree
+            full = self.repo.workspace.snapshot(path, self.pool)
+            tree = full.tree if full is not None else None
+        if tree is None:
             return None
+        listing = self._listing_of(path, tree, name)
         self._store([(key, name, listing.hash)])
         return listing.hash
 
@@ -163,7 +175,10 @@ class DvcHasher:
         snapshot = self.repo.workspace.snapshot(path, self.pool)
         if snapshot is None or snapshot.tree is None:
             return None
-        files = snapshot.tree.files
+        return self._listing_of(path, snapshot.tree, name)
+
+    def _listing_of(self, path: str, tree: Tree, name: str) -> Listing:
+        files = tree.files
         inner = {
             rel: self._read_text(f"{path}/{rel}") or ""
             for rel in files
@@ -178,7 +193,10 @@ class DvcHasher:
 
     def _outer_rules(self, path: str) -> DvcIgnore:
         """The rules of `.dvcignore` files above ``path`` (those inside are part of its tree)."""
-        return DvcIgnore.for_folder(posixpath.dirname(path), self._read_text)
+        folder = posixpath.dirname(path)
+        if folder not in self._rules:
+            self._rules[folder] = DvcIgnore.for_folder(folder, self._read_text)
+        return self._rules[folder]
 
     def _read_text(self, relpath: str) -> str | None:
         try:
@@ -192,9 +210,12 @@ class DvcHasher:
         known = {oid: h.oid for oid, h in self._lookup(list(paths), name).items()}
         misses = [oid for oid in paths if oid not in known]
         if misses:
-            computed = list(
-                self.pool.map(lambda oid: file_md5(self.repo.abspath(paths[oid]), name), misses)
-            )
+            batches = [misses[i : i + BATCH] for i in range(0, len(misses), BATCH)]
+
+            def hash_batch(batch: list[str]) -> list[str]:
+                return [file_md5(self.repo.abspath(paths[oid]), name) for oid in batch]
+
+            computed = [md5 for done in self.pool.map(hash_batch, batches) for md5 in done]
             known.update(zip(misses, computed, strict=True))
             self._store(
                 [(oid, name, Hash(md5, 0, 1)) for oid, md5 in zip(misses, computed, strict=True)]

@@ -51,9 +51,26 @@ export namespace API {
     tags: string[];
   }
 
+  /** A model or dataset the pipeline file declares (`artifacts:` in dvc.yaml). */
+  export interface IDeclaredArtifact {
+    name: string;
+    /** Relative to the repo root. */
+    path: string;
+    type: string | null;
+    desc: string | null;
+    labels: string[];
+    meta: unknown;
+    /** Whether the path is in the workspace. */
+    exists: boolean;
+    /** The latest nbvc version (`v3`), if any. */
+    version: string | null;
+    versions: number;
+  }
+
   export interface IArtifactList {
     root: string;
     artifacts: IArtifact[];
+    declared?: IDeclaredArtifact[];
   }
 
   export interface IVersionList {

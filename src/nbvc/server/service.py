@@ -61,11 +61,23 @@ def statuses(repo: Repo, artifacts: Sequence[str]) -> Json:
 
 
 def artifacts(repo: Repo, server_root: str) -> Json:
-    """Every tracked artifact with its state, its version count, latest version and tags."""
+    """Every tracked artifact with its state, its version count, latest version and tags, and
+    the models and datasets the pipeline file declares (``artifacts:`` in dvc.yaml)."""
     return {
         "root": relative_to(server_root, repo.root),
         "artifacts": [_artifact(repo, s) for s in repo.status([])],
+        "declared": _declared(repo),
     }
+
+
+def _declared(repo: Repo) -> list[Json]:
+    from nbvc.core.errors import NbvcError
+    from nbvc.core.pipeline.declared import declared_artifacts
+
+    try:
+        return declared_artifacts(repo)
+    except NbvcError:  # a broken pipeline file must not hide the tracked artifacts
+        return []
 
 
 def _artifact(repo: Repo, status: ArtifactStatus) -> Json:

@@ -45,7 +45,7 @@ def test_confusion_counts_pairs_per_rev() -> None:
     spec = data_spec("c", ROWS, props)
     assert spec["transform"][0] == {
         "aggregate": [{"op": "count", "as": "count"}],
-        "groupby": ["rev", "predicted", "actual"],
+        "groupby": ["rev", "filename", "predicted", "actual"],
     }
     assert spec["spec"]["encoding"]["x"]["field"] == "actual"
     assert {p["rev"] for p in spec["data"]["values"]} == {"HEAD"}

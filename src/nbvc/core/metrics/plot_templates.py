@@ -58,7 +58,6 @@ def _lines(template: str, title: str, data: PlotPoints) -> dict[str, Any]:
     if data.series:
         if len(revs) > 1:
             encoding["strokeDash"] = {"field": "series", "type": "nominal", "title": "series"}
-            encoding["shape"] = {"field": "series", "type": "nominal", "title": "series"}
         else:
             encoding["color"] = {"field": "series", "type": "nominal", "title": "series"}
         encoding["tooltip"].append({"field": "series", "type": "nominal"})
@@ -98,7 +97,7 @@ def _bars(title: str, data: PlotPoints, sort: bool) -> dict[str, Any]:
 def _confusion(title: str, data: PlotPoints, normalized: bool) -> dict[str, Any]:
     x, y = data.x, data.y
     transform: list[dict[str, Any]] = [
-        {"aggregate": [{"op": "count", "as": "count"}], "groupby": ["rev", y, x]}
+        {"aggregate": [{"op": "count", "as": "count"}], "groupby": ["rev", "filename", y, x]}
     ]
     if normalized:
         transform += [
@@ -113,7 +112,7 @@ def _confusion(title: str, data: PlotPoints, normalized: bool) -> dict[str, Any]
     return {
         **_base(title, data),
         "transform": transform,
-        "facet": {"column": {"field": "rev", "type": "nominal", "title": None}},
+        "facet": _confusion_facet(data),
         "spec": {
             "width": 300,
             "height": 300,
@@ -142,6 +141,14 @@ def _confusion(title: str, data: PlotPoints, normalized: bool) -> dict[str, Any]
         },
         "resolve": {"scale": {"color": "independent"}},
     }
+
+
+def _confusion_facet(data: PlotPoints) -> dict[str, Any]:
+    """One matrix per rev, and per file when several files are compared (train, test)."""
+    facet: dict[str, Any] = {"column": {"field": "rev", "type": "nominal", "title": None}}
+    if len({p["filename"] for p in data.points}) > 1:
+        facet["row"] = {"field": "filename", "type": "nominal", "title": None}
+    return facet
 
 
 # -- custom templates ---------------------------------------------------------------------

@@ -57,11 +57,12 @@ class RevisionReader:
         prefix = folder.rstrip("/") + "/" if folder else ""
         found = [f for f in self._git_tree() if f.startswith(prefix)]
         for out, (found_hash, name) in self._dvc_lock().items():
-            if found_hash.oid.endswith(TREE_SUFFIX) and (out + "/").startswith(prefix):
+            if not found_hash.oid.endswith(TREE_SUFFIX):
+                if out.startswith(prefix):
+                    found.append(out)
+            elif (out + "/").startswith(prefix) or prefix.startswith(out + "/"):
                 entries = self._dvc_listing(found_hash.oid, name) or []
-                found += [f"{out}/{rel}" for rel, _ in entries]
-            elif not found_hash.oid.endswith(TREE_SUFFIX) and out.startswith(prefix):
-                found.append(out)
+                found += [f"{out}/{rel}" for rel, _ in entries if f"{out}/{rel}".startswith(prefix)]
         for out, nbvc_hash in self._nbvc_lock().items():
             if out.startswith(prefix) and nbvc_hash.nfiles == 1:
                 found.append(out)

@@ -160,6 +160,11 @@ class _Repro:
             self._finish(StageOutcome(name, WOULD_RUN, reason))
         elif missing := [p for p, h in state.deps.items() if h is None]:
             message = f"dep {missing[0]} is missing; create it or run the stage that makes it"
+            if os.path.isfile(self.repo.abspath(missing[0] + ".dvc")):
+                message = (
+                    f"dep {missing[0]} (tracked by {missing[0]}.dvc) is missing; "
+                    f"`dvc pull {missing[0]}.dvc` or `nbvc checkout {missing[0]}` restores it"
+                )
             self._finish(StageOutcome(name, FAILED, reason, error=message))
         else:
             try:

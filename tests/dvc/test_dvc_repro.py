@@ -134,3 +134,11 @@ def test_dvc_yaml_in_a_subfolder_is_named_as_not_supported(project: DvcProject) 
     *_, last = done.err.splitlines()  # after the note that .nbvc/ was created
     assert last.startswith("nbvc: error: sub/dvc.yaml: ") and "not supported yet" in last
     assert "Traceback" not in done.err
+
+
+def test_stage_order_is_dvcs(project: DvcProject) -> None:
+    dvc = project.dvc("repro", "--force", "--dry").out
+    dvc_order = [line.split("'")[1] for line in dvc.splitlines() if line.startswith("Running")]
+    nbvc = project.nbvc("repro", "--force", "--dry").out
+    nbvc_order = [line.split("'")[1] for line in nbvc.splitlines() if line.startswith("Stage ")]
+    assert nbvc_order == dvc_order == STAGES

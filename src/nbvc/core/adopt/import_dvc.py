@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nbvc.core.adopt.dvc_files import TrackedOut, find_dvc_files, read_dvc_file
 from nbvc.core.adopt.dvc_remotes import DvcRemote, open_dvc_remote
-from nbvc.core.artifacts.add import _author
+from nbvc.core.artifacts.add import version_author
 from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline import dvc_config
 from nbvc.core.pipeline.dvc_cache import DvcCache
@@ -212,7 +212,7 @@ class _Adopter:
                 kind,
                 size,
                 nfiles,
-                _author(self.repo.root),
+                version_author(self.repo.root),
                 f"adopted from {out.dvc_file}",
                 f"dvc:{out.dvc_file}",
             )

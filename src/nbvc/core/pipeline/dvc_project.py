@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nbvc.core.artifacts import gitignore
-from nbvc.core.artifacts.add import _author
+from nbvc.core.artifacts.add import version_author
 from nbvc.core.errors import UnsupportedError
 from nbvc.core.pipeline import dvc_config
 from nbvc.core.pipeline.definition import Pipeline, Stage
@@ -160,7 +160,7 @@ class DvcProject:
                             snapshot.kind,
                             snapshot.size,
                             snapshot.nfiles,
-                            _author(self.repo.root),
+                            version_author(self.repo.root),
                             f"output of stage {stage.name}",
                             f"stage:{stage.name}@{producer_run}",
                         )

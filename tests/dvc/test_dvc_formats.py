@@ -123,3 +123,25 @@ def test_dvc_config_merges_local_and_finds_the_cache(tmp_path: Path) -> None:
     (tmp_path / ".dvc" / "config").write_text("[core\nbroken")
     with pytest.raises(ConfigError, match="cannot be read as a DVC config"):
         dvc_config.load(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"md5": "0" * 32, "relpath": "../escape"}],
+        [{"md5": "0" * 32, "relpath": "/abs"}],
+        [{"md5": "0" * 32, "relpath": "a//b"}],
+        [{"md5": "../../x", "relpath": "a"}],
+        {"md5": "0" * 32},
+    ],
+)
+def test_listings_that_leave_the_folder_are_refused(rows: object) -> None:
+    import json
+
+    from nbvc.core.pipeline.dvc_hash import parse_listing
+    from nbvc.core.pipeline.dvc_lock import entry_hash
+
+    with pytest.raises(ValueError, match="not a DVC folder listing"):
+        parse_listing(json.dumps(rows).encode())
+    assert entry_hash({"path": "x", "md5": "../../etc/passwd"}) is None
+    assert entry_hash({"path": "x", "md5": "a" * 32 + ".dir", "nfiles": 2}) is not None

@@ -81,6 +81,7 @@ def test_custom_template_fills_anchors_and_drops_the_rest() -> None:
         ("plots:\n- p:\n    y: {f.csv: 3}\n", "'y' of plot 'p' must be"),
         ("plots:\n- p:\n    colour: red\n", "unknown key 'colour' in plot 'p'"),
         ("plots:\n- p:\n    template: pie\n", "unknown plot template 'pie'"),
+        ("plots:\n- p:\n    template: ../../outside.json\n", "unknown plot template"),
         ("plots: {a: b}\n", "top-level 'plots' must be a list"),
         ("artifacts:\n  m:\n    type: model\n", "artifact 'm' needs a 'path'"),
         ("artifacts:\n  m:\n    path: m.pkl\n    kind: x\n", "unknown key 'kind' in artifact"),
@@ -90,7 +91,8 @@ def test_custom_template_fills_anchors_and_drops_the_rest() -> None:
 )
 def test_definition_errors(text: str, message: str) -> None:
     with pytest.raises(PipelineError, match=message.replace("(", r"\(").replace("[", r"\[")):
-        parse_pipeline(text, "dvc.yaml", lambda _: None)
+        # only files outside the project exist: a template there is still unknown
+        parse_pipeline(text, "dvc.yaml", lambda p: "{}" if "outside" in p else None)
 
 
 def test_definitions_of_every_form() -> None:

@@ -23,7 +23,6 @@ from nbvc.core.metrics.plot_sources import (
     RunSource,
     Source,
     WorkspaceSource,
-    read_file,
 )
 from nbvc.core.metrics.plots import data_spec, image_spec, is_image, series_spec
 from nbvc.core.metrics.revision import Fetch
@@ -138,7 +137,7 @@ def _spec(plot_id: str, plot: _Plot) -> dict[str, Any] | None:
 
 def _custom_template(source: Source, name: str) -> dict[str, Any]:
     for candidate in schema.template_candidates(name):
-        data = source.read(candidate) or read_file(source.repo.abspath(candidate))
+        data = source.read(candidate) or WorkspaceSource(source.repo).read(candidate)
         if data is None:
             continue
         try:

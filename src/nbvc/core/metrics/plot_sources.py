@@ -12,6 +12,7 @@ from nbvc.core.pipeline.definition import PlotDef
 from nbvc.core.pipeline.loader import PIPELINE_FILES, load_pipeline, parse_pipeline
 from nbvc.core.pipeline.plot_files import workspace_files
 from nbvc.core.repo import Repo
+from nbvc.core.storage.fsutil import is_within
 
 
 class Source(Protocol):
@@ -46,7 +47,10 @@ class WorkspaceSource:
         return load_pipeline(self.repo.root, check_workspace=False).plot_defs()
 
     def read(self, path: str) -> bytes | None:
-        return read_file(self.repo.abspath(path))
+        target = os.path.realpath(self.repo.abspath(path))
+        if not is_within(target, self.repo.root):  # a symlink out of the project
+            return None
+        return read_file(target)
 
     def is_file(self, path: str) -> bool:
         return self._is_file(path)

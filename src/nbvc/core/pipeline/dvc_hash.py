@@ -16,8 +16,9 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from nbvc.core.pipeline.dvc_ignore import IGNORE_FILE, DvcIgnore
 from nbvc.core.pipeline.lockfile import Hash
@@ -32,6 +33,7 @@ CHUNK = 1 << 20
 BATCH = 64  # files per task on the pool: one future per file costs more than small files
 TEXT_BLOCK = 512
 _TEXT_CHARS = bytes(range(32, 127)) + b"\n\r\t\f\b"
+_MD5 = re.compile(r"[0-9a-f]{32}")
 
 TABLE = """
 CREATE TABLE IF NOT EXISTS dvc_md5 (
@@ -74,15 +76,29 @@ def dir_md5(listing: bytes) -> str:
     return hashlib.md5(listing, usedforsecurity=False).hexdigest() + TREE_SUFFIX
 
 
+def is_md5(value: object, folder: bool = False) -> TypeGuard[str]:
+    """A DVC hash as it must look (so it can never name a path outside a cache)."""
+    if not isinstance(value, str):
+        return False
+    digest = value.removesuffix(TREE_SUFFIX) if folder else value
+    return _MD5.fullmatch(digest) is not None
+
+
 def parse_listing(data: bytes) -> list[tuple[str, str]]:
-    """``(relpath, md5)`` of a ``.dir`` object; ValueError if it is not a listing."""
+    """``(relpath, md5)`` of a ``.dir`` object; ValueError if it is not a listing (or names a
+    path that leaves the folder)."""
     rows = json.loads(data)
     if not isinstance(rows, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("relpath"), str) and isinstance(r.get("md5"), str)
-        for r in rows
+        isinstance(r, dict) and _is_inner(r.get("relpath")) and is_md5(r.get("md5")) for r in rows
     ):
         raise ValueError("not a DVC folder listing")
     return [(r["relpath"], r["md5"]) for r in rows]
+
+
+def _is_inner(relpath: object) -> bool:
+    if not isinstance(relpath, str) or not relpath or relpath.startswith("/"):
+        return False
+    return not any(part in ("", ".", "..") for part in relpath.split("/"))
 
 
 def ensure_table(repo: Repo) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 from nbvc.core.errors import PipelineError
 from nbvc.core.formats.yamlio import dumps, loads_plain
 from nbvc.core.pipeline.definition import Pipeline, Stage
-from nbvc.core.pipeline.dvc_hash import LEGACY, MD5
+from nbvc.core.pipeline.dvc_hash import LEGACY, MD5, is_md5
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.storage.fsutil import atomic_write_text
 
@@ -111,7 +111,7 @@ def parse_raw(text: str) -> dict[str, Any]:
 def entry_hash(entry: Mapping[str, Any]) -> tuple[Hash, str] | None:
     """A dep or out entry's hash and hash name; None without an md5."""
     md5 = entry.get("md5")
-    if not isinstance(md5, str):
+    if not is_md5(md5, folder=True):
         return None
     name = MD5 if entry.get("hash") == MD5 else LEGACY
     size = entry.get("size")

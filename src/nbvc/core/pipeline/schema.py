@@ -7,6 +7,7 @@ problem, saying what is wrong and, for a misspelt key, what was probably meant.
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -317,7 +318,9 @@ def check_template(name: str, exists: Callable[[str], bool]) -> str | None:
 
 def template_candidates(name: str) -> list[str]:
     """Where a custom template called ``name`` may be, repo-relative, in DVC's search order."""
-    plain = name.removeprefix("./")
+    plain = posixpath.normpath(name)
+    if posixpath.isabs(plain) or plain == ".." or plain.startswith("../") or "\\" in plain:
+        return []  # a template outside the project is never read
     found = [plain] if plain.endswith(".json") else []
     found += [f"{CUSTOM_TEMPLATES}/{plain}", f"{CUSTOM_TEMPLATES}/{plain}.json"]
     return found

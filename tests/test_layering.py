@@ -163,6 +163,7 @@ LAYERS = (
     ("metrics",),
     ("remote",),
     ("maintenance",),
+    ("adopt",),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 FACADE = "repo"

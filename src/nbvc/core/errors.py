@@ -102,3 +102,7 @@ class LoggingError(NbvcError):
 
 class NoProducerError(NbvcError):
     """The artifact version has no recorded producing cell."""
+
+
+class UnsupportedError(NbvcError):
+    """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""

@@ -68,6 +68,9 @@ COMMANDS: dict[str, str] = {
     "push": "push",
     "fetch": "fetch",
     "pull": "pull",
+    "import-dvc": "import_dvc",
+    "artifacts": "artifacts",
+    "models": "artifacts",
 }
 
 

@@ -163,6 +163,7 @@ LAYERS = (
     ("metrics",),
     ("remote",),
     ("maintenance",),
+    ("adopt",),
     ("experiments",),
     ("export",),
 )

@@ -93,6 +93,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "SweepResult": ("nbvc.core.experiments.sweep", "SweepResult"),
     "SweepTable": ("nbvc.core.experiments.table", "SweepTable"),
     "point_label": ("nbvc.core.experiments.sweep_spec", "point_label"),
+    # DVC projects moving in
+    "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
+    "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
+    "is_dvc_project": ("nbvc.core.pipeline.dvc_config", "is_dvc_project"),
     # remotes
     "PullResult": ("nbvc.core.remote.transfer", "PullResult"),
     "TransferResult": ("nbvc.core.remote.transfer", "TransferResult"),
@@ -129,6 +133,7 @@ ERRORS = (
     "StageSelectionError",
     "TransferError",
     "UnsavedChangesError",
+    "UnsupportedError",
 )
 _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 
@@ -202,6 +207,7 @@ __all__ = [
     "TransferOptions",
     "TransferResult",
     "UnsavedChangesError",
+    "UnsupportedError",
     "VerbOption",
     "Version",
     "VersionRecord",
@@ -211,8 +217,11 @@ __all__ = [
     "describe_node",
     "end_run",
     "file_state",
+    "find_or_adopt",
     "find_root",
     "hash_bytes",
+    "import_dvc",
+    "is_dvc_project",
     "is_within",
     "log_metric",
     "log_param",
@@ -236,6 +245,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from nbvc.core.adopt.import_dvc import import_dvc
+    from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.history import Version, VersionRecord
@@ -265,6 +276,7 @@ if TYPE_CHECKING:
         StageSelectionError,
         TransferError,
         UnsavedChangesError,
+        UnsupportedError,
     )
     from nbvc.core.experiments.apply import ApplyResult
     from nbvc.core.experiments.sweep import SweepProgress, SweepResult
@@ -288,6 +300,7 @@ if TYPE_CHECKING:
     from nbvc.core.metrics.plots import html_page as plots_page
     from nbvc.core.metrics.plots import series_spec
     from nbvc.core.pipeline.console import ConsoleListener
+    from nbvc.core.pipeline.dvc_config import is_dvc_project
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
     from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED

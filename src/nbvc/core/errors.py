@@ -104,6 +104,10 @@ class NoProducerError(NbvcError):
     """The artifact version has no recorded producing cell."""
 
 
+class UnsupportedError(NbvcError):
+    """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""
+
+
 class ExperimentError(NbvcError):
     """A sweep (``-S``) cannot be read, its executor (Dask) cannot be used, or an experiment
     cannot be run or applied as asked."""

@@ -189,9 +189,10 @@ class Repo:
     @property
     def metrics(self) -> Metrics:
         """Params and metrics of runs, the workspace or git revisions; diffs; plots."""
+        from nbvc.core.adopt.dvc_remotes import fetcher
         from nbvc.core.metrics.metrics_api import Metrics
 
-        return Metrics(self)
+        return Metrics(self, fetcher(self.root))
 
     @property
     def pipeline(self) -> Pipeline:

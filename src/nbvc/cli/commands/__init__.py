@@ -70,6 +70,9 @@ COMMANDS: dict[str, str] = {
     "pull": "pull",
     "exp": "exp",
     "export": "export",
+    "import-dvc": "import_dvc",
+    "artifacts": "artifacts",
+    "models": "artifacts",
 }
 
 

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from nbvc.core.pipeline.definition import Pipeline
+from nbvc.core.pipeline.dvclive import dvclive_values
 from nbvc.core.pipeline.loader import workspace_reader
+from nbvc.core.pipeline.plot_files import plot_files, workspace_files
 from nbvc.core.pipeline.values import metrics_of, params_of
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import (
@@ -35,7 +37,9 @@ def finish_repro_run(
 ) -> RunRecord:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
-    params, metrics = with_logged(params_of(pipeline, read), metrics_of(pipeline, read), logged)
+    live_metrics, live_series = dvclive_values(repo.root, pipeline)
+    metrics = {**live_metrics, **metrics_of(pipeline, read)}
+    params, metrics = with_logged(params_of(pipeline, read), metrics, logged)
     ended = time.time()
     record = write_run(
         repo,
@@ -51,8 +55,9 @@ def finish_repro_run(
             targets=tuple(targets),
             params=params,
             metrics=metrics,
-            series=logged.series,
+            series={**live_series, **logged.series},
             plots=_plots(repo, pipeline, pool),
+            plot_defs=plot_defs_entry(pipeline),
             stages=stages,
         ),
     )
@@ -61,10 +66,22 @@ def finish_repro_run(
 
 
 def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> tuple[PlotFile, ...]:
-    """Declared plot files as stored objects, so the run can be plotted later."""
-    plots = []
-    for out in pipeline.plot_outs():
-        snapshot = repo.workspace.snapshot(out.path, pool, store=True)
-        if snapshot is not None and snapshot.kind == "file":
-            plots.append(PlotFile(out.path, snapshot.oid, dict(out.plot)))
-    return tuple(plots)
+    """Every file the pipeline's plots draw, as stored objects, so the run can be plotted
+    later (the definitions are kept in ``plot_defs``)."""
+    is_file, files_under = workspace_files(repo.root)
+    plots: dict[str, PlotFile] = {}
+    for plot in pipeline.plot_defs():
+        for path in plot_files(plot, is_file, files_under):
+            if path in plots:
+                continue
+            snapshot = repo.workspace.snapshot(path, pool, store=True)
+            if snapshot is not None and snapshot.kind == "file":
+                plots[path] = PlotFile(path, snapshot.oid)
+    return tuple(plots.values())
+
+
+def plot_defs_entry(pipeline: Pipeline) -> tuple[dict[str, Any], ...]:
+    """How a run record keeps the pipeline's plot definitions."""
+    return tuple(
+        {"id": p.id, "props": dict(p.props), "is_path": p.is_path} for p in pipeline.plot_defs()
+    )

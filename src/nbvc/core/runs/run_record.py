@@ -82,6 +82,7 @@ class RunRecord:
     pipeline: str | None = None
     targets: tuple[str, ...] = ()
     plots: tuple[PlotFile, ...] = ()
+    plot_defs: tuple[dict[str, Any], ...] = ()  # the pipeline's plot definitions: id, props
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -114,6 +115,8 @@ class RunRecord:
             doc["pipeline"] = self.pipeline
             doc["targets"] = list(self.targets)
             doc["plots"] = [plot.to_json() for plot in self.plots]
+            if self.plot_defs:
+                doc["plot_defs"] = list(self.plot_defs)
         return doc
 
     @classmethod
@@ -135,6 +138,7 @@ class RunRecord:
             pipeline=doc.get("pipeline"),
             targets=tuple(doc.get("targets") or ()),
             plots=tuple(PlotFile.from_json(p) for p in doc.get("plots") or ()),
+            plot_defs=tuple(doc.get("plot_defs") or ()),
             extra={k: v for k, v in doc.items() if k not in known},
         )
 

@@ -1,0 +1,1 @@
+"""Exports of the pipeline to other engines (Kubeflow Pipelines)."""

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.experiments.kit import exp_project
-from tests.pipeline.kit import Project, python_on_path
+from tests.pipeline.kit import Project, project, python_on_path
 from tests.remote.conftest import moto_endpoint
 
-__all__ = ["moto_endpoint"]
+__all__ = ["moto_endpoint", "project"]
 
 
 @pytest.fixture

@@ -93,6 +93,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "SweepResult": ("nbvc.core.experiments.sweep", "SweepResult"),
     "SweepTable": ("nbvc.core.experiments.table", "SweepTable"),
     "point_label": ("nbvc.core.experiments.sweep_spec", "point_label"),
+    "KubeflowExport": ("nbvc.core.export.kubeflow", "KubeflowExport"),
+    "export_kubeflow": ("nbvc.core.export.kubeflow", "export_kubeflow"),
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
@@ -167,6 +169,7 @@ __all__ = [
     "ExperimentError",
     "FileAccess",
     "FileState",
+    "KubeflowExport",
     "LineageNode",
     "LockTimeoutError",
     "LoggingError",
@@ -216,6 +219,7 @@ __all__ = [
     "atomic_write_text",
     "describe_node",
     "end_run",
+    "export_kubeflow",
     "file_state",
     "find_or_adopt",
     "find_root",
@@ -282,6 +286,7 @@ if TYPE_CHECKING:
     from nbvc.core.experiments.sweep import SweepProgress, SweepResult
     from nbvc.core.experiments.sweep_spec import point_label
     from nbvc.core.experiments.table import SweepTable
+    from nbvc.core.export.kubeflow import KubeflowExport, export_kubeflow
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,

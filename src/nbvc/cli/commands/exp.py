@@ -21,8 +21,6 @@ from nbvc.core import (
     value_text,
 )
 
-SUBCOMMANDS = ("run", "show", "cancel", "remove", "apply")
-
 
 def register(sub: Any) -> list[str]:
     parser = add_parser(
@@ -58,6 +56,22 @@ def register(sub: Any) -> list[str]:
     apply.add_argument(
         "-f", "--force", action="store_true", help="overwrite changes saved neither in nbvc nor git"
     )
+    step = add_parser(
+        verbs,
+        "step",
+        "Run one stage against the default remote (what each Kubeflow component runs): fetch "
+        "its inputs, run it in a folder of its own, push its outputs and run record.",
+    )
+    step.add_argument("stage", metavar="STAGE")
+    step.add_argument(
+        "-S", "--set-param", dest="set_params", action="append", default=[],
+        metavar="[FILE:]KEY=VALUE", help="a param value (repeatable)",
+    )  # fmt: skip
+    step.add_argument(
+        "--inputs", action="append", default=[], metavar="JSON",
+        help="versions of outs an upstream step made (its --outs-file; repeatable)",
+    )  # fmt: skip
+    step.add_argument("--outs-file", metavar="PATH", help="write the versions of the stage's outs")
     return ["exp"]
 
 
@@ -75,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
         if command == "remove":
             removed = repo.experiments.remove(args.sweeps)
             print(f"removed {len(removed)} run(s)")
+            return 0
+        if command == "step":
+            done = repo.experiments.step(args.stage, args.set_params, args.inputs, args.outs_file)
+            print(f"stage {args.stage}: run {done.short_id} {done.status.value}")
             return 0
         print_apply(repo.experiments.apply(args.run_ref, args.force))
         return 0

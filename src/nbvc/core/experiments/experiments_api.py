@@ -19,7 +19,7 @@ from nbvc.core.experiments.sweep import (
 from nbvc.core.experiments.sweep_state import SweepView
 from nbvc.core.experiments.table import SweepTable, build
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS, short_id
+from nbvc.core.runs.run_record import RUNS, RunRecord, short_id
 from nbvc.core.verbs import ExpRunOptions
 
 NAMED_SWEEPS = 200  # finished sweeps searched by name
@@ -91,6 +91,18 @@ class Experiments:
 
             shutil.rmtree(sweep_state.sweep_dir(self._repo, view_id), ignore_errors=True)
         return doomed
+
+    def step(
+        self,
+        stage: str,
+        set_params: Sequence[str] = (),
+        inputs: Sequence[str] = (),
+        outs_file: str | None = None,
+    ) -> RunRecord:
+        """Run one stage against the remote (a Kubeflow component's command; see :mod:`.step`)."""
+        from nbvc.core.experiments.step import run_step
+
+        return run_step(self._repo, stage, set_params, inputs, outs_file)
 
     def apply(self, ref: str, force: bool = False) -> ApplyResult:
         """Restore everything run ``ref`` used and made (see :mod:`.apply`)."""

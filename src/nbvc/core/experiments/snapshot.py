@@ -24,7 +24,7 @@ from nbvc.core.storage.hashing import hash_bytes
 from nbvc.core.storage.tree import FileMeta, Tree
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
-_SKIP_DIRS = {DOT, ".git", "__pycache__", ".ipynb_checkpoints"}
+_SKIP_DIRS = {DOT, ".git", "__pycache__", ".ipynb_checkpoints", ".nbvc-worker"}
 
 
 @dataclass(frozen=True)

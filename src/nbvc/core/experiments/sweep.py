@@ -112,7 +112,7 @@ def run_sweep(
     code = {**snapshot.describe(), "tree": code_snapshot.store(repo, snapshot)}
     sweep_id = new_id()
     name = options.name or f"sweep-{short_id(sweep_id)}"
-    store = _store(repo, executor)
+    store = store_for(repo, executor.local)
     open(os.path.join(repo.dot, "gc.lock"), "a").close()  # experiments share it (see worker)
     cache_rows = _cache_rows(repo, targets) if options.run_cache else ()
     tasks = [
@@ -279,8 +279,9 @@ def _plan(
     }
 
 
-def _store(repo: Repo, executor: Executor) -> LocalStore | RemoteStore:
-    if executor.local:
+def store_for(repo: Repo, local: bool) -> LocalStore | RemoteStore:
+    """Where tasks get their data: this repo's cache (``local``) or its default remote."""
+    if local:
         return LocalStore(repo.dot)
     from nbvc.core.remote import remote_config
 

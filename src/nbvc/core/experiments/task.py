@@ -44,6 +44,8 @@ class ExpTask:
     cache_rows: tuple[tuple[Any, ...], ...] = ()  # run-cache entries for the sweep's stages
     run_cache: bool = True
     cancel_file: str | None = None  # local runs: a file whose existence cancels the sweep
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> out of a stage
+    single_item: bool = False  # run only the target stages (their inputs are given)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ def _run(
         set_params(repo.root, task.point)
         if watcher.fired:
             raise KeyboardInterrupt
-        options = ReproOptions(targets=task.targets, run_cache=task.run_cache)
+        options = ReproOptions(
+            targets=task.targets, run_cache=task.run_cache, single_item=task.single_item
+        )
         result = repro(repo, options, log)
         assert result.run_id is not None
         run = read_run(repo, result.run_id)
@@ -131,15 +133,17 @@ def _prepare(task: ExpTask, snapshot: CodeSnapshot, workdir: str) -> _Prepared:
             from nbvc.core.runs.run_index import RunIndex
 
             RunIndex(repo).add_cache_rows(task.cache_rows)
-        _materialize(repo, task.store)
+        _materialize(repo, task.store, task.inputs)
     except BaseException:
         repo.close()
         raise
     return _Prepared(repo)
 
 
-def _materialize(repo: Repo, store: LocalStore | RemoteStore) -> None:
-    """Put the data the pointer files name in the experiment's folder."""
+def _materialize(
+    repo: Repo, store: LocalStore | RemoteStore, inputs: dict[str, dict[str, Any]]
+) -> None:
+    """Put the data the pointer files name (and the given inputs) in the experiment's folder."""
     from nbvc.core.artifacts import pointer
     from nbvc.core.pipeline.loader import load_pipeline
     from nbvc.core.pipeline.runcache import restore_objects
@@ -150,6 +154,7 @@ def _materialize(repo: Repo, store: LocalStore | RemoteStore) -> None:
         found = pointer.read(repo.abspath(artifact))
         if found is not None:
             wanted[artifact] = {"oid": found.oid, "size": found.size, "nfiles": found.nfiles}
+    wanted.update(inputs)
     if not wanted:
         return
     if isinstance(store, RemoteStore):

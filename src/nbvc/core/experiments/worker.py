@@ -149,7 +149,7 @@ def _materialize(
     from nbvc.core.pipeline.runcache import restore_objects
     from nbvc.core.storage.index_db import Index
 
-    wanted = {}
+    wanted: dict[str, dict[str, Any]] = {}
     for artifact in repo.tracked():
         found = pointer.read(repo.abspath(artifact))
         if found is not None:

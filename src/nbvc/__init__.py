@@ -39,6 +39,7 @@ __all__ = [
     "__version__",
     "active_run",
     "end_run",
+    "exp_run",
     "load_ipython_extension",
     "log_metric",
     "log_param",
@@ -59,6 +60,37 @@ def unload_ipython_extension(ipython: Any) -> None:
     from nbvc.kernel import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+def exp_run(
+    *set_params: str,
+    targets: tuple[str, ...] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    name: str | None = None,
+    tags: tuple[str, ...] = (),
+    random: int | None = None,
+    seed: int | None = None,
+    path: str | None = None,
+) -> list[Any]:
+    """Run a sweep from Python and return its runs (``RunRecord``s, in the order of the grid)::
+
+    runs = nbvc.exp_run("train.lr=0.01,0.1", "train.epochs=range(1,4)", workers=2)
+    """
+    from nbvc.core import ExpRunOptions, Repo
+
+    options = ExpRunOptions(
+        targets=tuple(targets),
+        set_params=set_params,
+        random=random,
+        seed=seed,
+        name=name,
+        tags=tuple(tags),
+        workers=workers,
+        scheduler=scheduler,
+    )
+    with Repo.find(path) as repo:
+        return list(repo.experiments.run(options).runs)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -60,7 +60,7 @@ def test_a_grid_is_the_product_in_order_and_random_samples_it() -> None:
         "n=range(0,1,0)",
         "x=linspace(0,1)",
         "n=range(a,b)",
-    ],  # fmt: skip
+    ],
 )
 def test_bad_specs_are_refused_with_what_to_write(text: str) -> None:
     with pytest.raises(ExperimentError, match="-S"):

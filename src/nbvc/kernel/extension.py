@@ -8,12 +8,13 @@ from typing import Any
 
 from nbvc.core import new_id
 from nbvc.kernel import audit
+from nbvc.kernel.exp_magics import ExpMagics
 from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics
 from nbvc.kernel.run_magics import RunMagics
 from nbvc.kernel.tracer import CellTracer
 
-_MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics)
+_MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics, ExpMagics)
 
 
 class NbvcExtension:

@@ -14,6 +14,7 @@ import pytest
 from nbvc.cli.main import build_parser
 from nbvc.core import (
     AddOptions,
+    ExpRunOptions,
     PullOptions,
     Repo,
     ReproOptions,
@@ -21,6 +22,7 @@ from nbvc.core import (
     VerbOption,
     verb_options,
 )
+from nbvc.kernel.exp_magics import ExpMagics
 from nbvc.kernel.magics import VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics
 from nbvc.kernel.run_magics import RunMagics
@@ -35,6 +37,7 @@ VERBS: dict[str, tuple[type[Any], str, Any, str | None, Callable[..., Any] | Non
     "fetch": (TransferOptions, "fetch", None, None, Repo.fetch),
     "pull": (PullOptions, "pull", RemoteMagics.version_pull, "PullArgs", Repo.pull),
     "repro": (ReproOptions, "repro", RunMagics.repro, "ReproArgs", None),
+    "exp run": (ExpRunOptions, "exp run", ExpMagics.exp_run, "ExpRunArgs", None),
 }
 IGNORED_ACTIONS = {"help", "quiet"}
 JSON_TYPES = {
@@ -64,9 +67,12 @@ def offered(options: type[Any], surface: str) -> dict[str, tuple[tuple[str, ...]
 
 
 def command_parser(name: str) -> argparse.ArgumentParser:
-    parser, _ = build_parser([name])
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    found: argparse.ArgumentParser = sub.choices[name]
+    """The parser of a command (``exp run``: a subcommand of a command)."""
+    words = name.split()
+    found, _ = build_parser(words[:1])
+    for word in words:
+        sub = next(a for a in found._actions if isinstance(a, argparse._SubParsersAction))
+        found = sub.choices[word]
     return found
 
 

@@ -52,7 +52,8 @@ def exp_project(root: Path, rows: int = 30) -> Project:
         subprocess.run(["git", "config", key, value], cwd=root, check=True)
     project = make_project(root)
     project.write("data/raw.csv", "\n".join(str(i) for i in range(rows)) + "\n")
-    assert project.nbvc("add", "data/raw.csv").code == 0
+    with project.repo() as repo:
+        repo.add([str(root / "data" / "raw.csv")])
     project.write("params.yaml", PARAMS)
     project.write("train.py", TRAIN)
     project.write("nbvc.yaml", PIPELINE)

@@ -242,6 +242,7 @@ class ExpRunOptions:
         "--seed",
         metavar="N",
         minimum=0,
+        rest=None,
     )
     name: str | None = option(
         None,
@@ -275,4 +276,13 @@ class ExpRunOptions:
         "--no-run-cache",
         rest=None,
         magic=False,
+    )
+    metric: str | None = option(
+        None,
+        "the metric the notebook's chart shows (default: the first)",
+        "--metric",
+        metavar="METRIC",
+        max_length=MAX_NAME,
+        cli=False,
+        rest=None,
     )

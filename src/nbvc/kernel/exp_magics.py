@@ -24,7 +24,6 @@ class ExpMagics(NbvcMagics):
     @line_magic
     @magic_arguments()
     @options(ExpRunOptions)
-    @argument("--metric", metavar="METRIC", help="the metric the chart shows (default: the first)")
     @friendly_errors
     def exp_run(self, line: str) -> None:
         """Run a sweep (``-S lr=0.01,0.1 -S epochs=range(1,4)``), each point in a workspace of its
@@ -32,11 +31,11 @@ class ExpMagics(NbvcMagics):
         progress and fills in the table and the chart as results arrive."""
         from nbvc.kernel.exp_widget import SweepWidget
 
-        args = parse_argstring(self.exp_run, line)
+        options = options_of(ExpRunOptions, parse_argstring(self.exp_run, line))
         repo = self.repo()
-        widget = SweepWidget(repo, args.metric)
+        widget = SweepWidget(repo, options.metric)
         with self.tracer.paused():
-            repo.experiments.run(options_of(ExpRunOptions, args), widget)
+            repo.experiments.run(options, widget)
 
     @line_magic
     @magic_arguments()

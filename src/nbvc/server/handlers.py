@@ -13,6 +13,11 @@ from tornado.web import authenticated
 from nbvc.server import changes, job_kinds, openapi, service
 from nbvc.server.base import NbvcHandler, ServerContext
 from nbvc.server.errors import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiError
+from nbvc.server.exp_handlers import (
+    ExperimentCancelHandler,
+    ExperimentHandler,
+    ExperimentsHandler,
+)
 from nbvc.server.jobs import FINISHED, Job
 from nbvc.server.lineage_handlers import (
     LineageHandler,
@@ -213,6 +218,9 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/lineage", LineageHandler),
         ("/lineage/notebook", NotebookLineageHandler),
         ("/lineage/script", LineageScriptHandler),
+        ("/experiments", ExperimentsHandler),
+        ("/experiments/([^/]+)", ExperimentHandler),
+        ("/experiments/([^/]+)/cancel", ExperimentCancelHandler),
         ("/jobs", JobsHandler),
         ("/jobs/([^/]+)", JobHandler),
         ("/openapi.json", OpenApiHandler),

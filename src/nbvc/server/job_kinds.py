@@ -16,10 +16,12 @@ from nbvc.server import service
 from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress
 from nbvc.server.params import (
+    ApplyRequest,
     CheckoutRequest,
     FsckRequest,
     GcRequest,
     parse_add,
+    parse_exp_run,
     parse_pull,
     parse_push,
     parse_repro,
@@ -102,6 +104,28 @@ def _pull(args: object) -> Plan:
     return Plan(r.path, list(r.options.paths), work)
 
 
+def _exp_run(args: object) -> Plan:
+    r = parse_exp_run(args, "job args")
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        from nbvc.server.exp_job import run_sweep
+
+        return run_sweep(repo, r.options, progress)
+
+    return Plan(r.path, [], work)
+
+
+def _exp_apply(args: object) -> Plan:
+    r = ApplyRequest.parse(args, "job args")
+
+    def work(repo: Repo, progress: Progress) -> Json:
+        from nbvc.server.exp_job import apply_run
+
+        return apply_run(repo, r.run, r.force)
+
+    return Plan(r.path, [], work)
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
@@ -112,6 +136,8 @@ KINDS: dict[str, JobKind] = {
         JobKind("repro", "run the pipeline's stages whose inputs changed, as one run", _repro),
         JobKind("push", "send data and records a remote lacks", _push),
         JobKind("pull", "fetch data and records from a remote, then check out", _pull),
+        JobKind("exp_run", "run a sweep of experiments, each in a workspace of its own", _exp_run),
+        JobKind("exp_apply", "restore everything a run used and made", _exp_apply),
     )
 }
 

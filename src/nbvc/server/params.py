@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from nbvc.core import (
     AddOptions,
+    ExpRunOptions,
     PullOptions,
     ReproOptions,
     TransferOptions,
@@ -232,3 +233,27 @@ def parse_push(data: object, where: str = "request body") -> VerbRequest[Transfe
 
 def parse_pull(data: object, where: str = "request body") -> VerbRequest[PullOptions]:
     return parse_options(PullOptions, data, where)
+
+
+def parse_exp_run(data: object, where: str = "request body") -> VerbRequest[ExpRunOptions]:
+    return parse_options(ExpRunOptions, data, where)
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    path: str
+    run: str
+    force: bool
+
+    @classmethod
+    def parse(cls, data: object, where: str = "request body") -> ApplyRequest:
+        from nbvc.server.service import check_ref
+
+        fields = Fields(data, where)
+        request = cls(
+            fields.text("path", MAX_PATH, ""),
+            check_ref(fields.text("run", MAX_NAME)),
+            fields.flag("force"),
+        )
+        fields.finish()
+        return request

@@ -73,7 +73,7 @@ async def test_error_messages_do_not_show_the_server_root(api: Api, project: Pro
 
 
 async def test_unknown_route_under_the_api_is_404(api: Api, project: Project) -> None:
-    answer = await api.get("experiments", path="proj")
+    answer = await api.get("no-such-route", path="proj")
     assert answer.status == 404
 
 

@@ -50,6 +50,17 @@ export namespace API {
   export type IPlotList = Schemas['PlotList'];
   export type IPlot = IPlotList['plots'][number];
 
+  // -- experiments --------------------------------------------------------------------------
+  export type ISweepSummary = Schemas['SweepSummary'];
+  export type ISweepList = Schemas['SweepList'];
+  export type ISweepTable = Schemas['SweepTable'];
+  export type IExpRow = Schemas['ExpRow'];
+  export type IExpRunArgs = Schemas['ExpRunArgs'];
+  export type IApplyResult = Schemas['ApplyResult'];
+  export type ICancelled = JsonOf<
+    operations['cancelExperiment']['responses'][202]
+  >;
+
   // -- lineage ------------------------------------------------------------------------------
   export type LineageNode = Schemas['LineageNode'];
   export type ILineage = Answer<'getLineage'>;

@@ -17,4 +17,7 @@ export namespace CommandIDs {
   export const showRuns = 'nbvc:show-runs';
   export const showLineage = 'nbvc:show-lineage';
   export const showJobs = 'nbvc:show-jobs';
+  export const showExperiments = 'nbvc:show-experiments';
+  export const cancelSweep = 'nbvc:cancel-sweep';
+  export const applyRun = 'nbvc:apply-run';
 }

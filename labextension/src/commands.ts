@@ -81,7 +81,8 @@ export function addCommands(context: ICommandContext): void {
     [CommandIDs.showArtifacts, 'artifacts', 'Show nbvc Artifacts'],
     [CommandIDs.showRuns, 'runs', 'Show nbvc Runs'],
     [CommandIDs.showLineage, 'lineage', 'Show nbvc Lineage'],
-    [CommandIDs.showJobs, 'jobs', 'Show nbvc Jobs']
+    [CommandIDs.showJobs, 'jobs', 'Show nbvc Jobs'],
+    [CommandIDs.showExperiments, 'experiments', 'Show nbvc Experiments']
   ];
   for (const [id, tab, label] of tabs) {
     commands.addCommand(id, { label, execute: () => show(tab) });
@@ -345,5 +346,25 @@ function addJobCommands(
   app.commands.addCommand(CommandIDs.cancelJob, {
     label: 'Cancel Job',
     execute: args => notifying(() => model.jobs.cancel(text(args, 'id')))
+  });
+  app.commands.addCommand(CommandIDs.cancelSweep, {
+    label: 'Cancel Sweep',
+    caption:
+      'Stop a running sweep: queued points are not run, running ones are killed',
+    execute: args =>
+      notifying(() => model.experiments.cancel(text(args, 'sweep')))
+  });
+  app.commands.addCommand(CommandIDs.applyRun, {
+    label: 'Apply Run to the Workspace',
+    caption: 'Restore the params, deps and outs of a run (a background job)',
+    execute: args =>
+      notifying(async () => {
+        const job = await model.experiments.apply(
+          text(args, 'run'),
+          args.force === true
+        );
+        show('jobs');
+        return job;
+      })
   });
 }

@@ -361,6 +361,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/nbvc/api/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sweeps, running ones first, then finished ones newest first */
+        get: operations["listExperiments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/nbvc/api/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A sweep id, its short id or its name */
+                id: components["schemas"]["Ref"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One sweep as a table of its points (params, metrics, status, time, best marked)
+         * @description Rows come in the sweep's order, or best first by `sort` (a metric's name). `best` names,
+         *     per metric, the completed run with the best value (by the metric's direction).
+         */
+        get: operations["getExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/nbvc/api/experiments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A running sweep's id, short id or name */
+                id: components["schemas"]["Ref"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running sweep (queued points are not run, running commands are killed) */
+        post: operations["cancelExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/nbvc/api/jobs": {
         parameters: {
             query?: never;
@@ -886,6 +947,101 @@ export interface components {
             /** @description Not checked out (objects still missing) */
             skipped: string[];
         };
+        /** @description Arguments of `exp_run` jobs (a sweep; see `nbvc exp run`) */
+        ExpRunArgs: {
+            path?: components["schemas"]["Location"];
+            /** @description Stages to run; default all */
+            targets?: string[];
+            /** @description `[FILE:]KEY=VALUES` (a value, a comma list, range(), linspace(), choice()); several make a grid */
+            set_params?: string[];
+            /** @description Run this many points of the grid */
+            random?: number | null;
+            /** @description The sweep's name */
+            name?: string | null;
+            tags?: string[];
+            /** @description Run on a Dask LocalCluster of this many processes */
+            workers?: number | null;
+            /** @description A Dask scheduler, tcp://HOST:PORT */
+            scheduler?: string | null;
+        };
+        ExpRunResult: {
+            sweep_id: string;
+            status: components["schemas"]["RunStatus"];
+            runs: components["schemas"]["RunSummary"][];
+        };
+        /** @description Arguments of `exp_apply` jobs */
+        ExpApplyArgs: {
+            path?: components["schemas"]["Location"];
+            run: components["schemas"]["Ref"];
+            /**
+             * @description Overwrite changes saved neither in nbvc nor in git
+             * @default false
+             */
+            force?: boolean;
+        };
+        ApplyResult: {
+            run: string;
+            /** @description Params files whose values changed */
+            params_files: string[];
+            /** @description Deps and outs put back */
+            restored: string[];
+            unchanged: string[];
+            /** @description Versions nbvc does not have (their code is in git) */
+            missing: string[];
+            /** @description The git commit the run's code came from */
+            git: string | null;
+        };
+        /** @description state (`queued`, `running`, or how a point ended) -> how many points */
+        SweepCounts: {
+            [key: string]: number;
+        };
+        SweepSummary: {
+            id: string;
+            short_id: string;
+            name: string;
+            /** @description `running`, or how the sweep ended */
+            status: string;
+            /** @description inline, a Dask LocalCluster or a scheduler address */
+            executor: string | null;
+            counts: components["schemas"]["SweepCounts"];
+            points: number;
+        };
+        SweepList: {
+            sweeps: components["schemas"]["SweepSummary"][];
+        };
+        ExpRow: {
+            /** @description The experiment's run id */
+            id: string;
+            short_id: string;
+            name: string;
+            /** @description `queued`, `running`, or the run's status */
+            status: string;
+            /** @description The point: `key` (or `FILE:key`) -> value */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description metric name -> value */
+            metrics: {
+                [key: string]: unknown;
+            };
+            duration: number | null;
+            host: string | null;
+        };
+        SweepTable: {
+            id: string;
+            short_id: string;
+            name: string;
+            status: string;
+            executor: string | null;
+            counts: components["schemas"]["SweepCounts"];
+            params: string[];
+            metrics: string[];
+            /** @description metric -> id of the run with its best value */
+            best: {
+                [key: string]: string;
+            };
+            rows: components["schemas"]["ExpRow"][];
+        };
         JobRequest: {
             /** @constant */
             kind: "add";
@@ -914,13 +1070,21 @@ export interface components {
             /** @constant */
             kind: "pull";
             args?: components["schemas"]["PullArgs"];
+        } | {
+            /** @constant */
+            kind: "exp_run";
+            args: components["schemas"]["ExpRunArgs"];
+        } | {
+            /** @constant */
+            kind: "exp_apply";
+            args: components["schemas"]["ExpApplyArgs"];
         };
         /** @enum {unknown} */
         JobState: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         Job: {
             id: string;
             /** @enum {unknown} */
-            kind: "add" | "checkout" | "gc" | "fsck" | "repro" | "push" | "pull";
+            kind: "add" | "checkout" | "gc" | "fsck" | "repro" | "push" | "pull" | "exp_run" | "exp_apply";
             args: Record<string, unknown>;
             state: components["schemas"]["JobState"];
             created: number;
@@ -953,7 +1117,7 @@ export interface components {
             /** @description Lines logged in all */
             log_lines: number;
             /** @description Set when the job succeeded; its shape depends on the kind */
-            result: components["schemas"]["AddResult"] | components["schemas"]["CheckoutResult"] | components["schemas"]["GcResult"] | components["schemas"]["FsckResult"] | components["schemas"]["ReproResult"] | components["schemas"]["TransferResult"] | components["schemas"]["PullResult"] | null;
+            result: components["schemas"]["AddResult"] | components["schemas"]["CheckoutResult"] | components["schemas"]["GcResult"] | components["schemas"]["FsckResult"] | components["schemas"]["ReproResult"] | components["schemas"]["TransferResult"] | components["schemas"]["PullResult"] | components["schemas"]["ExpRunResult"] | components["schemas"]["ApplyResult"] | null;
             /** @description Set when the job failed */
             error: components["schemas"]["Error"] | null;
         };
@@ -1590,6 +1754,94 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    listExperiments: {
+        parameters: {
+            query?: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweeps */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getExperiment: {
+        parameters: {
+            query?: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+                sort?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A sweep id, its short id or its name */
+                id: components["schemas"]["Ref"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweep */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepTable"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelExperiment: {
+        parameters: {
+            query?: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+            };
+            header?: never;
+            path: {
+                /** @description A running sweep's id, short id or name */
+                id: components["schemas"]["Ref"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweeps asked to stop */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelled: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     listJobs: {

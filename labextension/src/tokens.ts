@@ -129,6 +129,32 @@ export interface IJobsModel {
  * polling the server's change token. Widgets read it and listen to the `changed` signals;
  * user actions go through commands, which call the model.
  */
+/**
+ * The sweeps of experiments (running ones first) and the table of the one selected: polled
+ * every second while a sweep runs. Rows can be picked to compare; a running sweep can be
+ * cancelled; any experiment applied to the workspace (a job).
+ */
+export interface IExperimentsModel {
+  readonly changed: ISignal<IExperimentsModel, void>;
+  readonly state: LoadState;
+  readonly message: string;
+  readonly sweeps: readonly API.ISweepSummary[];
+  /** The sweep whose table is shown (its id), or null for none. */
+  readonly selected: string | null;
+  readonly table: API.ISweepTable | null;
+  select(sweep: string | null): Promise<void>;
+  /** The metric the table is sorted by (best first), or null for the sweep's order. */
+  sort: string | null;
+  /** Experiment (run) ids picked for comparison, in the order picked. */
+  readonly picked: readonly string[];
+  toggle(runId: string): void;
+  /** The picked rows, for a side-by-side view. */
+  readonly compared: readonly API.IExpRow[];
+  refresh(): Promise<void>;
+  cancel(sweep: string): Promise<API.ICancelled>;
+  apply(runId: string, force?: boolean): Promise<API.IJob>;
+}
+
 export interface INbvcModel extends IDisposable {
   /** The folder (relative to the server root) whose repo is shown. */
   path: string;
@@ -142,6 +168,7 @@ export interface INbvcModel extends IDisposable {
   readonly runs: IRunsModel;
   readonly lineage: ILineageModel;
   readonly jobs: IJobsModel;
+  readonly experiments: IExperimentsModel;
   /** Fetch everything now, whatever the change token says. */
   refresh(): Promise<void>;
   /** An artifact (relative to the repo root) as a path relative to the server root. */

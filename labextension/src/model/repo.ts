@@ -6,6 +6,7 @@ import { NOT_FOUND, RequestError, RequestFn } from '../http';
 import { INbvcModel, RepoState } from '../tokens';
 import { ArtifactsModel } from './artifacts';
 import { IModelContext } from './context';
+import { ExperimentsModel } from './experiments';
 import { JobsModel } from './jobs';
 import { LineageModel } from './lineage';
 import { RunsModel } from './runs';
@@ -31,6 +32,7 @@ export class NbvcModel implements INbvcModel {
     this.lineage = new LineageModel(context);
     this.jobs = new JobsModel(context, options.jobInterval);
     this.jobs.finished.connect(this._onJobFinished, this);
+    this.experiments = new ExperimentsModel(context, this.jobs);
     this._poll = new Poll({
       factory: () => this._check(),
       frequency: {
@@ -47,6 +49,7 @@ export class NbvcModel implements INbvcModel {
   readonly runs: RunsModel;
   readonly lineage: LineageModel;
   readonly jobs: JobsModel;
+  readonly experiments: ExperimentsModel;
 
   get path(): string {
     return this._path;
@@ -137,6 +140,7 @@ export class NbvcModel implements INbvcModel {
     }
     this._poll.dispose();
     this.jobs.dispose();
+    this.experiments.dispose();
     Signal.clearData(this);
   }
 
@@ -168,6 +172,7 @@ export class NbvcModel implements INbvcModel {
       );
       this.runs.repoChanged(sameRepo);
       this.lineage.repoChanged(sameRepo);
+      this.experiments.repoChanged(sameRepo);
     } catch (error) {
       if (path !== this._path) {
         return;
@@ -181,6 +186,7 @@ export class NbvcModel implements INbvcModel {
       this.artifacts.update([], false);
       this.runs.repoChanged(false);
       this.lineage.repoChanged(false);
+      this.experiments.repoChanged(false);
       if (state === 'error') {
         throw error; // lets the poll back off while the server is unreachable
       }

@@ -8,17 +8,18 @@ import * as React from 'react';
 import { nbvcIcon } from '../icon';
 import { INbvcModel } from '../tokens';
 import { ArtifactsView } from './artifacts';
+import { ExperimentsView } from './experiments';
 import { JobsView } from './jobs';
 import { LineageView } from './lineage';
 import { RunsView } from './runs';
 
-export type TabName = 'artifacts' | 'runs' | 'lineage' | 'jobs';
+export type TabName = 'artifacts' | 'runs' | 'experiments' | 'lineage' | 'jobs';
 
-const TABS: TabName[] = ['artifacts', 'runs', 'lineage', 'jobs'];
+const TABS: TabName[] = ['artifacts', 'runs', 'experiments', 'lineage', 'jobs'];
 
 /**
- * The nbvc side panel: the repo of the folder open in the file browser, in four tabs
- * (Artifacts, Runs, Lineage, Jobs). It only renders the model; buttons run commands.
+ * The nbvc side panel: the repo of the folder open in the file browser, in five tabs
+ * (Artifacts, Runs, Experiments, Lineage, Jobs). It only renders the model; buttons run commands.
  */
 export class NbvcPanel extends Panel {
   constructor(
@@ -40,6 +41,9 @@ export class NbvcPanel extends Panel {
       )),
       runs: new ModelView(model, [model.runs.changed], () => (
         <RunsView model={model.runs} commands={commands} />
+      )),
+      experiments: new ModelView(model, [model.experiments.changed], () => (
+        <ExperimentsView model={model.experiments} commands={commands} />
       )),
       lineage: new ModelView(
         model,

@@ -1,0 +1,85 @@
+"""The Experiments tab in a real JupyterLab and Chromium: a sweep's table with the best marked,
+applying a run from it, and cancelling a running sweep."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.experiments.kit import exp_project
+from tests.ui.conftest import open_lab, show_tab
+from tests.ui.lab import Lab, lab_environment, running_lab
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    root = tmp_path_factory.mktemp("project")
+    home = tmp_path_factory.mktemp("home")
+    env = lab_environment(home)
+    exp_project(root)
+    subprocess.run(
+        [sys.executable, "-m", "nbvc.cli.main", "exp", "run", "-S", "train.lr=0.2,0.05,0.01",
+         "-n", "panel"],
+        cwd=root, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    with running_lab(root, home) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, lab: Lab) -> Iterator[Page]:
+    opened = open_lab(browser, lab)
+    yield opened
+    opened.close()
+
+
+def test_the_sweep_table_marks_the_best_and_applies_a_run(page: Page, lab: Lab) -> None:
+    show_tab(page, "Experiments")
+    sweep = page.get_by_role("table", name="Sweep panel")
+    expect(sweep.locator("tbody tr")).to_have_count(3)
+    best = sweep.locator('td.jp-nbvc-best[title="best loss"]')
+    expect(best).to_have_count(1)
+    expect(best).to_contain_text("0.5")  # lr 0.05: the lowest loss
+    row = sweep.locator("tbody tr", has_text="panel-3")
+    row.get_by_role("button", name="Apply").click()
+    model = Path(lab.root) / "model.bin"
+    deadline = time.monotonic() + 30
+    while not (model.exists() and model.read_text().startswith("model lr=0.01 ")):
+        assert time.monotonic() < deadline, "the run was not applied"
+        time.sleep(0.2)
+    assert "lr: 0.01" in (Path(lab.root) / "params.yaml").read_text()
+
+
+def test_pick_two_to_compare_and_sort(page: Page) -> None:
+    show_tab(page, "Experiments")
+    page.get_by_label("Sort by metric").select_option("loss")
+    sweep = page.get_by_role("table", name="Sweep panel")
+    expect(sweep.locator("tbody tr").first).to_contain_text("panel-2")
+    page.get_by_label("Pick panel-1").check()
+    page.get_by_label("Pick panel-2").check()
+    page.get_by_role("button", name="Compare 2").click()
+    expect(page.locator(".jp-nbvc-compare").first).to_be_visible()
+
+
+def test_a_running_sweep_can_be_cancelled(page: Page, lab: Lab) -> None:
+    started = lab.api(
+        "POST",
+        "jobs",
+        json={
+            "kind": "exp_run",
+            "args": {"set_params": ["train.lr=0.3,0.4", "train.seconds=60"], "name": "slow"},
+        },
+    )
+    assert started.status_code == 202, started.text
+    show_tab(page, "Experiments")
+    page.locator("#nbvc-experiments").get_by_role("button", name="Cancel").click(timeout=30_000)
+    slow = page.locator(".jp-nbvc-sweep", has_text="slow")
+    expect(slow).to_contain_text("interrupted", timeout=30_000)

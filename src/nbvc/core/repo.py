@@ -55,7 +55,10 @@ class Repo:
         tmp = os.path.join(self.dot, "tmp")
         os.makedirs(tmp, exist_ok=True)
         self.odb = ObjectStore(
-            os.path.join(cache, "objects"), tmp, os.path.join(cache, "quarantine")
+            os.path.join(cache, "objects"),
+            tmp,
+            os.path.join(cache, "quarantine"),
+            self.config.chunk_min_size,
         )
         self.records = RecordStore(os.path.join(self.dot, "records"))
         self._index: Index | None = None

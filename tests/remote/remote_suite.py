@@ -64,7 +64,8 @@ class Backend:
         except FileNotFoundError:
             return set()
         names = {"".join(p.rstrip("/").split("/")[-2:]) for p in paths}
-        return {oid for oid in names if is_valid_oid(oid)}
+        oids = {name.removesuffix(".chunks") for name in names}  # a chunked file: its manifest
+        return {oid for oid in oids if is_valid_oid(oid)}
 
     def tmp_files(self) -> list[str]:
         self.fs.invalidate_cache()

@@ -85,7 +85,7 @@ def load(dot_dir: str) -> Config:
     if not isinstance(cache, dict):
         raise ConfigError("cache in .nbvc/config must be a [cache] table")
     chunk_min_size = cache.get("chunk_min_size", DEFAULT_CHUNK_MIN_SIZE)
-    if not isinstance(chunk_min_size, int) or isinstance(chunk_min_size, bool) or chunk_min_size < 0:
+    if type(chunk_min_size) is not int or chunk_min_size < 0:
         raise ConfigError(
             "cache.chunk_min_size in .nbvc/config must be a whole number of bytes >= 0 "
             "(0 stores every file whole)"

@@ -200,11 +200,15 @@ class Repo:
         return tag(self, spec, name)
 
     def gc(
-        self, dry_run: bool = False, keep_last: int | None = None, reporter: Reporter = NULL
+        self,
+        dry_run: bool = False,
+        keep_last: int | None = None,
+        reporter: Reporter = NULL,
+        rechunk: bool = False,
     ) -> GcResult:
         from nbvc.core.maintenance.gc import gc
 
-        return gc(self, dry_run, keep_last, reporter)
+        return gc(self, dry_run, keep_last, reporter, rechunk)
 
     def fsck(self, reporter: Reporter = NULL) -> FsckResult:
         from nbvc.core.maintenance.fsck import fsck

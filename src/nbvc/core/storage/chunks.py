@@ -21,6 +21,7 @@ from blake3 import blake3
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.storage import fsutil
 from nbvc.core.storage.chunking import DEFAULT_PARAMS, ChunkParams, chunk_fd
+from nbvc.core.storage.index_db import RACY_WINDOW_NS
 from nbvc.core.storage.manifest import SUFFIX, Manifest, ManifestError
 from nbvc.core.storage.packs import PackStore, PackWriter, StagedPack
 
@@ -143,6 +144,21 @@ class ChunkStore:
         if members:
             runs.append(Run(pack, start, end - start, tuple(members)))
         return runs
+
+    def unchanged_since(self, oid: str, recorded_ns: int) -> bool:
+        """True if no pack holding a chunk of ``oid`` was written to since ``recorded_ns``.
+
+        Packs never change once written, so a newer mtime means damage (or a hand edit); this
+        is what lets a chunked file be trusted by its manifest's stat-cache entry.
+        """
+        try:
+            packs = {run.pack for run in self.runs(self.load(oid))}
+            return all(
+                os.stat(self.packs.path(name)).st_mtime_ns < recorded_ns - RACY_WINDOW_NS
+                for name in packs
+            )
+        except (OSError, MissingObjectError, CorruptObjectError):
+            return False
 
     def copy_to(self, manifest: Manifest, dst_fd: int) -> None:
         """Write the file's content to ``dst_fd`` (from its current offset), in the kernel."""

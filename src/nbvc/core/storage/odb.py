@@ -171,18 +171,21 @@ class ObjectStore:
             os.close(src_fd)
         return Staged(StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns), tmp)
 
-    def commit(self, staged: Sequence[Staged], durable: bool = True) -> None:
+    def commit(self, staged: Sequence[Staged], durable: bool = True, convert: bool = False) -> None:
         """Make staged files durable, then give each its final name (or drop a duplicate).
 
         ``durable=False`` skips the syncs, for copies that exist elsewhere (objects fetched from
         a remote): a crash may then leave a damaged object, which verification on checkout or
-        push finds and quarantines, and a pull fetches again.
+        push finds and quarantines, and a pull fetches again. With ``convert``, a chunked copy
+        is kept even where the object is stored whole (`nbvc gc --rechunk`).
         """
         if not staged:
             return
         fresh = []
         for item in staged:
-            if self.exists(item.stored.oid):  # stored already (whole or as chunks): drop this copy
+            oid = item.stored.oid
+            there = self.chunks.has(oid) if convert and item.chunked else self.exists(oid)
+            if there:  # stored already (whole or as chunks): drop this copy
                 self.discard([item])
             else:
                 fresh.append(item)
@@ -227,6 +230,7 @@ class ObjectStore:
             if (row := known.get(st.st_ino)) is not None
             and row.oid == oid
             and row.matches(st.st_size, st.st_mtime_ns)
+            and (not self.is_chunked(oid) or self.chunks.unchanged_since(oid, row.recorded_ns))
         }
 
     def discard(self, staged: Sequence[Staged]) -> None:

@@ -210,10 +210,10 @@ class Repo:
 
         return gc(self, dry_run, keep_last, reporter, rechunk)
 
-    def fsck(self, reporter: Reporter = NULL) -> FsckResult:
+    def fsck(self, reporter: Reporter = NULL, remote: str | None = None) -> FsckResult:
         from nbvc.core.maintenance.fsck import fsck
 
-        return fsck(self, reporter)
+        return fsck(self, reporter, remote)
 
     def push(
         self,

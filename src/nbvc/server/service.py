@@ -150,7 +150,12 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter = NU
 
 def fsck(repo: Repo, reporter: Reporter = NULL) -> Json:
     result = repo.fsck(reporter=reporter)
-    return {"checked": result.checked, "corrupt": [oid for oid, _ in result.corrupt]}
+    return {
+        "checked": result.checked,
+        "corrupt": [oid for oid, _ in result.corrupt],
+        "chunks": result.chunks,
+        "bad_chunks": [{"digest": b.digest, "users": b.users} for b in result.bad_chunks],
+    }
 
 
 def _version_ref(version: Version) -> Json:

@@ -35,7 +35,7 @@ from nbvc.core.remote.plan import Want
 from nbvc.core.remote.remote_packs import PACKS, RemotePacks
 from nbvc.core.repo import Repo
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.chunks import Run, read_run
+from nbvc.core.storage.chunks import RUN_MAX, read_run, runs_of
 from nbvc.core.storage.manifest import Manifest, ManifestError
 from nbvc.core.storage.odb import Staged, StoredFile
 from nbvc.core.storage.packs import (
@@ -51,7 +51,6 @@ from nbvc.core.storage.packs import (
 WHOLE_PACK_SHARE = 0.9  # push a local pack as it is when this share of its bytes is needed
 FETCH_WHOLE_SHARE = 0.5  # download a remote pack whole when this share of its bytes is needed
 RANGE_GAP = 1 << 20  # needed ranges closer than this are read in one request
-RANGE_MAX = 8 << 20  # the most bytes read in one range request
 FETCH_ATTEMPTS = 2
 
 
@@ -242,27 +241,6 @@ def _pack_intact(path: str, index: bytes) -> bool:
     return True
 
 
-def runs_of(name: str, entries: Iterable[Entry], gap: int) -> list[Run]:
-    """Entries grouped into runs that lie back to back (or less than ``gap`` bytes apart; the
-    gap's bytes are then read too) and hold at most :data:`RANGE_MAX` bytes."""
-    runs: list[Run] = []
-    start = end = -1
-    members: list[tuple[bytes, int]] = []
-    for digest, offset, length in sorted(entries, key=lambda e: e.offset):
-        if members and (offset - end > gap or offset + length - start > RANGE_MAX):
-            runs.append(Run(name, start, end - start, tuple(members)))
-            members = []
-        if not members:
-            start = offset
-        elif offset > end:  # a gap read along: a nameless piece of the run
-            members.append((b"", offset - end))
-        members.append((digest, length))
-        end = offset + length
-    if members:
-        runs.append(Run(name, start, end - start, tuple(members)))
-    return runs
-
-
 # -- fetch --------------------------------------------------------------------------------------
 _CORRUPT = object()
 
@@ -371,7 +349,7 @@ class _Receiver:
             self.remote.jobs,
             lambda job: self._job(*job),
             jobs,
-            weight=lambda job: self.there.sizes[job[0]] if job[1] is None else RANGE_MAX,
+            weight=lambda job: self.there.sizes[job[0]] if job[1] is None else RUN_MAX,
         )
         damaged = {d for found in results for d in found}
         if damaged:  # a glitch in transit is not damage at rest: read them once more
@@ -453,14 +431,14 @@ class _Receiver:
 
 
 def _range_jobs(entries: list[Entry]) -> list[list[Entry]]:
-    """Split a pack's wanted entries into jobs of about :data:`RANGE_MAX` bytes."""
+    """Split a pack's wanted entries into jobs of about :data:`RUN_MAX` bytes."""
     jobs: list[list[Entry]] = []
     current: list[Entry] = []
     size = 0
     for entry in sorted(entries, key=lambda e: e.offset):
         current.append(entry)
         size += entry.length
-        if size >= RANGE_MAX:
+        if size >= RUN_MAX:
             jobs.append(current)
             current, size = [], 0
     if current:

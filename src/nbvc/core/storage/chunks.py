@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -23,10 +23,11 @@ from nbvc.core.storage import fsutil
 from nbvc.core.storage.chunking import DEFAULT_PARAMS, ChunkParams, chunk_fd
 from nbvc.core.storage.index_db import RACY_WINDOW_NS
 from nbvc.core.storage.manifest import SUFFIX, Manifest, ManifestError
-from nbvc.core.storage.packs import PackStore, PackWriter, StagedPack
+from nbvc.core.storage.packs import Entry, PackStore, PackWriter, StagedPack
 
 READ_ONLY = 0o444
 READ_RUN = 8 << 20  # the most bytes read from a pack at once when streaming a file's data
+RUN_MAX = 8 << 20  # the most bytes of a pack's chunks grouped into one run by runs_of
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,27 @@ def read_run(fd: int, run: Run) -> Iterator[tuple[bytes, memoryview]]:
             position += length
         members = members[take:]
         offset += size
+
+
+def runs_of(name: str, entries: Iterable[Entry], gap: int = 0) -> list[Run]:
+    """Entries grouped into runs that lie back to back (or less than ``gap`` bytes apart; the
+    gap's bytes are then read too) and hold at most :data:`RUN_MAX` bytes."""
+    runs: list[Run] = []
+    start = end = -1
+    members: list[tuple[bytes, int]] = []
+    for digest, offset, length in sorted(entries, key=lambda e: e.offset):
+        if members and (offset - end > gap or offset + length - start > RUN_MAX):
+            runs.append(Run(name, start, end - start, tuple(members)))
+            members = []
+        if not members:
+            start = offset
+        elif offset > end:  # a gap read along: a nameless piece of the run
+            members.append((b"", offset - end))
+        members.append((digest, length))
+        end = offset + length
+    if members:
+        runs.append(Run(name, start, end - start, tuple(members)))
+    return runs
 
 
 def _copy_range(src: int, dst: int, count: int, offset: int) -> int:

@@ -8,22 +8,21 @@ Safe at every point of a crash, because nothing is deleted before what replaces 
 3. only then are the old packs removed, index first.
 
 A crash between 2 and 3 leaves each live chunk in two packs. The next gc counts every chunk once
-(in the first pack that holds it, by name), so the old copies are garbage there and the repack is
+(in the pack with the largest share of live bytes), so the old copies are garbage and the repack is
 finished then.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from blake3 import blake3
 
 from nbvc.core.errors import CorruptObjectError
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.chunks import Run, read_run
-from nbvc.core.storage.packs import PackStore, PackWriter
+from nbvc.core.storage.chunks import read_run, runs_of
+from nbvc.core.storage.packs import Entry, PackStore, PackWriter
 
 REPACK_DEAD_FRACTION = 0.5  # rewrite a pack once at least this share of its bytes is garbage
 TMP_PREFIX = "pack-"
@@ -58,12 +57,21 @@ class RepackPlan:
 
 
 def plan(packs: PackStore, live: set[bytes]) -> RepackPlan:
-    """Sort the packs by what is live in them; each live chunk counts in one pack only."""
+    """Sort the packs by what is live in them. A chunk held by several packs (after an
+    interrupted repack) counts in one only: the one with the largest share of live bytes, so
+    that the others become garbage rather than be rewritten again."""
+    indexes = {name: packs.entries(name) for name in packs.names()}
+
+    def live_share(name: str) -> float:
+        entries = indexes[name]
+        total = sum(e.length for e in entries) or 1
+        return sum(e.length for e in entries if e.digest in live) / total
+
     owned: set[bytes] = set()
     result = RepackPlan()
-    for name in packs.names():
+    for name in sorted(indexes, key=lambda n: (-live_share(n), n)):
         usage = PackUsage(name, 0)
-        for digest, offset, length in packs.entries(name):
+        for digest, offset, length in indexes[name]:
             usage.size += length
             if digest in live and digest not in owned:
                 owned.add(digest)
@@ -84,20 +92,22 @@ def execute(packs: PackStore, tmp_dir: str, repack: RepackPlan) -> int:
         for usage in repack.rewrite:
             _copy_live(packs, usage, writer)
         staged = writer.finish()
+        packs.publish(staged)
     except BaseException:
-        writer.discard()
+        writer.discard()  # rolled back: the temp packs go, the old ones stay
         raise
-    packs.publish(staged)
     freed = 0
+    published = {item.name for item in staged}  # the same chunks again: the same name
     for usage in [*repack.remove, *repack.rewrite]:
-        freed += packs.remove(usage.name)
-    return freed - sum(os.path.getsize(packs.path(s.name)) for s in staged)
+        if usage.name not in published:
+            freed += packs.remove(usage.name)
+    return freed - sum(os.path.getsize(packs.path(name)) for name in published)
 
 
 def _copy_live(packs: PackStore, usage: PackUsage, writer: PackWriter) -> None:
     fd = os.open(packs.path(usage.name), os.O_RDONLY)
     try:
-        for run in _runs(usage.name, usage.live):
+        for run in runs_of(usage.name, [Entry(*c) for c in usage.live]):
             pieces = []
             for digest, data in read_run(fd, run):
                 if blake3(data).digest() != digest:  # never spread a damaged chunk
@@ -109,23 +119,6 @@ def _copy_live(packs: PackStore, usage: PackUsage, writer: PackWriter) -> None:
             writer.add(pieces)
     finally:
         os.close(fd)
-
-
-def _runs(name: str, chunks: Sequence[tuple[bytes, int, int]]) -> Iterable[Run]:
-    """Group chunks that lie back to back into runs (read with one call each)."""
-    ordered = sorted(chunks, key=lambda c: c[1])
-    start, end = -1, -1
-    members: list[tuple[bytes, int]] = []
-    for digest, offset, length in ordered:
-        if offset != end and members:
-            yield Run(name, start, end - start, tuple(members))
-            members = []
-        if not members:
-            start = offset
-        members.append((digest, length))
-        end = offset + length
-    if members:
-        yield Run(name, start, end - start, tuple(members))
 
 
 def remove_leftovers(packs: PackStore, tmp_dir: str) -> int:

@@ -82,7 +82,9 @@ def _run_remote(args: argparse.Namespace) -> int:
         result = gc_remote(repo, args.remote, args.dry_run, args.jobs, reporter(args.quiet))
     would = "would " if result.dry_run else ""
     stale = f" and {result.stale_uploads} stale uploads" if result.stale_uploads else ""
+    packs = f", {len(result.packs_removed)} packs" if result.packs_removed else ""
     print(
-        f"{result.remote}: {would}remove {len(result.removed)} objects{stale}; {result.kept} kept"
+        f"{result.remote}: {would}remove {len(result.removed)} objects{packs}{stale}; "
+        f"{result.kept} kept"
     )
     return 0

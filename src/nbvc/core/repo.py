@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from nbvc.core.artifacts.status import ArtifactStatus
     from nbvc.core.maintenance.fsck import FsckResult
     from nbvc.core.maintenance.gc import GcResult
+    from nbvc.core.maintenance.usage import CacheUsage
     from nbvc.core.remote.transfer import PullResult, TransferResult
 
 DOT = ".nbvc"
@@ -214,6 +215,12 @@ class Repo:
         from nbvc.core.maintenance.fsck import fsck
 
         return fsck(self, reporter, remote)
+
+    def du(self, paths: Sequence[str] = ()) -> CacheUsage:
+        """Logical and stored size of each artifact's versions and of the cache (`nbvc du`)."""
+        from nbvc.core.maintenance.usage import usage
+
+        return usage(self, paths)
 
     def push(
         self,

@@ -90,6 +90,14 @@ def versions(repo: Repo, artifact: str) -> Json:
     }
 
 
+def usage(repo: Repo, artifact: str | None) -> Json:
+    """`nbvc du` for one artifact (its versions must exist) or for every one."""
+    paths = [artifact_path(repo, artifact)] if artifact is not None else []
+    if paths and not repo.history.versions(repo.artifact(paths[0])):
+        raise ApiError(NOT_FOUND, f"{artifact} has no recorded versions in this repo")
+    return repo.du(paths).to_json()
+
+
 def diff(repo: Repo, artifact: str, ref_a: str | None, ref_b: str | None) -> Json:
     """``artifact@ref_a`` (default: what the pointer names) against ``ref_b`` (or the workspace)."""
     old = spec(repo, artifact, ref_a)

@@ -10,8 +10,7 @@ import pytest
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
-from nbvc.core.storage import repack
-from nbvc.core.storage.packs import PACK_SUFFIX
+from nbvc.core.storage.packs import PACK_SUFFIX, PackStore
 from tests.core.test_chunked_storage import chunked_repo, round_trip
 from tests.helpers import set_config
 
@@ -95,7 +94,7 @@ def test_a_repack_interrupted_before_its_packs_were_published_is_rolled_back(
     add_mostly_new_version(versions)
     before = pack_files(versions)
     with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
-        patch.setattr(repack.PackStore, "publish", _crash)
+        patch.setattr(PackStore, "publish", _crash)
         versions.gc(keep_last=1)
     assert pack_files(versions) == before  # the temp packs are gone; nothing was deleted
     assert not any(Path(versions.odb.tmp_dir).glob("pack-*"))
@@ -108,7 +107,7 @@ def test_a_repack_interrupted_before_the_old_packs_went_is_finished_by_the_next_
 ) -> None:
     add_mostly_new_version(versions)
     with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
-        patch.setattr(repack.PackStore, "remove", _crash)
+        patch.setattr(PackStore, "remove", _crash)
         versions.gc(keep_last=1)  # v1's pack is rewritten with the quarter v4 still uses
     round_trip(versions, "ckpt.bin")  # every live chunk is in a published pack (twice, now)
     stored = versions.odb.packs.stored_bytes()

@@ -48,21 +48,26 @@ REGIONS = 5
 
 
 # -- data ---------------------------------------------------------------------------------------
-def checkpoint_versions(size: int, count: int, seed: int) -> list[bytes]:
-    """``count`` versions: each rewrites 1% of the previous one in 5 regions and inserts 1 KiB
-    near the start."""
+def checkpoint_versions(folder: Path, size: int, count: int, seed: int) -> list[Path]:
+    """``count`` versions as files: each rewrites 1% of the previous one in 5 regions and
+    inserts 1 KiB near the start. Kept on disk, not in memory: a child process forked while
+    this one holds them would report their size as its peak memory."""
+    folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     current = bytearray(blake3(f"ckpt:{seed}".encode()).digest(length=size))
-    versions = [bytes(current)]
-    for _ in range(count - 1):
-        region = size // 100 // REGIONS
-        for _ in range(REGIONS):
-            at = rng.randrange(len(current) - region)
-            current[at : at + region] = rng.randbytes(region)
-        at = rng.randrange(1, 64 * 1024)
-        current[at:at] = rng.randbytes(1024)
-        versions.append(bytes(current))
-    return versions
+    paths = []
+    for number in range(1, count + 1):
+        if number > 1:
+            region = size // 100 // REGIONS
+            for _ in range(REGIONS):
+                at = rng.randrange(len(current) - region)
+                current[at : at + region] = rng.randbytes(region)
+            at = rng.randrange(1, 64 * 1024)
+            current[at:at] = rng.randbytes(1024)
+        paths.append(folder / f"v{number}.bin")
+        paths[-1].write_bytes(current)
+    del current
+    return paths
 
 
 def big_file(path: Path, size: int) -> Path:
@@ -141,12 +146,12 @@ def cache_dir(tool: str, repo: Path) -> Path:
 
 # -- the checkpoint -----------------------------------------------------------------------------
 def checkpoint(bench: Bench, size: int, tools: list[str]) -> None:
-    versions = checkpoint_versions(size, VERSIONS, 1)
+    versions = checkpoint_versions(bench.work / "ckpt-data", size, VERSIONS, 1)
     for tool in tools:
         repo = bench.project(tool, bench.work / f"ckpt-{tool}")
         path = repo / "ckpt.bin"
         for number, content in enumerate(versions, 1):
-            path.write_bytes(content)
+            shutil.copyfile(content, path)
             bench.timed(f"ckpt add v{number}", tool, bench.add(tool, "ckpt.bin"), repo)
             if number == VERSIONS - 1:
                 bench.facts[f"{tool} cache after 6"] = str(tree_bytes(cache_dir(tool, repo)))
@@ -154,18 +159,18 @@ def checkpoint(bench: Bench, size: int, tools: list[str]) -> None:
         _push_versions(bench, tool, repo, versions)
 
 
-def _push_versions(bench: Bench, tool: str, repo: Path, versions: list[bytes]) -> None:
+def _push_versions(bench: Bench, tool: str, repo: Path, versions: list[Path]) -> None:
     """Push versions 1-6 (untimed), then version 7 (timed, with the bytes it added remotely)."""
     store = bench.work / f"ckpt-{tool}-remote"
     bench.remote(tool, repo, str(store))
     path = repo / "ckpt.bin"
     for content in versions[:-1]:
-        path.write_bytes(content)
+        shutil.copyfile(content, path)
         bench.run(bench.add(tool, "ckpt.bin"), repo)
         push = [bench.dvc, "push", "-q"] if tool == "dvc" else [bench.nbvc, "push"]
         bench.run(push, repo)
     before = tree_bytes(store)
-    path.write_bytes(versions[-1])
+    shutil.copyfile(versions[-1], path)
     bench.run(bench.add(tool, "ckpt.bin"), repo)
     push = [bench.dvc, "push", "-q"] if tool == "dvc" else [bench.nbvc, "push"]
     bench.timed("ckpt push v7", tool, push, repo)

@@ -507,6 +507,7 @@ class RemoteSuite:
         assert nbvc(repo, "add", "ckpt.bin").code == 0
         first = push(repo)
         assert first.ok and first.bytes > CKPT
+        assert push(repo, check=True).objects == 0  # the remote has it (as a chunk manifest)
         content[CKPT // 2 : CKPT // 2 + 30_000] = random.Random(5).randbytes(30_000)
         content[2000:2000] = random.Random(6).randbytes(1024)  # an insertion near the start
         (repo / "ckpt.bin").write_bytes(content)

@@ -229,10 +229,11 @@ class Repo:
         all_versions: bool = False,
         jobs: int | None = None,
         reporter: Reporter = NULL,
+        check: bool = False,
     ) -> TransferResult:
         from nbvc.core.remote.transfer import push
 
-        return push(self, paths, remote, all_versions, jobs, reporter)
+        return push(self, paths, remote, all_versions, jobs, reporter, check)
 
     def fetch(
         self,

@@ -20,6 +20,11 @@ def register(sub: Any) -> list[str]:
         "only what the remote lacks is sent.",
     )
     add_transfer_arguments(parser)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="ask the remote what it lacks even if nothing changed since the last push",
+    )
     return ["push"]
 
 
@@ -39,7 +44,7 @@ def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         result = repo.push(
-            args.paths, args.remote, args.all_versions, args.jobs, reporter(args.quiet)
+            args.paths, args.remote, args.all_versions, args.jobs, reporter(args.quiet), args.check
         )
     return report(result)
 

@@ -25,8 +25,8 @@ from nbvc.core.artifacts import pointer
 from nbvc.core.errors import CorruptObjectError, MissingObjectError, RemoteError
 from nbvc.core.maintenance.gc import STALE_TMP_SECONDS, live_roots
 from nbvc.core.progress import NULL, Reporter
+from nbvc.core.remote import ledger, remote_packs
 from nbvc.core.remote import record_sync as records
-from nbvc.core.remote import remote_packs
 from nbvc.core.remote.fs import Remote, open_remote
 from nbvc.core.remote.objects import digest
 from nbvc.core.remote.parallel import parallel_map
@@ -80,6 +80,7 @@ def gc_remote(
     dead_packs = _dead_packs(repo, remote, kept_manifests)
     result.packs_removed = sorted(dead_packs)
     if not dry_run:
+        ledger.forget(repo, remote.url)
         _delete(remote, [remote.object_path(oid) for oid in result.removed] + stale, reporter)
         indexes = [remote.pack_path(n, s) for n in dead_packs for s in (IDX_SUFFIX, BAD_SUFFIX)]
         _delete(remote, [p for p in indexes if remote.exists(p)], NULL)

@@ -15,9 +15,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from blake3 import blake3
-
 from nbvc.core.remote.fs import Remote
+from nbvc.core.remote.ledger import remote_key
 from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.repo import Repo
 from nbvc.core.storage.fsutil import atomic_write_bytes
@@ -121,5 +120,4 @@ def pack_data_path(remote: Remote, name: str) -> str:
 
 
 def _cache_dir(repo: Repo, remote: Remote) -> str:
-    key = blake3(remote.url.encode("utf-8")).hexdigest()[:16]
-    return os.path.join(repo.dot, "cache", "remotes", key)
+    return os.path.join(repo.dot, "cache", "remotes", remote_key(remote.url))

@@ -27,7 +27,7 @@ from nbvc.core.artifacts import pointer
 from nbvc.core.config import DEFAULT_CHUNK_MIN_SIZE
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.remote import chunk_transfer, objects, plan
+from nbvc.core.remote import chunk_transfer, ledger, objects, plan, remote_config
 from nbvc.core.remote import record_sync as records
 from nbvc.core.remote.fs import Remote, open_remote, stored_oids
 from nbvc.core.remote.objects import Outcome
@@ -115,12 +115,22 @@ def push(
     all_versions: bool = False,
     jobs: int | None = None,
     reporter: Reporter = NULL,
+    check: bool = False,
 ) -> TransferResult:
-    """Send the objects of ``paths`` (default: every tracked artifact) and all records."""
+    """Send the objects of ``paths`` (default: every tracked artifact) and all records.
+
+    Unless ``check``, a push covering exactly what the last complete push to this remote
+    covered, a few minutes ago at most, reports it up to date without connecting (see
+    :mod:`.ledger`).
+    """
+    config = remote_config.get(repo, remote_name)
+    wanted = plan.roots(repo, paths, all_versions)
+    covered = ledger.fingerprint(records.local_keys(repo), (w.oid for w in wanted))
+    if not check and ledger.up_to_date(repo, config.url, covered):
+        return TransferResult(config.name, "push")
     remote = open_remote(repo, remote_name, jobs)
     remote.check_writable()
     result = TransferResult(remote.name, "push")
-    wanted = plan.roots(repo, paths, all_versions)
     result.records = records.push(repo, remote).copied
     files, trees = _push_plan(repo, remote, wanted, result)
     files = absent_on_remote(remote, files)
@@ -133,6 +143,8 @@ def push(
     _move(repo, remote, complete, result, NULL)
     if result.corrupt:
         repo.index.forget_complete()
+    if result.ok:
+        ledger.remember(repo, config.url, covered)
     return result
 
 
@@ -165,10 +177,16 @@ def _push_plan(
 
 
 def absent_on_remote(remote: Remote, wants: list[Want]) -> list[Want]:
-    """The wants the remote does not have."""
+    """The wants the remote has in neither form (whole, or as a chunk manifest)."""
     if len(wants) <= EXISTS_LIMIT:
-        there = parallel_map(remote.jobs, lambda w: remote.exists(remote.object_path(w.oid)), wants)
-        return [w for w, ok in zip(wants, there, strict=True) if not ok]
+
+        def there(want: Want) -> bool:
+            if remote.exists(remote.object_path(want.oid)):
+                return True
+            return not want.is_tree and remote.exists(remote.manifest_path(want.oid))
+
+        found = parallel_map(remote.jobs, there, wants)
+        return [w for w, ok in zip(wants, found, strict=True) if not ok]
     present = stored_oids(remote.list_objects({w.oid[:2] for w in wants}))
     return [w for w in wants if w.oid not in present]
 
@@ -225,6 +243,8 @@ def _fetch_objects(
         if want.oid not in incomplete and repo.odb.exists(want.oid):
             repo.index.mark_complete(want.oid)
     result.repaired_remote = _repair_remote(remote, result, incomplete, chunked_failed)
+    if result.repaired_remote:
+        ledger.forget(repo, remote.url)
 
 
 def pull(

@@ -313,7 +313,7 @@ class RemoteSuite:
             assert os.listdir(clone_repo.odb.tmp_dir) == []
         # removed from the remote with its folder manifest, so a good copy can be pushed again
         assert victim not in backend.objects()
-        assert nbvc(repo, "push").code == 0
+        assert nbvc(repo, "push", "--check").code == 0
         assert content_ok(backend, victim)
         again = nbvc(other, "pull")
         assert again.code == 0, again.err
@@ -344,7 +344,7 @@ class RemoteSuite:
         assert pulled.code == 1 and lost[:8] in pulled.err
         # the folder's manifest went too, so a push no longer takes the folder as complete
         assert tree_oid(repo, "data") not in backend.objects()
-        assert push(repo).objects == 2  # the lost file and the manifest
+        assert push(repo, check=True).objects == 2  # the lost file and the manifest
         assert nbvc(other, "pull", "data").code == 0
         assert snapshot(other / "data") == snapshot(repo / "data")
 
@@ -550,7 +550,9 @@ class RemoteSuite:
             assert not clone_repo.odb.exists(oid)
             assert clone_repo.fsck().ok
         assert any(p.endswith(".bad") for p in backend.packs())  # marked on the remote
-        assert nbvc(repo, "push").code == 0  # sends the damaged chunk again, in a new pack
+        assert (
+            nbvc(repo, "push", "--check").code == 0
+        )  # sends the damaged chunk again, in a new pack
         again = nbvc(other, "pull")
         assert again.code == 0, again.err
         assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")

@@ -83,8 +83,8 @@ class TransferResult:
             removed = "they were removed from the remote, so " if self.repaired_remote else ""
             out.append(
                 f"{_are(self.corrupt)} corrupt on {where} (content does not match the hash) "
-                f"and were not stored ({_examples(self.corrupt)}); {removed}`nbvc push` from a "
-                "machine with a good copy replaces them"
+                f"and were not stored ({_examples(self.corrupt)}); {removed}`nbvc push --check` "
+                "from a machine with a good copy replaces them"
             )
         if self.rejected_records:
             shown = ", ".join(self.rejected_records[:SHOWN])

@@ -298,9 +298,7 @@ def _store_manifests(
 ) -> None:
     staged = []
     for want, manifest in manifests.values():
-        if manifest.digests & lost:
-            outcome.missing.append(want)
-        elif manifest.digests & damaged:
+        if manifest.digests & (lost | damaged):  # damage on the remote: a push put chunks first
             outcome.corrupt.append(want)
         else:
             tmp = repo.odb.chunks.write_temp(manifest.serialize())

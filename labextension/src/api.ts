@@ -61,6 +61,27 @@ export namespace API {
     versions: IVersion[];
   }
 
+  /** What an artifact's versions would cost as copies, and what they cost in the cache. */
+  export interface IArtifactUsage {
+    path: string;
+    versions: number;
+    /** Sum of every version's size, in bytes. */
+    logical_size: number;
+    /** Bytes of the distinct objects and chunks its versions use in this cache. */
+    stored_size: number;
+    dedup_ratio: number;
+    missing_objects: number;
+  }
+
+  export interface IUsage {
+    artifacts: IArtifactUsage[];
+    logical_size: number;
+    stored_size: number;
+    dedup_ratio: number;
+    packs: number;
+    chunks: number;
+  }
+
   export interface ISizedPath {
     path: string;
     size: number;

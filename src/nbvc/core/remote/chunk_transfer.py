@@ -276,7 +276,7 @@ def fetch_chunked(repo: Repo, remote: Remote, wants: Sequence[Want], task: Task)
     receiver = _Receiver(repo, remote, there, task)
     try:
         damaged = receiver.receive(needed - lost)
-        odb.packs.publish(receiver.finish(), durable=False)
+        odb.packs.publish(receiver.finish())
     except BaseException:
         receiver.discard()
         raise

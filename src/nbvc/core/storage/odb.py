@@ -191,7 +191,7 @@ class ObjectStore:
                 fresh.append(item)
         if durable:  # packs were synced as they were written (PackWriter)
             fsutil.sync_files([s.tmp for s in fresh], self.tmp_dir)
-        self.packs.publish([p for s in fresh for p in s.packs], durable)
+        self.packs.publish([p for s in fresh for p in s.packs])
         folders = []
         for item in fresh:
             final = self.path(item.stored.oid) + (CHUNKED_SUFFIX if item.chunked else "")

@@ -292,6 +292,8 @@ class PackStore:
         for name in self.names():
             try:
                 entries = self.entries(name)
+                if not os.path.exists(self.path(name)):
+                    continue  # an index without its pack: its chunks are not here
             except (OSError, PackError):
                 continue  # removed meanwhile, or damaged: fsck reports and rebuilds it
             number = len(names)
@@ -325,20 +327,28 @@ class PackStore:
         return total
 
     # -- publishing and removing ----------------------------------------------------------
-    def publish(self, staged: Sequence[StagedPack], durable: bool = True) -> None:
-        """Give synced packs their final names: each pack before its index, the folder synced
+    def publish(self, staged: Sequence[StagedPack]) -> None:
+        """Give written packs their final names: each pack before its index, the folder synced
         before anything that refers to their chunks is published by the caller."""
         if not staged:
             return
         os.makedirs(self.packs_dir, exist_ok=True)
+        fresh = []
         for item in staged:
             if os.path.exists(self.path(item.name, IDX_SUFFIX)):  # the same chunks, already in
                 for tmp in item.tmps:
                     fsutil.remove_file(tmp)
-                continue
-            os.rename(item.pack_tmp, self.path(item.name))
+            else:
+                os.rename(item.pack_tmp, self.path(item.name))
+                fresh.append(item)
+        # Every pack is in place before any index names it, and every index before any manifest
+        # that lists its chunks (the caller's next step): the folder is synced in between even
+        # when the data is not (``durable=False``), since renames may reach the disk in any order.
+        if fresh:
+            fsutil.fsync_dir(self.packs_dir)
+        for item in fresh:
             os.rename(item.idx_tmp, self.path(item.name, IDX_SUFFIX))
-        if durable:
+        if fresh:
             fsutil.fsync_dir(self.packs_dir)
         with self._lock:
             if self._index is not None:

@@ -27,6 +27,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -48,10 +49,11 @@ REGIONS = 5
 
 
 # -- data ---------------------------------------------------------------------------------------
-def checkpoint_versions(folder: Path, size: int, count: int, seed: int) -> list[Path]:
+def checkpoint_versions(folder: Path | str, size: int, count: int, seed: int) -> list[Path]:
     """``count`` versions as files: each rewrites 1% of the previous one in 5 regions and
     inserts 1 KiB near the start. Kept on disk, not in memory: a child process forked while
     this one holds them would report their size as its peak memory."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     current = bytearray(blake3(f"ckpt:{seed}".encode()).digest(length=size))
@@ -70,7 +72,8 @@ def checkpoint_versions(folder: Path, size: int, count: int, seed: int) -> list[
     return paths
 
 
-def big_file(path: Path, size: int) -> Path:
+def big_file(path: Path | str, size: int) -> Path:
+    path = Path(path)
     if not path.exists() or path.stat().st_size != size:
         stream = blake3(b"big")
         with open(path, "wb") as handle:
@@ -145,8 +148,19 @@ def cache_dir(tool: str, repo: Path) -> Path:
 
 
 # -- the checkpoint -----------------------------------------------------------------------------
+def in_child(function: str, *args: object) -> None:
+    """Run a data generator of this module in a child process, so that this process stays
+    small: a command it starts later would count this process's peak memory as its own (the
+    kernel hands a child that was forked, then exec'd, its parent's high-water mark)."""
+    code = f"from benchmarks.bench_chunks import {function}; {function}(*{args!r})"
+    root = str(Path(__file__).resolve().parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
 def checkpoint(bench: Bench, size: int, tools: list[str]) -> None:
-    versions = checkpoint_versions(bench.work / "ckpt-data", size, VERSIONS, 1)
+    folder = bench.work / "ckpt-data"
+    in_child("checkpoint_versions", str(folder), size, VERSIONS, 1)
+    versions = [folder / f"v{n}.bin" for n in range(1, VERSIONS + 1)]
     for tool in tools:
         repo = bench.project(tool, bench.work / f"ckpt-{tool}")
         path = repo / "ckpt.bin"
@@ -183,7 +197,8 @@ KINDS = ("nbvc", "nbvc-whole", "dvc")
 
 
 def big(bench: Bench, size: int, repeat: int, tools: list[str]) -> None:
-    source = big_file(bench.work.parent / f"big-{size}.bin", size)
+    source = bench.work.parent / f"big-{size}.bin"
+    in_child("big_file", str(source), size)
     kinds = [k for k in KINDS if k != "dvc" or "dvc" in tools]
     for rep in range(repeat):
         order = kinds if rep % 2 == 0 else kinds[::-1]

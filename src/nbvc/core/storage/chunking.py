@@ -19,6 +19,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from blake3 import blake3
@@ -61,9 +62,9 @@ class Chunked:
 def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> Chunked:
     """Read ``fd`` to its end, handing each block's chunks to ``sink``; returns the result.
 
-    Two threads share the work: a reader reads and cuts block after block into a few reused
-    buffers; this thread hashes the chunks (BLAKE3 holds the GIL for pieces this small), hands
-    them to ``sink`` and feeds the block to the whole-file hash (which releases it).
+    Three threads share the work, each releasing the GIL for most of it: a reader reads and cuts
+    block after block into a few reused buffers; this thread hashes the chunks and hands them to
+    ``sink``; a hasher feeds each block to the whole-file hash meanwhile.
     """
     cutter = _cutter(params)
     free: queue.Queue[bytearray] = queue.Queue()
@@ -81,13 +82,14 @@ def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> 
     whole = blake3()
     chunks: list[tuple[bytes, int]] = []
     size = 0
+    hasher = ThreadPoolExecutor(1, thread_name_prefix="nbvc-hash")
     try:
         while True:
             block = ready.get()
             if isinstance(block, BaseException):
                 raise block
             view = memoryview(block.buf)
-            whole.update(view[block.fresh_start : block.fresh_end])
+            hashed = hasher.submit(whole.update, view[block.fresh_start : block.fresh_end])
             size += block.fresh_end - block.fresh_start
             done = []
             for start, length in block.cuts:
@@ -97,11 +99,13 @@ def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> 
                 chunks.append((digest, length))
             if done:
                 sink(done)
+            hashed.result()
             del done, view
             free.put(block.buf)
             if block.last:
                 break
     finally:
+        hasher.shutdown()
         stop.set()
         free.put(bytearray(0))  # wake a reader waiting for a buffer, so it sees ``stop``
         reader.join()

@@ -69,3 +69,14 @@ def test_the_ledger_is_per_remote(repo: Path, tmp_path: Path) -> None:
     assert push(repo, remote="other").objects > 0
     with Repo.open(str(repo)) as opened:
         assert len(list(Path(opened.dot, "cache", "remotes").iterdir())) == 2
+
+
+def test_pushes_of_parts_cover_a_push_of_the_whole(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "model.bin").write_bytes(b"weights")
+    assert nbvc(repo, "add", "model.bin").code == 0
+    assert push(repo, paths=[str(repo / "data")]).objects > 0
+    assert push(repo, paths=[str(repo / "model.bin")]).objects == 1
+    monkeypatch.setattr(transfer, "open_remote", unreachable)
+    assert nbvc(repo, "push").code == 0  # data and model.bin: both covered a moment ago

@@ -125,8 +125,9 @@ def push(
     """
     config = remote_config.get(repo, remote_name)
     wanted = plan.roots(repo, paths, all_versions)
-    covered = ledger.fingerprint(records.local_keys(repo), (w.oid for w in wanted))
-    if not check and ledger.up_to_date(repo, config.url, covered):
+    local_records = ledger.fingerprint(records.local_keys(repo))
+    roots = [w.oid for w in wanted]
+    if not check and ledger.up_to_date(repo, config.url, local_records, roots):
         return TransferResult(config.name, "push")
     remote = open_remote(repo, remote_name, jobs)
     remote.check_writable()
@@ -144,7 +145,7 @@ def push(
     if result.corrupt:
         repo.index.forget_complete()
     if result.ok:
-        ledger.remember(repo, config.url, covered)
+        ledger.remember(repo, config.url, local_records, roots)
     return result
 
 

@@ -32,8 +32,7 @@ from nbvc.core.remote.objects import digest
 from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.remote.remote_packs import BAD_SUFFIX
 from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import hash_bytes, is_tree_oid, short
-from nbvc.core.storage.manifest import SUFFIX as CHUNKED_SUFFIX
+from nbvc.core.storage.hashing import CHUNKED_SUFFIX, hash_bytes, is_tree_oid, short
 from nbvc.core.storage.manifest import Manifest, ManifestError
 from nbvc.core.storage.packs import IDX_SUFFIX, PACK_SUFFIX
 from nbvc.core.storage.tree import Tree

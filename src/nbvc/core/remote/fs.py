@@ -33,8 +33,7 @@ from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.remote.remote_config import RemoteConfig
 from nbvc.core.remote.remote_config import get as get_config
 from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import is_tree_oid, is_valid_oid
-from nbvc.core.storage.manifest import SUFFIX as CHUNKED_SUFFIX
+from nbvc.core.storage.hashing import CHUNKED_SUFFIX, is_tree_oid, is_valid_oid
 
 # URL scheme -> (module that implements it, the nbvc extra that installs it)
 BACKENDS: dict[str, tuple[str, str]] = {

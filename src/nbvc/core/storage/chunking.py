@@ -19,7 +19,6 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from blake3 import blake3
@@ -82,6 +81,8 @@ def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> 
     whole = blake3()
     chunks: list[tuple[bytes, int]] = []
     size = 0
+    from concurrent.futures import ThreadPoolExecutor
+
     hasher = ThreadPoolExecutor(1, thread_name_prefix="nbvc-hash")
     try:
         while True:

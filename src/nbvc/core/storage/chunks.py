@@ -21,8 +21,9 @@ from blake3 import blake3
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.storage import fsutil
 from nbvc.core.storage.chunking import DEFAULT_PARAMS, ChunkParams, chunk_fd
+from nbvc.core.storage.hashing import CHUNKED_SUFFIX
 from nbvc.core.storage.index_db import RACY_WINDOW_NS
-from nbvc.core.storage.manifest import SUFFIX, Manifest, ManifestError
+from nbvc.core.storage.manifest import Manifest, ManifestError
 from nbvc.core.storage.packs import Entry, PackStore, PackWriter, StagedPack
 
 READ_ONLY = 0o444
@@ -59,7 +60,7 @@ class ChunkStore:
         self.params = params
 
     def manifest_path(self, oid: str) -> str:
-        return os.path.join(self.objects_dir, oid[:2], oid[2:] + SUFFIX)
+        return os.path.join(self.objects_dir, oid[:2], oid[2:] + CHUNKED_SUFFIX)
 
     def has(self, oid: str) -> bool:
         return os.path.exists(self.manifest_path(oid))

@@ -18,7 +18,6 @@ from functools import cached_property
 from blake3 import blake3
 
 MAGIC = b"NBVCMAN1"
-SUFFIX = ".chunks"  # a manifest sits next to where the whole object would be, with this suffix
 _HEAD = struct.Struct("<8sQI32s")
 _ENTRY = struct.Struct("<32sI")
 _SUM = 32

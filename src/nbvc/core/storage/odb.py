@@ -13,15 +13,17 @@ shared by every file. Both kinds answer to the same oid; old caches hold whole o
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.chunks import ChunkStore
 from nbvc.core.storage.hashing import (
     BIG_FILE,
+    CHUNKED_SUFFIX,
     TREE_SUFFIX,
     copy_hashing,
     hash_bytes,
@@ -30,9 +32,11 @@ from nbvc.core.storage.hashing import (
     is_valid_oid,
 )
 from nbvc.core.storage.index_db import Index, StatEntry
-from nbvc.core.storage.manifest import SUFFIX as CHUNKED_SUFFIX
-from nbvc.core.storage.packs import PackStore, StagedPack
 from nbvc.core.storage.pool import Pool
+
+if TYPE_CHECKING:
+    from nbvc.core.storage.chunks import ChunkStore
+    from nbvc.core.storage.packs import PackStore, StagedPack
 
 READ_ONLY = 0o444
 
@@ -72,9 +76,20 @@ class ObjectStore:
         self.tmp_dir = tmp_dir
         self.quarantine_dir = quarantine_dir
         self.chunk_min_size = chunk_min_size  # 0: never chunk
-        self.packs = PackStore(os.path.join(os.path.dirname(objects_dir), "packs"))
-        self.chunks = ChunkStore(objects_dir, self.packs, tmp_dir)
         self._reflink_ok: bool | None = None
+
+    # Created on first use: `nbvc status` never needs them, and should not import them.
+    @functools.cached_property
+    def packs(self) -> PackStore:
+        from nbvc.core.storage.packs import PackStore
+
+        return PackStore(os.path.join(os.path.dirname(self.objects_dir), "packs"))
+
+    @functools.cached_property
+    def chunks(self) -> ChunkStore:
+        from nbvc.core.storage.chunks import ChunkStore
+
+        return ChunkStore(self.objects_dir, self.packs, self.tmp_dir)
 
     # -- addressing -------------------------------------------------------------------------
     def path(self, oid: str) -> str:

@@ -22,13 +22,15 @@ import os
 import struct
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from blake3 import blake3
 
 from nbvc.core.storage import fsutil
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 PACK_MAGIC = b"NBVCPAK1"
 IDX_MAGIC = b"NBVCIDX1"
@@ -214,6 +216,8 @@ class PackWriter:
             os.close(pack_fd)
             return
         if self._syncer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._syncer = ThreadPoolExecutor(1, thread_name_prefix="nbvc-sync")
         self._syncs.append(self._syncer.submit(_sync_and_close, pack_fd, idx_fd))
 

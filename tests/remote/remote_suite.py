@@ -238,8 +238,32 @@ def fetch(repo_path: Path, **kwargs: Any) -> Any:
         return repo.fetch(**kwargs)
 
 
+class ChunkRanges:
+    """Fetching a few chunks of a big remote pack reads their ranges, not the pack."""
+
+    def test_a_few_chunks_of_a_pack_are_read_as_ranges(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        chunk_small_files(repo)
+        big = random.Random(10).randbytes(CKPT)
+        (repo / "big.bin").write_bytes(big)
+        (repo / "part.bin").write_bytes(big[: CKPT // 8])  # shares its chunks with big.bin
+        assert nbvc(repo, "add", "big.bin").code == 0
+        assert nbvc(repo, "add", "part.bin").code == 0
+        commit(repo)
+        assert push(repo).ok  # one pack of 3 MiB, and one with the last chunk of part.bin
+        other = clone(repo, tmp_path / "clone")
+        fetched = fetch(other, paths=[str(other / "part.bin")])
+        assert fetched.ok and fetched.objects == 1, fetched
+        assert fetched.bytes < CKPT // 4  # the part's ranges, not the 3 MiB pack
+        assert nbvc(other, "checkout", str(other / "part.bin")).code == 0
+        assert (other / "part.bin").read_bytes() == big[: CKPT // 8]
+        with Repo.open(str(other)) as pulled:
+            assert pulled.fsck().ok
+
+
 # -- the suite ----------------------------------------------------------------------------------
-class RemoteSuite:
+class RemoteSuite(ChunkRanges):
     """Behaviour every remote backend must show. Subclasses provide the ``backend`` fixture."""
 
     @pytest.fixture

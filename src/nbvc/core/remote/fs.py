@@ -197,13 +197,29 @@ class Remote:
         return data
 
     def read_range(self, path: str, start: int, end: int) -> bytes | None:
-        """Bytes ``start`` to ``end`` (exclusive) of the file, or None if it is not there."""
+        """Bytes ``start`` to ``end`` (exclusive) of the file, or None if it is not there.
+
+        Object stores answer a ranged request; on filesystems (SFTP) the file is opened and
+        read from ``start``, since their ``cat_file`` may ignore the range.
+        """
         with self.errors("reading", path):
             try:
-                data: bytes = self.fs.cat_file(path, start=start, end=end, **self.read_options)
+                if self.object_store:
+                    data: bytes = self.fs.cat_file(path, start=start, end=end, **self.read_options)
+                    return data
+                pieces: list[bytes] = []
+                position = start
+                with self.fs.open(path, "rb") as handle:
+                    handle.seek(start)
+                    while position < end:
+                        piece: bytes = handle.read(end - position)
+                        if not piece:
+                            break
+                        pieces.append(piece)
+                        position += len(piece)
+                return b"".join(pieces)
             except FileNotFoundError:
                 return None
-        return data
 
     def get_file(self, path: str, local_path: str) -> bool:
         """Download to ``local_path``; False if the remote file is not there."""

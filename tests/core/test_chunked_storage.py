@@ -210,3 +210,22 @@ def test_chunking_off_stores_whole_objects(repo: Repo) -> None:
     assert not whole.odb.is_chunked(result.version.oid)
     assert os.path.exists(whole.odb.path(result.version.oid))
     whole.close()
+
+
+def test_with_hard_links_configured_chunked_files_are_copies(repo: Repo) -> None:
+    set_config(
+        Path(repo.root),
+        f'[core]\nlink_types = ["hardlink", "copy"]\n[cache]\nchunk_min_size = {THRESHOLD}\n',
+    )
+    repo.close()
+    linked = Repo.open(repo.root)
+    make_tree(Path(linked.root, "data"), {"big.bin": data(1 << 20, 13), "small.txt": "small"})
+    linked.add(["data"])
+    big, small = Path(linked.root, "data/big.bin"), Path(linked.root, "data/small.txt")
+    assert small.stat().st_nlink == 2 and big.stat().st_nlink == 1  # small: linked to the cache
+    big.unlink()
+    small.unlink()
+    linked.checkout("data")
+    assert big.read_bytes() == data(1 << 20, 13) and small.stat().st_nlink == 2
+    assert linked.status()[0].state == "unchanged"
+    linked.close()

@@ -40,7 +40,9 @@ _TRAILER_LEN = struct.Struct("<I")
 _IDX_HEAD = struct.Struct("<8sI")
 IDX_ENTRY = struct.Struct("<32sQI")
 _SUM = 32
-PACK_TARGET = 64 << 20  # a pack is closed once it holds this many bytes
+# A pack is closed once it holds this many bytes: small enough to travel to object stores in one
+# PUT (s3fs switches to multipart uploads above 50 MiB), large enough to keep files few.
+PACK_TARGET = 32 << 20
 WRITEBACK_EVERY = 32 << 20  # start writing a pack's data to disk every this many bytes
 READ_ONLY = 0o444
 

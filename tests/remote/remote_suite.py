@@ -552,6 +552,23 @@ class RemoteSuite(ChunkRanges):
         with Repo.open(str(other)) as pulled:
             assert pulled.fsck().ok
 
+    def test_a_remote_of_whole_objects_from_an_older_nbvc_keeps_working(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        (repo / ".nbvc" / "config.local").write_text("[cache]\nchunk_min_size = 0\n")
+        (repo / "ckpt.bin").write_bytes(random.Random(11).randbytes(CKPT))
+        assert nbvc(repo, "add", "ckpt.bin").code == 0
+        commit(repo)
+        assert push(repo).ok  # whole objects, as before chunking existed
+        assert not backend.packs()
+        chunk_small_files(repo)
+        assert nbvc(repo, "gc", "--rechunk").code == 0  # the cache here now holds chunks
+        assert push(repo, check=True).objects == 0  # the remote's whole copy counts
+        other = clone(repo, tmp_path / "clone")
+        chunk_small_files(other)
+        assert nbvc(other, "pull").code == 0
+        assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")
+
     def test_a_corrupt_chunk_on_the_remote_is_refused_on_pull_and_reported(
         self, repo: Path, tmp_path: Path, backend: Backend
     ) -> None:

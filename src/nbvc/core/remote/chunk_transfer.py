@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from blake3 import blake3
 
-from nbvc.core.errors import CorruptObjectError, MissingObjectError
+from nbvc.core.errors import CorruptObjectError, MissingObjectError, RemoteError
 from nbvc.core.progress import Task
 from nbvc.core.remote import remote_packs
 from nbvc.core.remote.fs import Remote
@@ -284,7 +284,7 @@ def fetch_chunked(repo: Repo, remote: Remote, wants: Sequence[Want], task: Task)
     _store_manifests(repo, manifests, lost, damaged, outcome)
     if damaged and not remote.read_only:
         for name, digests in _by_pack(there, damaged).items():
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(RemoteError):  # the fetch's report is what matters
                 remote_packs.mark_bad(remote, name, digests)
     return outcome
 

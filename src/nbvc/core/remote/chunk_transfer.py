@@ -21,7 +21,7 @@ import contextlib
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from blake3 import blake3
@@ -459,12 +459,3 @@ def _damaged(path: str, entries: Sequence[Entry]) -> set[bytes]:
     finally:
         os.close(fd)
     return damaged
-
-
-def manifest_wants(wants: Iterable[Want], threshold: int) -> tuple[list[Want], list[Want]]:
-    """Split wants into those likely stored as chunks (size >= ``threshold``) and the rest."""
-    big: list[Want] = []
-    small: list[Want] = []
-    for want in wants:
-        (big if threshold and (want.size or 0) >= threshold else small).append(want)
-    return big, small

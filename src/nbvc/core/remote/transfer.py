@@ -27,7 +27,7 @@ from nbvc.core.artifacts import pointer
 from nbvc.core.config import DEFAULT_CHUNK_MIN_SIZE
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.remote import chunk_transfer, ledger, objects, plan, remote_config
+from nbvc.core.remote import ledger, objects, plan, remote_config
 from nbvc.core.remote import record_sync as records
 from nbvc.core.remote.fs import Remote, open_remote, stored_oids
 from nbvc.core.remote.objects import Outcome
@@ -228,7 +228,7 @@ def _fetch_objects(
     with repo.pool() as pool:
         absent = set(repo.odb.missing(list(files), pool))
     todo = [w for w in files.values() if w.oid in absent]
-    likely_chunked, small = chunk_transfer.manifest_wants(todo, _chunked_from(repo))
+    likely_chunked, small = _split_by_size(todo, _chunked_from(repo))
     failed = _move_chunked(repo, remote, likely_chunked, result, reporter, fallback=small)
     chunked_failed = set(failed)
     failed |= _move(repo, remote, small, result, reporter)
@@ -356,6 +356,8 @@ def _move_chunked(
     the remote holds whole (no manifest there) to ``fallback`` instead of failing them."""
     if not wants:
         return set()
+    from nbvc.core.remote import chunk_transfer  # only when chunked files move
+
     pushing = result.direction == "push"
     verb = "push to" if pushing else "fetch from"
     task = reporter.task(f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, "B")
@@ -374,6 +376,12 @@ def _move_chunked(
         return {w.oid for w in outcome.corrupt}
     result.missing += outcome.missing
     return outcome.failed
+
+
+def _split_by_size(wants: list[Want], threshold: int) -> tuple[list[Want], list[Want]]:
+    """Wants likely stored as chunks (at least ``threshold`` bytes), and the rest."""
+    big = [w for w in wants if (w.size or 0) >= threshold]
+    return big, [w for w in wants if (w.size or 0) < threshold]
 
 
 def _chunked_from(repo: Repo) -> int:

@@ -61,11 +61,14 @@ class Chunked:
 def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> Chunked:
     """Read ``fd`` to its end, handing each block's chunks to ``sink``; returns the result.
 
-    Three threads share the work, each releasing the GIL for most of it: a reader reads and cuts
-    block after block into a few reused buffers; this thread hashes the chunks and hands them to
-    ``sink``; a hasher feeds each block to the whole-file hash meanwhile.
+    A file of one block is read and cut on this thread. For bigger ones three threads share the
+    work, each releasing the GIL for most of it: a reader reads and cuts block after block into a
+    few reused buffers; this thread hashes the chunks and hands them to ``sink``; a hasher feeds
+    each block to the whole-file hash meanwhile.
     """
     cutter = _cutter(params)
+    if os.fstat(fd).st_size < BLOCK:  # no threads, no big buffers: many such files add fast
+        return _chunk_small(fd, cutter, sink)
     free: queue.Queue[bytearray] = queue.Queue()
     for _ in range(BUFFERS):
         free.put(bytearray(BLOCK + params.max_size))
@@ -111,6 +114,24 @@ def chunk_fd(fd: int, sink: BlockSink, params: ChunkParams = DEFAULT_PARAMS) -> 
         free.put(bytearray(0))  # wake a reader waiting for a buffer, so it sees ``stop``
         reader.join()
     return Chunked(whole.hexdigest(), size, chunks)
+
+
+def _chunk_small(fd: int, cutter: object, sink: BlockSink) -> Chunked:
+    """Chunk a file that fits one block (read to its end, even if it grew meanwhile)."""
+    data = bytearray()
+    while piece := os.read(fd, BLOCK):
+        data += piece
+    view = memoryview(data)
+    done = []
+    chunks = []
+    for chunk in _cuts(cutter, view):
+        digest = blake3(chunk.data).digest()
+        done.append((digest, chunk.data))
+        chunks.append((digest, chunk.length))
+    if done:
+        sink(done)
+    del done, view
+    return Chunked(blake3(data).hexdigest(), len(data), chunks)
 
 
 @dataclass

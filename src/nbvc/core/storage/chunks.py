@@ -24,7 +24,7 @@ from nbvc.core.storage.chunking import DEFAULT_PARAMS, ChunkParams, chunk_fd
 from nbvc.core.storage.hashing import CHUNKED_SUFFIX
 from nbvc.core.storage.index_db import RACY_WINDOW_NS
 from nbvc.core.storage.manifest import Manifest, ManifestError
-from nbvc.core.storage.packs import Entry, PackStore, PackWriter, StagedPack
+from nbvc.core.storage.packs import PACK_TARGET, Entry, PackStore, PackWriter, StagedPack
 
 READ_ONLY = 0o444
 READ_RUN = 8 << 20  # the most bytes read from a pack at once when streaming a file's data
@@ -67,8 +67,12 @@ class ChunkStore:
 
     # -- storing ----------------------------------------------------------------------------
     def stage(self, src_fd: int) -> StagedChunks:
-        """Chunk the file open at ``src_fd``, writing the chunks the cache lacks to new packs."""
-        writer = PackWriter(self.tmp_dir)
+        """Chunk the file open at ``src_fd``, writing the chunks the cache lacks to new packs.
+
+        The packs of a file that spans several are synced as they are written; a smaller file's
+        single pack is synced when it is committed, in one batch with the other new files.
+        """
+        writer = PackWriter(self.tmp_dir, durable=os.fstat(src_fd).st_size > PACK_TARGET)
         seen: set[bytes] = set()
         has = self.packs.has
 

@@ -204,8 +204,9 @@ class ObjectStore:
                 self.discard([item])
             else:
                 fresh.append(item)
-        if durable:  # packs were synced as they were written (PackWriter)
-            fsutil.sync_files([s.tmp for s in fresh], self.tmp_dir)
+        if durable:  # with the packs their writer did not sync
+            unsynced = [t for s in fresh for p in s.packs if not p.synced for t in p.tmps]
+            fsutil.sync_files([*(s.tmp for s in fresh), *unsynced], self.tmp_dir)
         self.packs.publish([p for s in fresh for p in s.packs])
         folders = []
         for item in fresh:

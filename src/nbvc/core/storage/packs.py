@@ -73,6 +73,7 @@ class StagedPack:
     pack_tmp: str
     idx_tmp: str
     entries: tuple[Entry, ...]
+    synced: bool = False  # made durable by the writer; else the committer syncs it
 
     @property
     def tmps(self) -> tuple[str, str]:
@@ -131,7 +132,9 @@ class PackWriter:
 
     The data is pushed towards the disk as it is written (:func:`fsutil.start_writeback`) and,
     when ``durable``, each finished pack and its index are synced on a helper thread while the
-    next pack is written, so that little is left to wait for when the file is committed.
+    next pack is written, so that little is left to wait for when the file is committed. A
+    writer that is not ``durable`` leaves that to whoever commits the packs (in one batch with
+    other new files: one ``syncfs`` for many small packs instead of two fsyncs each).
     """
 
     tmp_dir: str
@@ -206,7 +209,9 @@ class PackWriter:
         pack_fd, self._fd = self._fd, -1
         idx_tmp = self._path + IDX_SUFFIX
         idx_fd = os.open(idx_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
-        self.finished.append(StagedPack(pack_name(entries), self._path, idx_tmp, entries))
+        self.finished.append(
+            StagedPack(pack_name(entries), self._path, idx_tmp, entries, self.durable)
+        )
         try:
             _write_all(idx_fd, index)
         except BaseException:

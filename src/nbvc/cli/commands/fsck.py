@@ -46,12 +46,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _summary(result: FsckResult) -> str:
-    checked = f"{result.checked} objects and {result.chunks} chunks checked"
+    chunks = f" and {result.chunks} chunks" if result.chunks else ""
+    checked = f"{result.checked} objects{chunks} checked"
     if result.ok and not (result.corrupt or result.bad_chunks or result.broken):
         return f"{checked}, all intact"
     found = len(result.corrupt) + len(result.bad_chunks)
     if result.ok:
-        return f"{checked}, {found} damaged, all repaired from {result.remote}"
+        return f"{checked}, {found} corrupt, all repaired from {result.remote}"
     hint = (
         "`nbvc fsck --remote NAME` fetches good copies (or `nbvc pull`), "
         "or re-add the files if you still have them"
@@ -60,4 +61,4 @@ def _summary(result: FsckResult) -> str:
         "push them from a machine that has them, or re-add the files"
     )
     broken = f", {len(result.broken)} file(s) lost chunks" if result.broken else ""
-    return f"{checked}, {found} damaged{broken}; {hint}"
+    return f"{checked}, {found} corrupt{broken}; {hint}"

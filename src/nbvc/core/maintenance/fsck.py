@@ -72,8 +72,8 @@ def fsck(repo: Repo, reporter: Reporter, remote: str | None = None) -> FsckResul
         result.checked = len(oids)
         chunked = [o for o in oids if not is_tree_oid(o) and repo.odb.is_chunked(o)]
         whole = [o for o in oids if o not in set(chunked)]
-        corrupt = _check_whole(repo, whole, reporter)
         bad = _check_packs(repo, reporter, result)
+        corrupt = _check_whole(repo, whole, reporter)
         corrupt += _check_manifests(repo, chunked, bad, result)
         if corrupt:
             with repo.lock():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -289,7 +289,3 @@ class _PackFiles:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self.fds.clear()
-
-
-def digests_of(manifests: Sequence[Manifest]) -> set[bytes]:
-    return {digest for manifest in manifests for digest in manifest.digests}

@@ -50,11 +50,6 @@ class Manifest:
     def digests(self) -> frozenset[bytes]:
         return frozenset(digest for digest, _ in self.chunks)
 
-    @cached_property
-    def unique_bytes(self) -> int:
-        """Bytes of the distinct chunks (what the file costs if nothing is shared with others)."""
-        return sum(dict(self.chunks).values())
-
     @classmethod
     def deserialize(cls, data: bytes, oid: str | None = None) -> Manifest:
         """Parse and check a manifest; with ``oid``, also check that it describes that file."""

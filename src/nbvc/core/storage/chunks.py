@@ -22,7 +22,6 @@ from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.storage import fsutil
 from nbvc.core.storage.chunking import DEFAULT_PARAMS, ChunkParams, chunk_fd
 from nbvc.core.storage.hashing import CHUNKED_SUFFIX
-from nbvc.core.storage.index_db import RACY_WINDOW_NS
 from nbvc.core.storage.manifest import Manifest, ManifestError
 from nbvc.core.storage.packs import PACK_TARGET, Entry, PackStore, PackWriter, StagedPack
 
@@ -159,10 +158,7 @@ class ChunkStore:
         """
         try:
             packs = {run.pack for run in self.runs(self.load(oid))}
-            return all(
-                os.stat(self.packs.path(name)).st_mtime_ns < recorded_ns - RACY_WINDOW_NS
-                for name in packs
-            )
+            return all(os.stat(self.packs.path(name)).st_mtime_ns <= recorded_ns for name in packs)
         except (OSError, MissingObjectError, CorruptObjectError):
             return False
 

@@ -245,7 +245,7 @@ class ObjectStore:
             for oid, st in stats.items()
             if (row := known.get(st.st_ino)) is not None
             and row.oid == oid
-            and row.matches(st.st_size, st.st_mtime_ns)
+            and row.unchanged(st.st_size, st.st_mtime_ns)
             and (not self.is_chunked(oid) or self.chunks.unchanged_since(oid, row.recorded_ns))
         }
 

@@ -74,15 +74,19 @@ class ChunkStore:
         writer = PackWriter(self.tmp_dir, durable=os.fstat(src_fd).st_size > PACK_TARGET)
         seen: set[bytes] = set()
         has = self.packs.has
+        position = 0  # where the next chunk lies in the file
 
         def sink(chunks: list[tuple[bytes, memoryview]]) -> None:
-            new = []
+            nonlocal position
+            new, offsets = [], []
             for digest, data in chunks:
                 if digest not in seen and not has(digest):
                     seen.add(digest)
                     new.append((digest, data))
+                    offsets.append(position)
+                position += len(data)
             if new:
-                writer.add(new)
+                writer.add(new, offsets)
 
         try:
             chunked = chunk_fd(src_fd, sink, self.params)

@@ -26,7 +26,7 @@ from blake3 import blake3
 MIN_CHUNK = 16 << 10
 AVG_CHUNK = 64 << 10
 MAX_CHUNK = 256 << 10
-BLOCK = 16 << 20
+BLOCK = 8 << 20
 BUFFERS = 3  # one being read and cut, one being hashed, one spare
 
 

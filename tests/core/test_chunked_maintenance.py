@@ -213,3 +213,15 @@ def test_gc_removes_leftovers_of_interrupted_pack_writes(versions: Repo) -> None
     assert all(
         p.suffix in (PACK_SUFFIX, ".idx") for p in Path(versions.odb.packs.packs_dir).iterdir()
     )
+
+
+def test_push_refuses_to_send_a_damaged_chunk(versions: Repo, tmp_path: Path) -> None:
+    remotes.add(versions, "backup", str(tmp_path / "backup"), {}, default=True)
+    v3 = versions.history.by_number("ckpt.bin", 3).oid
+    digest = damage_chunk(versions, v3)  # its pack's mtime moves: not trusted, so re-hashed
+    where = versions.odb.packs.locate(digest)
+    assert where is not None
+    result = versions.push()
+    assert not result.ok and [w.oid for w in result.corrupt] == [v3]
+    assert not (tmp_path / "backup" / "objects" / v3[:2] / f"{v3[2:]}.chunks").exists()
+    assert not (tmp_path / "backup" / "packs" / f"{where.pack}.pack").exists()

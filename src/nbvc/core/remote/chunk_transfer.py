@@ -88,7 +88,8 @@ def push_chunked(repo: Repo, remote: Remote, wants: Sequence[Want], task: Task) 
     needed = {d for _, m in manifests.values() for d in m.digests if not there.has(d)}
     uploads, lost, damaged = _gather(repo, needed)
     remote.make_dirs(["tmp", PACKS])
-    damaged |= _send_packs(repo, remote, uploads, needed, task, outcome)
+    trusted = _trusted_packs(repo, manifests)
+    damaged |= _send_packs(repo, remote, uploads, needed, trusted, task, outcome)
     ready = []
     for want, manifest in manifests.values():
         if manifest.digests & lost:
@@ -130,15 +131,17 @@ def _send_packs(
     remote: Remote,
     uploads: list[_Upload],
     needed: set[bytes],
+    trusted: set[str],
     task: Task,
     outcome: ChunkOutcome,
 ) -> set[bytes]:
     """Upload packs in parallel, each before its index; returns the needed chunks that were
-    found damaged here (their packs were not sent)."""
+    found damaged here (their packs were not sent). Packs not ``trusted`` are re-hashed first."""
     packs = repo.odb.packs
 
     def send(upload: _Upload) -> bool:
-        if not upload.temp and not _pack_intact(packs.path(upload.name), upload.index):
+        checked = upload.temp or upload.name in trusted
+        if not checked and not _pack_intact(packs.path(upload.name), upload.index):
             return False
         remote.put_file(upload.path, remote.pack_path(upload.name, PACK_SUFFIX))
         remote.write_bytes(remote.pack_path(upload.name, IDX_SUFFIX), upload.index)
@@ -160,6 +163,14 @@ def _send_packs(
         else:
             damaged |= {e.digest for e in packs.entries(upload.name)} & needed
     return damaged
+
+
+def _trusted_packs(repo: Repo, manifests: dict[str, tuple[Want, Manifest]]) -> set[str]:
+    """Packs holding chunks of files verified when they were stored or last checked out, and
+    not written to since (as big whole objects are trusted by their stat): not re-hashed."""
+    odb = repo.odb
+    intact = odb.known_intact(repo.index, list(manifests))
+    return {run.pack for oid in intact for run in odb.chunks.runs(manifests[oid][1])}
 
 
 def _gather(repo: Repo, needed: set[bytes]) -> tuple[list[_Upload], set[bytes], set[bytes]]:

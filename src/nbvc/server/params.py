@@ -13,8 +13,8 @@ from nbvc.core import (
     AddOptions,
     ExpRunOptions,
     PullOptions,
+    PushOptions,
     ReproOptions,
-    TransferOptions,
     VerbOption,
     verb_options,
 )
@@ -227,8 +227,8 @@ def parse_repro(data: object, where: str = "request body") -> VerbRequest[ReproO
     return parse_options(ReproOptions, data, where)
 
 
-def parse_push(data: object, where: str = "request body") -> VerbRequest[TransferOptions]:
-    return parse_options(TransferOptions, data, where)
+def parse_push(data: object, where: str = "request body") -> VerbRequest[PushOptions]:
+    return parse_options(PushOptions, data, where)
 
 
 def parse_pull(data: object, where: str = "request body") -> VerbRequest[PullOptions]:

@@ -73,3 +73,13 @@ def test_apply_of_a_plain_repro_run(exp: Project) -> None:
 def test_unknown_run(exp: Project) -> None:
     done = exp.nbvc("exp", "apply", "nope")
     assert done.code == 1 and done.err.startswith("nbvc: error: ")
+
+
+def test_gc_keeps_what_apply_needs(exp: Project) -> None:
+    first, _ = _sweep(exp)
+    assert exp.nbvc("gc").code == 0
+    exp.write("train.py", "print('rewritten')\n")
+    exp.git("commit", "-qam", "rewrite train.py")
+    done = exp.nbvc("exp", "apply", first)
+    assert done.code == 0, done.err
+    assert "rows=" in exp.read("model.bin") and "import json" in exp.read("train.py")

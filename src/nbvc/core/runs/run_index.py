@@ -209,12 +209,17 @@ def _cache_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
 
 
 def record_oids(record: RunRecord) -> set[str]:
-    """Objects a run record needs kept: its stages' outputs (the run cache) and plot files."""
+    """Objects a run record needs kept: its stages' outputs (the run cache), plot files and an
+    experiment's code snapshot."""
     oids: set[str] = set()
     for entry in record.stages.values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
     oids.update(plot.oid for plot in record.plots)
+    details = record.extra.get("experiment")  # an experiment's code snapshot (for exp apply)
+    code = details.get("code") if isinstance(details, dict) else None
+    if isinstance(code, dict) and isinstance(code.get("tree"), str):
+        oids.add(code["tree"])
     return oids
 
 

@@ -144,3 +144,28 @@ def _busy_worker(cluster: DaskCluster) -> int:
                 return pids[busy[0]]
             time.sleep(0.1)
     raise AssertionError("no worker picked up a task")
+
+
+def test_cancel_reaches_commands_running_on_a_cluster(
+    exp: Project, s3_remote: str, cluster: DaskCluster
+) -> None:
+    options = ExpRunOptions(
+        set_params=("train.lr=0.01,0.02,0.03", "train.seconds=60"),
+        scheduler=cluster.address,
+        name="far",
+    )
+    runner = threading.Thread(target=lambda: _run(exp, options))
+    started = time.monotonic()
+    runner.start()
+    _busy_worker(cluster)
+    assert exp.nbvc("exp", "cancel", "far").code == 0
+    runner.join(timeout=60)
+    assert not runner.is_alive() and time.monotonic() - started < 45  # not 60 s x 2 rounds
+    with exp.repo() as repo:
+        table = repo.experiments.table("far")
+    assert {row.status for row in table.rows} == {"interrupted"}
+
+
+def _run(exp: Project, options: ExpRunOptions) -> None:
+    with exp.repo() as repo:
+        repo.experiments.run(options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nbvc.core.runs.run_record import read_run
 from tests.experiments.kit import git_state, workspace_state
 from tests.pipeline.kit import Project
@@ -48,3 +50,35 @@ def test_a_failing_point_is_recorded_with_its_log_and_the_others_finish(exp: Pro
         assert "ZeroDivisionError" in details["log"]
         assert "exit code" in details["error"]
     assert "exit code" in done.err
+
+
+def test_uncommitted_and_untracked_code_is_what_runs(exp: Project) -> None:
+    exp.write("helper.py", "BONUS = 100\n")  # untracked, not ignored
+    exp.write(
+        "train.py",
+        exp.read("train.py").replace(
+            "loss = round(", "import helper\nloss = helper.BONUS + round("
+        ),
+    )
+    assert exp.nbvc("exp", "run", "-S", "train.lr=0.05").code == 0
+    with exp.repo() as repo:
+        (row,) = repo.experiments.table().rows
+        code = read_run(repo, row.id).extra["experiment"]["code"]
+    assert row.metrics["loss"] == 100.5
+    assert code["dirty"] is True and code["git"] == exp.git("rev-parse", "HEAD").strip()
+
+
+def test_the_scheduler_can_come_from_the_config(exp: Project) -> None:
+    from nbvc.core.errors import ExperimentError
+    from nbvc.core.experiments.executors import DaskExecutor, InlineExecutor
+    from nbvc.core.experiments.sweep import executor_for
+
+    with exp.repo() as repo:
+        assert isinstance(executor_for(repo, None, None), InlineExecutor)
+    with open(exp.path(".nbvc/config"), "a") as config:
+        config.write('\n[exp]\nscheduler = "tcp://10.0.0.5:8786"\n')
+    with exp.repo() as repo:
+        chosen = executor_for(repo, None, None)
+        assert isinstance(chosen, DaskExecutor) and chosen.scheduler == "tcp://10.0.0.5:8786"
+        with pytest.raises(ExperimentError, match="not both"):
+            executor_for(repo, 2, None)

@@ -21,7 +21,7 @@ from nbvc.core.errors import ExperimentError
 from nbvc.core.experiments import snapshot as code_snapshot
 from nbvc.core.experiments import sweep_state
 from nbvc.core.experiments.executors import DaskExecutor, Executor, InlineExecutor
-from nbvc.core.experiments.sweep_spec import Point, parse_axis, point_label, points
+from nbvc.core.experiments.sweep_spec import parse_axis, point_label, points
 from nbvc.core.experiments.task import ExpResult, ExpTask, LocalStore, RemoteStore
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RunRecord, RunStatus, environment, short_id, write_run
@@ -319,10 +319,3 @@ def _cache_rows(repo: Repo, stages: list[str]) -> tuple[tuple[Any, ...], ...]:
 def _in_plan_order(runs: list[RunRecord], tasks: list[ExpTask]) -> list[RunRecord]:
     order = {task.exp_id: position for position, task in enumerate(tasks)}
     return sorted(runs, key=lambda run: order.get(run.id, len(order)))
-
-
-def point_of(run: RunRecord) -> Point:
-    """The params an experiment's sweep set (empty for other runs)."""
-    details = run.extra.get("experiment") or {}
-    point = details.get("point") if isinstance(details, dict) else None
-    return point if isinstance(point, dict) else {}

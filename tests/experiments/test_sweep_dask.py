@@ -128,7 +128,8 @@ def test_a_worker_killed_mid_sweep_loses_no_experiment(
         rows = repo.experiments.table("killed").rows
     assert len(rows) == 4
     assert all(row.status in ("completed", "failed") for row in rows)  # none silently missing
-    assert sum(row.status == "completed" for row in rows) >= 3
+    errors = [_error(exp, row.id) for row in rows if row.status != "completed"]
+    assert sum(row.status == "completed" for row in rows) >= 3, errors
 
 
 def _busy_worker(cluster: DaskCluster) -> int:
@@ -169,3 +170,9 @@ def test_cancel_reaches_commands_running_on_a_cluster(
 def _run(exp: Project, options: ExpRunOptions) -> None:
     with exp.repo() as repo:
         repo.experiments.run(options)
+
+
+def _error(exp: Project, run_id: str) -> str:
+    with exp.repo() as repo:
+        details = read_run(repo, run_id).extra["experiment"]
+    return f"{details.get('error')}: {details.get('log', '')[-300:]}"

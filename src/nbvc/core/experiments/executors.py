@@ -80,12 +80,13 @@ class DaskExecutor:
         with self._client(distributed) as client:
             client.subscribe_topic(progress_topic(sweep_id), lambda event: _started(events, event))
             cancel = distributed.Event(cancel_event_name(sweep_id), client=client)
-            shared = client.scatter(snapshot, broadcast=True)
-            futures = [
-                client.submit(run_on_dask, task, shared, key=key, pure=False)
-                for key, task in by_key.items()
-            ]
-            waiting = distributed.as_completed(futures)
+            shared = [client.scatter(snapshot, broadcast=True)]
+
+            def submit(key: str, task: ExpTask) -> Any:
+                return client.submit(run_on_dask, task, shared[0], key=key, pure=False)
+
+            waiting = distributed.as_completed([submit(k, t) for k, t in by_key.items()])
+            resubmitted: set[str] = set()
             cancelled = False
             while not waiting.is_empty():
                 if not cancelled and events.cancelled():
@@ -93,7 +94,16 @@ class DaskExecutor:
                     cancel.set()  # queued tasks end at once, running ones: commands killed
                 batch = waiting.next_batch(block=False) if waiting.has_ready() else []
                 for future in batch:
-                    events.finished(_result(future, by_key[future.key]))
+                    task = by_key[future.key]
+                    if _lost_input(future) and task.exp_id not in resubmitted and not cancelled:
+                        # the workers holding the code snapshot died: send it again, once
+                        resubmitted.add(task.exp_id)
+                        shared[0] = client.scatter(snapshot, broadcast=True)
+                        again = f"{future.key}-again"
+                        by_key[again] = task
+                        waiting.add(submit(again, task))
+                        continue
+                    events.finished(_result(future, task))
                 if not batch:
                     time.sleep(POLL_SECONDS)
             client.unsubscribe_topic(progress_topic(sweep_id))
@@ -161,6 +171,11 @@ def _started(events: SweepEvents, event: Any) -> None:
     _, message = event
     if isinstance(message, dict) and message.get("state") == "started":
         events.started(str(message["id"]), str(message.get("host", "")))
+
+
+def _lost_input(future: Any) -> bool:
+    """The task could not start because data it needed (the scattered snapshot) was lost."""
+    return bool(future.status == "error" and type(future.exception()).__name__ != "KilledWorker")
 
 
 def _result(future: Any, task: ExpTask) -> ExpResult:

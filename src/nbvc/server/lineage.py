@@ -34,7 +34,7 @@ def notebook_lineage(repo: Repo, server_root: str, notebook: str) -> Json:
     from nbvc.core.lineage import lineage_index
 
     name = os.path.relpath(artifact_path(repo, notebook), repo.root).replace(os.sep, "/")
-    lineage_index.reindex(repo.records, repo.index)
+    repo.reindex(strict=False)
     cells = lineage_index.notebook_cells(repo.index, name, MAX_CELLS)
     return {
         "notebook": name,

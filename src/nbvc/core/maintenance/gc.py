@@ -40,6 +40,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
         raise NbvcError("--keep-last must be at least 1")
     result = GcResult(dry_run)
     with repo.collecting(), repo.lock():
+        repo.reindex(strict=True)  # never judge liveness by an index that is behind the records
         pointers = {a: p for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
         if keep_last is not None:
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})

@@ -177,7 +177,7 @@ def test_a_read_only_repo_answers_status_and_log(history: Path) -> None:
 @pytest.mark.skipif(not can_unshare(), reason="needs `unshare -m` for a small tmpfs")
 def test_a_full_disk_answers_status_and_log_and_refuses_add_cleanly(history: Path) -> None:
     write(history / "m.txt", "new content that cannot be stored\n" * 100)
-    log, status, add = run_on_full_disk(
+    (log, status, add), _ = run_on_full_disk(
         history, [["log", "m.txt", "--json"], ["status", "--json"], ["add", "m.txt"]]
     )
     assert (log["code"], log["err"]) == (0, "")

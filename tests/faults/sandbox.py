@@ -44,9 +44,11 @@ def run_read_only(root: Path, commands: list[list[str]]) -> list[dict[str, objec
     return _results(script, len(commands))
 
 
-def run_on_full_disk(root: Path, commands: list[list[str]]) -> list[dict[str, object]]:
+def run_on_full_disk(
+    root: Path, commands: list[list[str]]
+) -> tuple[list[dict[str, object]], list[str]]:
     """Copy the repo at ``root`` onto a small tmpfs, fill the tmpfs, run each command there;
-    their results. ``root`` itself is left as it was."""
+    their results, and every file in the repo copy afterwards (``root`` is left as it was)."""
     disk = root.parent / f"{root.name}-fulldisk"
     disk.mkdir()
     inner = disk / root.name
@@ -58,8 +60,18 @@ def run_on_full_disk(root: Path, commands: list[list[str]]) -> list[dict[str, ob
         f'{sys.executable} -c \'open("{disk / "filler2"}", "wb").write(b"x" * 4096)\' '
         "2>/dev/null || true",
         *(_captured(i, args) for i, args in enumerate(commands)),
+        f"{sys.executable} -c "
+        + shlex.quote(
+            "import json, os, sys\n"
+            "root = sys.argv[1]\n"
+            "print(json.dumps(sorted(os.path.relpath(os.path.join(d, n), root)"
+            " for d, _, names in os.walk(root) for n in names)))\n"
+        )
+        + f" {shlex.quote(str(inner))} >/tmp/nbvc-sandbox-files-$$",
     ]
-    return _results(script, len(commands))
+    results = _results(script, len(commands), with_files=True)
+    files = results.pop()
+    return results, list(files["files"])  # type: ignore[call-overload]
 
 
 def _captured(i: int, args: list[str]) -> str:
@@ -69,7 +81,7 @@ def _captured(i: int, args: list[str]) -> str:
     )
 
 
-def _results(script: list[str], count: int) -> list[dict[str, object]]:
+def _results(script: list[str], count: int, with_files: bool = False) -> list[dict[str, object]]:
     collect = (
         f"{sys.executable} -c "
         + shlex.quote(
@@ -81,10 +93,15 @@ def _results(script: list[str], count: int) -> list[dict[str, object]]:
             "        text = handle.read()\n"
             "    os.unlink(path)\n"
             "    return text\n"
-            "print(json.dumps([{'code': int(read('rc', i)), 'out': read('out', i),"
-            " 'err': read('err', i)} for i in range(n)]))\n"
+            "found = [{'code': int(read('rc', i)), 'out': read('out', i),"
+            " 'err': read('err', i)} for i in range(n)]\n"
+            "if sys.argv[3] == 'files':\n"
+            "    with open(f'/tmp/nbvc-sandbox-files-{pid}') as handle:\n"
+            "        found.append({'files': json.load(handle)})\n"
+            "    os.unlink(f'/tmp/nbvc-sandbox-files-{pid}')\n"
+            "print(json.dumps(found))\n"
         )
-        + f" $$ {count}"
+        + f" $$ {count} {'files' if with_files else 'none'}"
     )
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", "set -e\n" + "\n".join([*script, collect])],

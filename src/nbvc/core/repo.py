@@ -21,6 +21,7 @@ from nbvc.core.storage.odb import ObjectStore
 from nbvc.core.storage.pool import LazyPool
 from nbvc.core.storage.record_index import Indexer, ensure_current
 from nbvc.core.storage.record_store import RecordStore
+from nbvc.core.storage.scratch import sweep
 
 if TYPE_CHECKING:
     from nbvc.core.artifacts.add import AddResult
@@ -55,7 +56,9 @@ class Repo:
         self.config = config_mod.load(self.dot)
         cache = os.path.join(self.dot, "cache")
         tmp = os.path.join(self.dot, "tmp")
-        os.makedirs(tmp, exist_ok=True)
+        with contextlib.suppress(OSError):  # a read-only repo has nothing to clean up
+            os.makedirs(tmp, exist_ok=True)
+            sweep(tmp)  # temp files of nbvc processes that were killed
         self.odb = ObjectStore(
             os.path.join(cache, "objects"), tmp, os.path.join(cache, "quarantine")
         )

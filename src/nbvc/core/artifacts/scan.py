@@ -1,4 +1,8 @@
-"""Walking the workspace: one stat per file, symlinks followed only inside the repo."""
+"""Walking the workspace: one stat per file, symlinks followed only inside the repo.
+
+Temp files that an nbvc of an older version (or one writing across filesystems) left beside
+their targets are not part of any folder: see :mod:`nbvc.core.storage.scratch`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import NamedTuple
 from nbvc.core.errors import PathError
 from nbvc.core.storage.fsutil import is_within
 from nbvc.core.storage.odb import ObjectStore
+from nbvc.core.storage.scratch import is_temp_name
 
 _EXEC = stat.S_IXUSR
 
@@ -60,6 +65,8 @@ class Scanner:
         empty = True
         with os.scandir(path) as entries:
             for entry in entries:
+                if ".nbvc-" in entry.name and is_temp_name(entry.name):
+                    continue  # a temp file of an nbvc killed mid-write
                 empty = False
                 if entry.is_dir(follow_symlinks=False):
                     self._walk(entry.path, f"{prefix}{entry.name}/", scan, active)

@@ -9,8 +9,6 @@ and only then do their objects become garbage.
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
@@ -20,10 +18,7 @@ from nbvc.core.lineage.store import kept_objects as kept_by_lineage
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.storage import fsutil
 from nbvc.core.storage.hashing import is_tree_oid
-
-STALE_TMP_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -58,10 +53,8 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
             task.advance()
         task.close()
         result.removed = garbage
-        if not dry_run:
-            _clean_tmp(repo.odb.tmp_dir)
-            if garbage:
-                repo.index.forget_complete()
+        if not dry_run and garbage:
+            repo.index.forget_complete()
     return result
 
 
@@ -90,11 +83,3 @@ def _expand(repo: Repo, roots: set[str]) -> set[str]:
         if is_tree_oid(oid) and repo.odb.exists(oid):
             live.update(meta.oid for meta in repo.workspace.load_tree(oid).files.values())
     return live
-
-
-def _clean_tmp(tmp_dir: str) -> None:
-    """Remove temp files that a killed nbvc left behind (old enough not to be in use)."""
-    cutoff = time.time() - STALE_TMP_SECONDS
-    for entry in os.scandir(tmp_dir):
-        if entry.is_file() and entry.stat().st_mtime < cutoff:
-            fsutil.remove_file(entry.path)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
 from nbvc.core.errors import CorruptObjectError, RemoteError
-from nbvc.core.maintenance.gc import STALE_TMP_SECONDS, live_roots
+from nbvc.core.maintenance.gc import live_roots
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.remote import record_sync as records
 from nbvc.core.remote.fs import Remote, open_remote
@@ -26,6 +26,9 @@ from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes, is_tree_oid, short
 from nbvc.core.storage.tree import Tree
+
+# an upload older than this is not in flight: a push killed half-way left it
+STALE_UPLOAD_SECONDS = 24 * 3600
 
 ALL_PREFIXES = [f"{i:02x}" for i in range(256)]
 DELETE_BATCH = 500
@@ -60,7 +63,7 @@ def gc_remote(
     live = _expand(repo, remote, live_roots(repo, pointed, set()), present)
     result.removed = sorted(present - live)
     result.kept = len(present) - len(result.removed)
-    stale = remote.stale_uploads(STALE_TMP_SECONDS)
+    stale = remote.stale_uploads(STALE_UPLOAD_SECONDS)
     result.stale_uploads = len(stale)
     if not dry_run:
         _delete(remote, [remote.object_path(oid) for oid in result.removed] + stale, reporter)

@@ -6,8 +6,7 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 FICLONE = 0x40049409  # ioctl number of Linux's FICLONE (reflink a whole file)
 _COPY_CHUNK = 1 << 30
@@ -69,9 +68,14 @@ def _syncfs(path: str) -> bool:
 
 
 def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nbvc-tmp-")
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
+
+    The temp file lives in the repo's temp folder (see :mod:`.scratch`), never in the user's.
+    """
+    from nbvc.core.storage.scratch import temp_path_for
+
+    tmp = temp_path_for(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -83,7 +87,7 @@ def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(directory)
+    fsync_dir(os.path.dirname(path) or ".")
 
 
 def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
@@ -131,15 +135,3 @@ def remove_file(path: str) -> None:
 def is_within(path: str, root: str) -> bool:
     """True if the absolute ``path`` is ``root`` or lies below it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-@contextlib.contextmanager
-def temp_path(directory: str, prefix: str = "tmp-") -> Iterator[str]:
-    """A fresh, unused path in ``directory`` that is removed on error."""
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix)
-    os.close(fd)
-    try:
-        yield tmp
-    except BaseException:
-        remove_file(tmp)
-        raise

@@ -3,9 +3,11 @@
 Before a batch, :meth:`Linker.prepare` finds the first configured link type that works between
 the cache and the destination folder (one probe per batch, not one failed attempt per file, which
 is where DVC loses time on ext4) and, for link types that do not read the data, checks the
-objects against the stat cache. Every file is then written under a temporary name next to its
-destination and renamed over it, so an existing workspace file (perhaps a hard link to a read-only
-cache object) is replaced, never written through. Copies are hashed as they are written.
+objects against the stat cache. Every file is then written under a temporary name in the repo's
+temp folder (:mod:`.scratch`; beside the destination only on another filesystem) and renamed over
+it, so an existing workspace file (perhaps a hard link to a read-only cache object) is replaced,
+never written through, and a killed checkout leaves nothing in the workspace. Copies are hashed
+as they are written.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class Linker:
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
         """Put object ``oid`` at ``dest``, replacing whatever is there."""
-        tmp = f"{dest}.nbvc-tmp-{os.urandom(4).hex()}"
+        tmp = self.odb.scratch.temp_for(dest)
         try:
             if self.link_type == "copy" or not self._link(self.link_type, oid, tmp, executable):
                 _copy_verified(self.odb, oid, tmp, executable, oid in self.trusted)
@@ -92,7 +94,7 @@ class Linker:
 
     def _works(self, link_type: str, oid: str, dest_dir: str) -> bool:
         os.makedirs(dest_dir, exist_ok=True)
-        probe = os.path.join(dest_dir, f".nbvc-probe-{os.urandom(4).hex()}")
+        probe = self.odb.scratch.temp_for(os.path.join(dest_dir, "probe"))
         try:
             return self._link(link_type, oid, probe, False)
         finally:

@@ -25,6 +25,7 @@ from nbvc.core.storage.hashing import (
 )
 from nbvc.core.storage.index_db import Index, StatEntry
 from nbvc.core.storage.pool import Pool
+from nbvc.core.storage.scratch import Scratch, scratch
 
 READ_ONLY = 0o444
 
@@ -48,11 +49,16 @@ class Staged:
 
 
 class ObjectStore:
-    def __init__(self, objects_dir: str, tmp_dir: str, quarantine_dir: str) -> None:
+    def __init__(self, objects_dir: str, tmp_root: str, quarantine_dir: str) -> None:
         self.objects_dir = objects_dir
-        self.tmp_dir = tmp_dir
+        self.scratch: Scratch = scratch(tmp_root)
         self.quarantine_dir = quarantine_dir
         self._reflink_ok: bool | None = None
+
+    @property
+    def tmp_dir(self) -> str:
+        """This process's temp folder (see :mod:`.scratch`): objects are staged there."""
+        return self.scratch.dir
 
     # -- addressing -------------------------------------------------------------------------
     def path(self, oid: str) -> str:
@@ -104,7 +110,7 @@ class ObjectStore:
         src_fd = os.open(src, os.O_RDONLY)
         try:
             st = os.fstat(src_fd)
-            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            tmp = self.scratch.temp("obj-")
             tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
                 if st.st_size >= BIG_FILE:
@@ -181,7 +187,7 @@ class ObjectStore:
     def add_bytes(self, data: bytes, suffix: str = "") -> str:
         oid = hash_bytes(data) + suffix
         if not self.exists(oid):
-            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            tmp = self.scratch.temp("obj-")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
                 with os.fdopen(fd, "wb") as handle:

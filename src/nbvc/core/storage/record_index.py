@@ -10,7 +10,9 @@ Catching up runs in one transaction, so a rebuild killed half-way leaves the ind
 folder no longer has, every kind is rebuilt from scratch.
 
 Destructive callers (gc) and version numbering pass ``strict=True``: the folders are listed and
-compared whatever the stamps say.
+compared whatever the stamps say. A record that cannot be read (damaged on its way from
+elsewhere: local writes are atomic) is an error that names it, every time until it is fixed;
+the records that can be read are indexed all the same.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.storage.index_db import RACY_WINDOW_NS, Index
@@ -49,7 +51,7 @@ class DamagedRecordError(NbvcError):
 class SyncResult:
     added: int = 0
     rebuilt: bool = False
-    damaged: list[str] | None = None  # paths of records that could not be indexed
+    damaged: list[str] = field(default_factory=list)  # why each unreadable record is
 
 
 def index_records(db: sqlite3.Connection, indexer: Indexer, records: Iterable[Record]) -> int:
@@ -63,8 +65,9 @@ def index_records(db: sqlite3.Connection, indexer: Indexer, records: Iterable[Re
             indexer.insert(db, record)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DamagedRecordError(
-                f"record {record.get('id')!r} ({indexer.kind}) is damaged ({exc!r}); "
-                "restore it from a remote or remove it"
+                f".nbvc/records/{indexer.kind}/{record.get('id')}.json is not a valid nbvc "
+                f"record ({type(exc).__name__}: {exc}); restore it from where it came from "
+                "(e.g. `nbvc pull`), or remove it"
             ) from None
         added += 1
     return added
@@ -83,11 +86,9 @@ def ensure_current(
         return SyncResult()
     with index.transaction() as db:
         result = _catch_up(db, store, indexers, stamps, now)
-    if strict and result.damaged:
-        raise DamagedRecordError(
-            f"{len(result.damaged)} record(s) cannot be read ({result.damaged[0]}); restore "
-            "them from a remote (`nbvc pull`) or move them out of .nbvc/records, then try again"
-        )
+    if result.damaged:
+        more = f" (and {len(result.damaged) - 1} more)" if len(result.damaged) > 1 else ""
+        raise DamagedRecordError(result.damaged[0] + more)
     return result
 
 
@@ -98,8 +99,7 @@ def _catch_up(
     stamps: dict[str, str],
     now: int,
 ) -> SyncResult:
-    result = SyncResult(damaged=[])
-    assert result.damaged is not None
+    result = SyncResult()
     listed = {ix.kind: set(store.ids(ix.kind)) for ix in indexers}
     known = {ix.kind: _known(db, ix.kind) for ix in indexers}
     if any(known[kind] - listed[kind] for kind in listed):  # a record went: start again
@@ -111,34 +111,43 @@ def _catch_up(
         db.execute("DELETE FROM record_sync")
         known = {kind: set() for kind in listed}
     for ix in indexers:
+        damaged_before = len(result.damaged)
         missing = sorted(listed[ix.kind] - known[ix.kind])
         for record in _readable(store, ix, missing, result.damaged):
             db.execute("SAVEPOINT one_record")
             try:
                 result.added += index_records(db, ix, [record])
-            except DamagedRecordError:
+            except DamagedRecordError as exc:
                 db.execute("ROLLBACK TO one_record")
-                result.damaged.append(store.path(ix.kind, record["id"]))
+                result.damaged.append(str(exc))
             db.execute("RELEASE one_record")
-    for ix in indexers:
-        db.execute(
-            "INSERT OR REPLACE INTO record_sync VALUES (?, ?, ?)", (ix.kind, stamps[ix.kind], now)
-        )
+        if len(result.damaged) == damaged_before:  # else look again next time, and say so
+            db.execute(
+                "INSERT OR REPLACE INTO record_sync VALUES (?, ?, ?)",
+                (ix.kind, stamps[ix.kind], now),
+            )
     return result
 
 
 def _readable(
     store: RecordStore, indexer: Indexer, ids: list[str], damaged: list[str]
 ) -> Iterable[Record]:
-    """The records that can be read; the paths of the others go to ``damaged``."""
+    """The records that can be read; what is wrong with the others goes to ``damaged``."""
     for record_id in ids:
+        path = store.path(indexer.kind, record_id)
         try:
             record = store.read(indexer.kind, record_id)
-        except (NbvcError, OSError):
-            damaged.append(store.path(indexer.kind, record_id))
+        except NbvcError as exc:
+            damaged.append(str(exc))
+            continue
+        except OSError as exc:
+            damaged.append(f"{path} cannot be read ({exc.strerror})")
             continue
         if not isinstance(record, dict) or record.get("id") != record_id:
-            damaged.append(store.path(indexer.kind, record_id))
+            damaged.append(
+                f"{path} is not a valid nbvc record (its id is not its name); "
+                "restore it from where it came from (e.g. `nbvc pull`), or remove it"
+            )
             continue
         yield record
 

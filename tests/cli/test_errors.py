@@ -110,10 +110,13 @@ def test_corrupt_objects(cli: Cli, tracked: Repo) -> None:
 
 def test_damaged_repository_files(cli: Cli, tracked: Repo) -> None:
     root = Path(tracked.root)
-    write(root / "m.nbvc", "<<<<<<< HEAD\n")
+    conflicted = "<<<<<<< HEAD\noid: " + "a" * 64 + "\n=======\noid: " + "b" * 64 + "\n>>>>>>> x\n"
+    write(root / "m.nbvc", conflicted)  # a merge conflict in a pointer file
     assert "m.nbvc" in cli.error("status")
     write(root / "m.nbvc", "")
-    assert "not a valid nbvc pointer" in cli.error("checkout", "m")
+    assert "not an nbvc pointer file" in cli.error("checkout", "m")
+    write(root / "m.nbvc", "oid: " + "a" * 64 + "\ntype: file\n\x00garbage")
+    assert "m.nbvc: cannot read line" in cli.error("checkout", "m")
     set_config(root, "core = 3\n")
     assert "[core] table" in cli.error("status", "data")
     set_config(root, "[core\n")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -33,29 +36,71 @@ def build_parser(
     return parser, handlers
 
 
+# Exit codes (README "Errors and exit codes"): every NbvcError carries its own (1 today).
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 70, 130, 141
+
+_ADVICE = {
+    errno.ENOSPC: "free some space and try again",
+    errno.EDQUOT: "free some space (or raise your quota) and try again",
+    errno.EROFS: "the file system is read-only: nbvc can read this repo but not change it",
+    errno.EACCES: "check the permissions of that path",
+    errno.EPERM: "check the permissions of that path",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    # file names that are not UTF-8 are printed as the bytes they are, never a traceback
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")
     parser, handlers = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     try:
         code: int = handlers[args.command].run(args)
-    except NbvcError as exc:
-        print(f"nbvc: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("nbvc: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # e.g. `nbvc log --json | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
-    except OSError as exc:  # e.g. a full disk or a permission: the system says what is wrong
-        print(f"nbvc: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("nbvc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get("NBVC_DEBUG") and not isinstance(exc, NbvcError):
+            raise
+        message, code = failure(exc)
+        print(f"nbvc: error: {message}", file=sys.stderr)
     return code
+
+
+def failure(exc: Exception) -> tuple[str, int]:
+    """The one-line message and the exit code of a failed command."""
+    if isinstance(exc, NbvcError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, OSError):  # e.g. a full disk or a permission: the system says what
+        return system_error(exc), EXIT_ERROR
+    if isinstance(exc, sqlite3.Error):  # the index: locked too long, or damaged under our feet
+        return (
+            f"the index .nbvc/index.db failed ({exc}); if this repeats, delete .nbvc/index.db* "
+            "(nbvc rebuilds it from .nbvc/records)",
+            EXIT_ERROR,
+        )
+    return (  # a bug: one line, the details on request
+        f"internal error ({type(exc).__name__}: {exc}); this is a bug in nbvc, please report "
+        "it (NBVC_DEBUG=1 shows the traceback)",
+        EXIT_INTERNAL,
+    )
+
+
+def system_error(exc: OSError) -> str:
+    """What the operating system refused, where, and what to do about it."""
+    what = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else f" (in {os.getcwd()})"
+    advice = _ADVICE.get(exc.errno or 0)
+    return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbvc.core.errors import RefError
+from nbvc.core.storage.hashing import TREE_SUFFIX
 from nbvc.core.storage.index_db import Index
 from nbvc.core.storage.record_index import Indexer, SyncResult, ensure_current, index_records
 from nbvc.core.storage.record_store import Record, RecordStore
@@ -196,6 +197,10 @@ def _index_prune(db: Any, record: Record) -> None:
 
 
 def _index_version(db: Any, record: Record) -> None:
+    if record["type"] not in ("file", "dir") or (record["type"] == "dir") != str(
+        record["oid"]
+    ).endswith(TREE_SUFFIX):
+        raise ValueError(f"type {record['type']!r} does not match oid {record['oid']!r}")
     number = record["number"]
     clash = db.execute(
         "SELECT 1 FROM versions WHERE artifact = ? AND number = ?", (record["artifact"], number)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from blake3 import blake3
 
 from nbvc.core.artifacts.build import resolve_oids, tree_from_scan
-from nbvc.core.artifacts.pointer import SUFFIX
-from nbvc.core.artifacts.scan import DirScan, Scanner
+from nbvc.core.artifacts.pointer import SUFFIX, looks_like_pointer
+from nbvc.core.artifacts.scan import DirScan, FileStat, Scanner
 from nbvc.core.errors import NbvcError, OverlapError, PathError
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.storage.hashing import TREE_SUFFIX
@@ -146,7 +146,11 @@ class Workspace:
             names = {entry.name for entry in entries}
             for entry in entries:
                 name = entry.name
-                if name.endswith(SUFFIX) and entry.is_file():
+                if (
+                    name.endswith(SUFFIX)
+                    and entry.is_file(follow_symlinks=False)
+                    and looks_like_pointer(entry.path)
+                ):
                     yield prefix + name[: -len(SUFFIX)]
                 elif (
                     entry.is_dir(follow_symlinks=False)
@@ -168,9 +172,9 @@ def file_meta(snapshot: Snapshot, name: str) -> dict[str, FileMeta]:
     return {name: FileMeta(snapshot.oid, snapshot.size, False)}
 
 
-def _refuse_nested_pointers(artifact: str, files: Mapping[str, object]) -> None:
-    for rel in files:
-        if rel.endswith(SUFFIX):
+def _refuse_nested_pointers(artifact: str, files: Mapping[str, FileStat]) -> None:
+    for rel, fs in files.items():
+        if rel.endswith(SUFFIX) and looks_like_pointer(fs.path):
             inner = rel[: -len(SUFFIX)]
             if inner in files or any(p.startswith(inner + "/") for p in files):
                 raise OverlapError(

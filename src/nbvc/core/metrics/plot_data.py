@@ -9,7 +9,7 @@ from nbvc.core.errors import NbvcError, NoPipelineError, RefError
 from nbvc.core.formats.datafiles import DataFileError, parse, plot_rows
 from nbvc.core.metrics.compare import WORKSPACE
 from nbvc.core.metrics.plots import file_spec, series_spec
-from nbvc.core.pipeline.loader import load_pipeline
+from nbvc.core.pipeline.loader import load_pipeline, workspace_reader
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex, short_id
 from nbvc.core.runs.run_record import RUNS
@@ -60,11 +60,10 @@ def _workspace_files(
         pipeline = load_pipeline(repo.root, check_workspace=False)
     except NoPipelineError:
         return
+    read = workspace_reader(repo.root)
     for out in pipeline.plot_outs():
-        try:
-            with open(repo.abspath(out.path), encoding="utf-8") as handle:
-                text = handle.read()
-        except (FileNotFoundError, IsADirectoryError):
+        text = read(out.path)
+        if text is None:
             continue
         files.setdefault(out.path, {})[WORKSPACE] = _rows(text, out.path)
         props.setdefault(out.path, dict(out.plot))

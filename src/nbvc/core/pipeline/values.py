@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbvc.core.errors import PathError
 from nbvc.core.formats.datafiles import (
     DataFileError,
     flatten,
@@ -12,6 +13,7 @@ from nbvc.core.formats.datafiles import (
     metrics_values,
     parse,
 )
+from nbvc.core.formats.limits import FormatError
 from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.loader import ReadText
 
@@ -48,10 +50,10 @@ def metrics_of(pipeline: Pipeline, read: ReadText) -> Values:
 
 
 def _parsed(read: ReadText, file: str) -> Any:
-    text = read(file)
-    if text is None:
-        return None
+    """The parsed file, or None if it is absent or cannot be read or parsed (binary, not UTF-8,
+    beyond the limits, a symlink out of the repo): a run is recorded all the same, without it."""
     try:
-        return parse(text, file)
-    except DataFileError:
+        text = read(file)
+        return None if text is None else parse(text, file)
+    except (DataFileError, FormatError, PathError):
         return None

@@ -6,7 +6,10 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterable, Sequence
+
+from nbvc.core.errors import PathError
 
 FICLONE = 0x40049409  # ioctl number of Linux's FICLONE (reflink a whole file)
 _COPY_CHUNK = 1 << 30
@@ -135,3 +138,48 @@ def remove_file(path: str) -> None:
 def is_within(path: str, root: str) -> bool:
     """True if the absolute ``path`` is ``root`` or lies below it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+MAX_READ = 32 << 20  # the most read_within reads (formats.limits.MAX_BYTES: larger is refused)
+
+
+def read_within(root: str, relpath: str, limit: int = MAX_READ) -> bytes | None:
+    """The bytes of the regular file at ``relpath`` below ``root``; None if there is none.
+
+    Symlinks are followed only while they stay inside ``root``: what was actually opened is
+    checked (through ``/proc/self/fd``), so no symlink at any depth, and no swap of one between
+    a check and the open, reads a file outside. A FIFO or device is refused, not waited on.
+    At most ``limit + 1`` bytes are read (the caller refuses more than ``limit``).
+    """
+    path = os.path.join(root, relpath)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        opened = _opened_path(fd, path)
+        if not is_within(opened, os.path.realpath(root)):
+            raise PathError(
+                f"{relpath} is a symlink to {opened}, outside the repo; nbvc does not read "
+                "files outside the repo"
+            )
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            raise PathError(f"{relpath} is not a regular file; nbvc reads only regular files")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 20))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _opened_path(fd: int, path: str) -> str:
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc: resolve the name instead
+        return os.path.realpath(path)

@@ -19,9 +19,9 @@ import time
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from nbvc.core.errors import CorruptObjectError, MissingObjectError
+from nbvc.core.errors import CorruptObjectError, MissingObjectError, NbvcError
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.hashing import BIG_FILE, copy_hashing, hash_owned_file
+from nbvc.core.storage.hashing import BIG_FILE, copy_hashing, hash_owned_file, is_tree_oid
 from nbvc.core.storage.index_db import Index
 from nbvc.core.storage.odb import ObjectStore
 from nbvc.core.storage.pool import Pool
@@ -51,6 +51,11 @@ class Linker:
         """Pick the link type for a batch and verify the objects that linking won't read."""
         if not oids:
             return
+        if trees := [oid for oid in oids if is_tree_oid(oid)]:  # never "verify" a manifest
+            raise NbvcError(  # as a file: it would not match, and a good manifest be quarantined
+                f"{trees[0][:12]} is a folder manifest, not a file; the pointer or record "
+                "naming it as a file is damaged: restore it from git, or re-add the path"
+            )
         if missing := self.odb.missing(oids, pool):
             raise MissingObjectError(
                 f"{len(missing)} object(s) ({missing[0][:12]}...) are not in the cache; "

@@ -56,7 +56,10 @@ def added(results: Sequence[AddResult]) -> Rich:
             ]
         )
     columns = ["path", "version", "", "hash", "size", "files", "tags", "produced by"]
-    return Rich("nbvc add", [Table(columns, rows)])
+    from nbvc.core.artifacts.add import skipped_note
+
+    notes = [note for result in results if (note := skipped_note(result))]
+    return Rich("nbvc add", [Table(columns, rows)], notes=notes)
 
 
 def statuses(items: Sequence[ArtifactStatus]) -> Rich:

@@ -126,7 +126,12 @@ def add(
     results = repo.add(paths, message=message, tags=tags, reporter=reporter)
     return {
         "added": [
-            {"path": r.artifact, "created": r.created, "version": r.version.to_json()}
+            {
+                "path": r.artifact,
+                "created": r.created,
+                "version": r.version.to_json(),
+                "skipped": list(r.skipped),
+            }
             for r in results
         ]
     }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import human_size, reporter
+from nbvc.core.artifacts.add import skipped_note
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import short
 
@@ -37,4 +39,6 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{result.artifact}: {verb} {v.name} ({what}{human_size(v.size)}, {short(v.oid)}){tags}"
         )
+        if note := skipped_note(result):
+            print(f"nbvc: note: {note}", file=sys.stderr)
     return 0

@@ -34,6 +34,10 @@ class Snapshot:
     size: int
     nfiles: int
     tree: Tree | None  # for directories
+    # what is there but not versioned (relative paths): FIFOs, sockets, devices and dangling
+    # symlinks are left out; other symlinks are followed, so their content is kept, not them
+    skipped: tuple[str, ...] = ()
+    symlinks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Workspace:
         last hashed is answered from the index, without its tree.
         """
         path = os.path.join(self.root, artifact)
+        name = os.path.basename(artifact)
         scanner = Scanner(self.root, self.odb)
         if not os.path.isdir(path):
             if not os.path.lexists(path):
@@ -69,14 +74,17 @@ class Workspace:
             task.close()
             if store:
                 self._ensure_stored({oid: path}, pool)
-            return Snapshot("file", oid, size, 1, None)
+            link = os.path.islink(path) and fs.oid is None  # a symlink, not one into the cache
+            return Snapshot("file", oid, size, 1, None, symlinks=(name,) if link else ())
         started_ns = time.time_ns()
         scan = scanner.directory(path)
         fingerprint, newest_mtime = _fingerprint(scan)
         if not need_tree:
             known = self.index.dir_lookup(artifact, fingerprint, newest_mtime)
             if known is not None and (not store or self.index.is_complete(known.oid)):
-                return Snapshot("dir", known.oid, known.size, known.nfiles, None)
+                return Snapshot(
+                    "dir", known.oid, known.size, known.nfiles, None, *_unversioned(scan)
+                )
         _refuse_nested_pointers(artifact, scan.files)
         task = reporter.task(f"{'adding' if store else 'hashing'} {artifact}", len(scan.files))
         oids = resolve_oids(
@@ -89,7 +97,7 @@ class Workspace:
         self.index.dir_store(
             artifact, fingerprint, DirRow(tree.oid, tree.size, tree.nfiles), started_ns
         )
-        return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree)
+        return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree, *_unversioned(scan))
 
     def _store_tree(self, path: str, tree: Tree, pool: Pool, previous: str | None) -> None:
         present: set[str] = set()
@@ -170,6 +178,10 @@ def file_meta(snapshot: Snapshot, name: str) -> dict[str, FileMeta]:
     if snapshot.tree is not None:
         return snapshot.tree.files
     return {name: FileMeta(snapshot.oid, snapshot.size, False)}
+
+
+def _unversioned(scan: DirScan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(sorted(scan.skipped)), tuple(sorted(scan.symlinks))
 
 
 def _refuse_nested_pointers(artifact: str, files: Mapping[str, FileStat]) -> None:

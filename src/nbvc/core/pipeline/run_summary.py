@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.loader import workspace_reader
 from nbvc.core.pipeline.values import metrics_of, params_of
@@ -26,7 +27,10 @@ def finish_repro_run(
 ) -> dict[str, Any]:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
-    params, metrics = with_logged(params_of(pipeline, read), metrics_of(pipeline, read), logged)
+    problems: list[str] = []  # params or metrics files that cannot be read: the run is kept
+    params, metrics = with_logged(
+        params_of(pipeline, read, problems), metrics_of(pipeline, read, problems), logged
+    )
     ended = time.time()
     record = write_run(
         repo,
@@ -43,19 +47,24 @@ def finish_repro_run(
             "params": params,
             "metrics": metrics,
             "series": logged.series,
-            "plots": _plots(repo, pipeline, pool),
+            "plots": _plots(repo, pipeline, pool, problems),
             "stages": stages,
+            **({"warnings": problems} if problems else {}),
         },
     )
     journal.remove()
     return record
 
 
-def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> list[dict[str, Any]]:
+def _plots(repo: Repo, pipeline: Pipeline, pool: Pool, problems: list[str]) -> list[dict[str, Any]]:
     """Declared plot files as stored objects, so the run can be plotted later."""
     plots = []
     for out in pipeline.plot_outs():
-        snapshot = repo.workspace.snapshot(out.path, pool, store=True)
+        try:
+            snapshot = repo.workspace.snapshot(out.path, pool, store=True)
+        except NbvcError as exc:  # the run is recorded all the same
+            problems.append(str(exc))
+            continue
         if snapshot is not None and snapshot.kind == "file":
             plots.append({"path": out.path, "oid": snapshot.oid, "props": dict(out.plot)})
     return plots

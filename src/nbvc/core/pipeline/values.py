@@ -20,11 +20,12 @@ from nbvc.core.pipeline.loader import ReadText
 Values = dict[str, dict[str, Any]]  # source (file, or "logged") -> flat name -> value
 
 
-def params_of(pipeline: Pipeline, read: ReadText) -> Values:
-    """Every declared param's value (whole files flattened); unreadable files are left out."""
+def params_of(pipeline: Pipeline, read: ReadText, problems: list[str] | None = None) -> Values:
+    """Every declared param's value (whole files flattened); unreadable files are left out
+    (and said why in ``problems``)."""
     values: Values = {}
     for spec in pipeline.param_specs():
-        data = _parsed(read, spec.file)
+        data = _parsed(read, spec.file, problems)
         if data is None:
             continue
         found = values.setdefault(spec.file, {})
@@ -40,20 +41,22 @@ def params_of(pipeline: Pipeline, read: ReadText) -> Values:
     return {file: found for file, found in values.items() if found}
 
 
-def metrics_of(pipeline: Pipeline, read: ReadText) -> Values:
+def metrics_of(pipeline: Pipeline, read: ReadText, problems: list[str] | None = None) -> Values:
     values: Values = {}
     for file in pipeline.metrics_files():
-        data = _parsed(read, file)
+        data = _parsed(read, file, problems)
         if data is not None and (numbers := metrics_values(data)):
             values[file] = numbers
     return values
 
 
-def _parsed(read: ReadText, file: str) -> Any:
+def _parsed(read: ReadText, file: str, problems: list[str] | None = None) -> Any:
     """The parsed file, or None if it is absent or cannot be read or parsed (binary, not UTF-8,
     beyond the limits, a symlink out of the repo): a run is recorded all the same, without it."""
     try:
         text = read(file)
         return None if text is None else parse(text, file)
-    except (DataFileError, FormatError, PathError):
+    except (DataFileError, FormatError, PathError) as exc:
+        if problems is not None:
+            problems.append(str(exc))
         return None

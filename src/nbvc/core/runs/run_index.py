@@ -171,6 +171,7 @@ def record_oids(record: Record) -> set[str]:
     for entry in (record.get("stages") or {}).values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
+        oids.update((entry.get("replaced") or {}).values())  # what a run replaced: kept
     oids.update(plot["oid"] for plot in record.get("plots") or ())
     return oids
 

@@ -20,7 +20,9 @@ stages:
 
 def failing_project(project: Project) -> Project:
     project.write("nbvc.yaml", FAILING)
-    project.write("train.py", "import os\nos.makedirs('results', exist_ok=True)\nraise SystemExit(2)\n")
+    project.write(
+        "train.py", "import os\nos.makedirs('results', exist_ok=True)\nraise SystemExit(2)\n"
+    )
     project.write("model.pkl", "a model I made by hand")
     project.write("results/notes.txt", "my notes")
     project.write("metrics.json", '{"acc": 0.5}')

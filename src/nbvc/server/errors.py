@@ -10,7 +10,7 @@ from tornado.web import HTTPError
 
 from nbvc.core import errors
 
-BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT = 400, 403, 404, 409
+BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE = 400, 403, 404, 409, 413
 
 # The first matching class wins, so subclasses come before the classes they derive from.
 STATUS_BY_ERROR: tuple[tuple[type[errors.NbvcError], int], ...] = (
@@ -51,6 +51,13 @@ def status_of(error: errors.NbvcError) -> int:
 def from_engine(error: errors.NbvcError, server_root: str) -> ApiError:
     """The answer for an engine error, with absolute paths shown relative to the server root."""
     return ApiError(status_of(error), hide_root(str(error), server_root))
+
+
+def from_system(error: OSError, server_root: str) -> ApiError:
+    """A refusal of the operating system (a full disk, a read-only repo) as a 409: the request
+    was fine, the state of the machine is not."""
+    where = f": {error.filename}" if error.filename else ""
+    return ApiError(CONFLICT, hide_root(f"{error.strerror or error}{where}", server_root))
 
 
 def hide_root(message: str, server_root: str) -> str:

@@ -160,8 +160,8 @@ def read_within(root: str, relpath: str, limit: int = MAX_READ) -> bytes | None:
         opened = _opened_path(fd, path)
         if not is_within(opened, os.path.realpath(root)):
             raise PathError(
-                f"{relpath} is a symlink to {opened}, outside the repo; nbvc does not read "
-                "files outside the repo"
+                f"{relpath} leads out of the repo through a symlink; nbvc does not read files "
+                "outside the repo"
             )
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):

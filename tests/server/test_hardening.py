@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import commit_all, git
 from tests.server.conftest import Api, Project, git_init
 
-POSTS = {
+POSTS: dict[str, dict[str, Any]] = {
     "artifacts/checkout": {"path": "proj", "artifact": "model.bin"},
     "artifacts/add": {"path": "proj", "paths": ["model.bin"]},
     "artifacts/tag": {"path": "proj", "artifact": "model.bin", "name": "t"},

@@ -78,15 +78,25 @@ class Scratch:
                 self._fd = None
 
     def _create(self) -> str:
+        """Make and lock a new folder. A sweep in another process may take a new folder for
+        a dead one in the moment before it is locked: then start again with another."""
         os.makedirs(self.tmp_root, exist_ok=True)
-        fresh = tempfile.mkdtemp(prefix=NEW_PREFIX, dir=self.tmp_root)
-        fd = os.open(fresh, os.O_RDONLY | os.O_DIRECTORY)
-        fcntl.flock(fd, fcntl.LOCK_EX)  # nobody else knows the folder yet: never waits
-        final = os.path.join(self.tmp_root, f"{PROC_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
-        os.rename(fresh, final)
-        self._fd = fd
-        self._device = os.fstat(fd).st_dev
-        return final
+        while True:
+            fresh = tempfile.mkdtemp(prefix=NEW_PREFIX, dir=self.tmp_root)
+            try:
+                fd = os.open(fresh, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                continue
+            final = os.path.join(self.tmp_root, f"{PROC_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.rename(fresh, final)
+            except (BlockingIOError, FileNotFoundError):
+                os.close(fd)
+                continue
+            self._fd = fd
+            self._device = os.fstat(fd).st_dev
+            return final
 
     def _same_device(self, folder: str) -> bool:
         if self._device is None:
@@ -147,15 +157,18 @@ def sweep(tmp_root: str) -> int:
     for entry in entries:
         name = entry.name
         with contextlib.suppress(OSError):
-            if name.startswith(PROC_PREFIX) and entry.is_dir(follow_symlinks=False):
+            if name.startswith((PROC_PREFIX, NEW_PREFIX)) and entry.is_dir(follow_symlinks=False):
                 swept += _sweep_folder(entry.path)
-                continue
-            old = entry.stat(follow_symlinks=False).st_mtime < now - LEGACY_AGE_SECONDS
-            if old and name.startswith(NEW_PREFIX) and entry.is_dir(follow_symlinks=False):
-                _remove_folder(entry.path)
-            elif old and name.startswith(LEGACY_PREFIXES) and entry.is_file(follow_symlinks=False):
+            elif name.startswith(LEGACY_PREFIXES) and _older(entry, now - LEGACY_AGE_SECONDS):
                 os.unlink(entry.path)
     return swept
+
+
+def _older(entry: os.DirEntry[str], cutoff: float) -> bool:
+    """A regular file last changed before ``cutoff``."""
+    return (
+        entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff
+    )
 
 
 def _sweep_folder(path: str) -> int:

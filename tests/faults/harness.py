@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,9 +167,13 @@ def _remove(path: Path) -> None:
 
 
 def run(
-    trials: int, seed: int, names: list[str] | None = None, work: Path | None = None
+    trials: int,
+    seed: int,
+    names: list[str] | None = None,
+    work: Path | None = None,
+    done: Callable[[ScenarioReport], None] = lambda report: None,
 ) -> list[ScenarioReport]:
-    """``trials`` kills of each scenario; the reports."""
+    """``trials`` kills of each scenario; the reports (each also handed to ``done``)."""
     rng = random.Random(seed)
     reports = []
     with tempfile.TemporaryDirectory(prefix="nbvc-faults-", dir=work) as tmp:
@@ -186,6 +191,7 @@ def run(
                 if failures:
                     report.examples.append(f"trial {n}: " + "; ".join(d for _, d in failures[:3]))
             reports.append(report)
+            done(report)
             _remove(template)
     return reports
 
@@ -195,28 +201,31 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=3, help="kills per scenario")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
-    parser.add_argument("--json", type=Path, help="write the report here")
+    parser.add_argument("--json", type=Path, help="write the report here (after each scenario)")
     args = parser.parse_args()
     started = time.monotonic()
-    reports = run(args.trials, args.seed, args.scenario)
-    doc = {
-        "seed": args.seed,
-        "trials_per_scenario": args.trials,
-        "seconds": round(time.monotonic() - started, 1),
-        "scenarios": [r.to_json() for r in reports],
-    }
-    if args.json:
-        args.json.write_text(json.dumps(doc, indent=2))
-    for report in reports:
-        failed = sum(report.failures.values())
+    finished: list[ScenarioReport] = []
+
+    def done(report: ScenarioReport) -> None:
+        finished.append(report)
         print(
             f"{report.name:14} {report.trials:5} trials, {report.killed:5} killed mid-run, "
-            f"{report.points:6} write points, failures: {dict(report.failures) or 0}"
+            f"{report.points:6} write points, failures: {dict(report.failures) or 0}",
+            flush=True,
         )
         for example in report.examples[:3]:
-            print(f"    {example}")
-        del failed
-    print(f"seed {args.seed}, {doc['seconds']} s")
+            print(f"    {example}", flush=True)
+        if args.json:
+            doc = {
+                "seed": args.seed,
+                "trials_per_scenario": args.trials,
+                "seconds": round(time.monotonic() - started, 1),
+                "scenarios": [r.to_json() for r in finished],
+            }
+            args.json.write_text(json.dumps(doc, indent=2))
+
+    reports = run(args.trials, args.seed, args.scenario, done=done)
+    print(f"seed {args.seed}, {time.monotonic() - started:.1f} s")
     return 1 if any(r.failures for r in reports) else 0
 
 

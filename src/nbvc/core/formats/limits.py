@@ -82,7 +82,7 @@ def load_json(text: str | bytes, where: str) -> Any:
 
 def load_toml(text: str, where: str) -> dict[str, Any]:
     check_size(text, where)
-    parsed: dict[str, Any] = _parse(tomllib.loads, text, where, tomllib.TOMLDecodeError)
+    parsed: dict[str, Any] = _parse(tomllib.loads, text, where, ValueError)  # a decode error too
     return check_value(parsed, where)  # type: ignore[no-any-return]
 
 
@@ -108,9 +108,13 @@ def load_yaml(text: str, where: str) -> Any:
     node = compose_yaml(text, where)
     if node is None:
         return None
+    import yaml
+
     loader = _loader()("")
     try:
         return loader.construct_document(node)
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # e.g. 5,000 digits
+        raise FormatError(f"{where} cannot be read ({exc}); fix the file") from None
     finally:
         loader.dispose()
 

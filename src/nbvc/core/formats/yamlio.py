@@ -52,7 +52,10 @@ def load(text: str, file: str) -> YamlDoc:
         ) from None
     doc = YamlDoc(file, None)
     if node is not None:
-        doc.data = _convert(node, (), doc)
+        try:
+            doc.data = _convert(node, (), doc)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # 5,000 digits
+            raise PipelineError(file, None, f"cannot read a value ({exc})") from None
     return doc
 
 

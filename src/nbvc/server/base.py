@@ -111,7 +111,8 @@ class NbvcHandler(APIHandler):
     # -- output -----------------------------------------------------------------------------
     def reply(self, doc: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.finish(json.dumps(doc, ensure_ascii=False))
+        # a file name that is not UTF-8 (a lone surrogate here) goes out as a JSON \u escape
+        self.finish(json.dumps(doc, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
     @classmethod
     def allowed_methods(cls) -> list[str]:

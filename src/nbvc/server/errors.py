@@ -9,6 +9,8 @@ from __future__ import annotations
 from tornado.web import HTTPError
 
 from nbvc.core import errors
+from nbvc.core.storage.record_index import DamagedRecordError
+from nbvc.core.storage.tree import ManifestError
 
 BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE = 400, 403, 404, 409, 413
 
@@ -25,6 +27,8 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.NbvcError], int], ...] = (
     (errors.CorruptObjectError, CONFLICT),
     (errors.LockTimeoutError, CONFLICT),
     (errors.ConfigError, CONFLICT),
+    (DamagedRecordError, CONFLICT),
+    (ManifestError, CONFLICT),
     (errors.NbvcError, BAD_REQUEST),
 )
 

@@ -15,6 +15,7 @@ from nbvc.core.storage import scratch
 from tests.conftest import Cli
 from tests.faults.kill import killed_at, nbvc_run
 from tests.faults.sandbox import can_unshare, run_on_full_disk
+from tests.faults.scenarios import WS, build_pull
 from tests.helpers import make_tree, read_tree, write
 
 BIG = 8 << 20
@@ -157,3 +158,18 @@ def test_an_add_on_a_full_disk_leaves_nothing_behind(cli: Cli, repo: Repo) -> No
     assert [f for f in files if f.startswith(".nbvc/tmp/")] == []
     assert [f for f in files if not f.startswith(".nbvc/")] == sorted(before)
     assert not any(f.startswith(".nbvc/records/") for f in files)
+
+
+def test_a_killed_pull_leaves_no_fetched_temp_file_after_the_next_command(tmp_path: Path) -> None:
+    build_pull(tmp_path)  # a clone with pointer files, and a remote holding a 8 MiB model
+    ws = tmp_path / WS
+    config = ws / ".nbvc" / "config"
+    assert str(tmp_path / "remote") in config.read_text()
+    killed_at("nbvc.core.remote.objects:hash_owned_file", ["pull"], ws)  # the file is all here
+    tmp = ws / ".nbvc" / "tmp"
+    assert [p for p in files_under(tmp) if "fetch-" in p] != []  # what the kill left
+    assert nbvc_run(["status"], ws).returncode == 0
+    assert [p for p in files_under(tmp) if "fetch-" in p] == []
+    done = nbvc_run(["pull"], ws)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert files_under(tmp) == [] or all("runs" in p for p in files_under(tmp))

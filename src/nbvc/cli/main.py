@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import io
 import os
 import sqlite3
@@ -13,7 +12,7 @@ from types import ModuleType
 
 from nbvc import __version__
 from nbvc.cli.commands import COMMANDS, load
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import NbvcError, system_message
 
 
 def build_parser(
@@ -38,14 +37,6 @@ def build_parser(
 
 # Exit codes (README "Errors and exit codes"): every NbvcError carries its own (1 today).
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 70, 130, 141
-
-_ADVICE = {
-    errno.ENOSPC: "free some space and try again",
-    errno.EDQUOT: "free some space (or raise your quota) and try again",
-    errno.EROFS: "the file system is read-only: nbvc can read this repo but not change it",
-    errno.EACCES: "check the permissions of that path",
-    errno.EPERM: "check the permissions of that path",
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +72,7 @@ def failure(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, NbvcError):
         return str(exc), exc.exit_code
     if isinstance(exc, OSError):  # e.g. a full disk or a permission: the system says what
-        return system_error(exc), EXIT_ERROR
+        return system_message(exc), EXIT_ERROR
     if isinstance(exc, sqlite3.Error):  # the index: locked too long, or damaged under our feet
         return (
             f"the index .nbvc/index.db failed ({exc}); if this repeats, delete .nbvc/index.db* "
@@ -93,14 +84,6 @@ def failure(exc: Exception) -> tuple[str, int]:
         "it (NBVC_DEBUG=1 shows the traceback)",
         EXIT_INTERNAL,
     )
-
-
-def system_error(exc: OSError) -> str:
-    """What the operating system refused, where, and what to do about it."""
-    what = exc.strerror or str(exc)
-    where = f": {exc.filename}" if exc.filename else f" (in {os.getcwd()})"
-    advice = _ADVICE.get(exc.errno or 0)
-    return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
 if __name__ == "__main__":

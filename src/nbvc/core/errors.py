@@ -6,6 +6,9 @@ exit codes, short notebook messages or 4xx responses; nothing else catches them.
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class NbvcError(Exception):
     """Base class of every error a user can cause or fix."""
@@ -82,3 +85,21 @@ class NoPipelineError(NbvcError):
 
 class StageSelectionError(NbvcError):
     """A stage named on the command line does not exist."""
+
+
+_ADVICE = {
+    errno.ENOSPC: "free some space and try again",
+    errno.EDQUOT: "free some space (or raise your quota) and try again",
+    errno.EROFS: "the file system is read-only: nbvc can read this repo but not change it",
+    errno.EACCES: "check the permissions of that path",
+    errno.EPERM: "check the permissions of that path",
+}
+
+
+def system_message(exc: OSError, show_cwd: bool = True) -> str:
+    """What the operating system refused, where, and what to do about it: one line for a front
+    end to show (a full disk, a read-only repo, a permission)."""
+    what = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else f" (in {os.getcwd()})" if show_cwd else ""
+    advice = _ADVICE.get(exc.errno or 0)
+    return f"{what}{where}" + (f"; {advice}" if advice else "")

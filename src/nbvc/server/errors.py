@@ -60,8 +60,7 @@ def from_engine(error: errors.NbvcError, server_root: str) -> ApiError:
 def from_system(error: OSError, server_root: str) -> ApiError:
     """A refusal of the operating system (a full disk, a read-only repo) as a 409: the request
     was fine, the state of the machine is not."""
-    where = f": {error.filename}" if error.filename else ""
-    return ApiError(CONFLICT, hide_root(f"{error.strerror or error}{where}", server_root))
+    return ApiError(CONFLICT, hide_root(errors.system_message(error, False), server_root))
 
 
 def hide_root(message: str, server_root: str) -> str:

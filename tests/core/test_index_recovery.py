@@ -186,3 +186,28 @@ def test_a_full_disk_answers_status_and_log_and_refuses_add_cleanly(history: Pat
     assert add["code"] == 1
     assert str(add["err"]).startswith("nbvc: error:") and "space" in str(add["err"])
     assert "Traceback" not in str(add["err"])
+
+
+def test_a_record_removed_by_hand_rebuilds_its_kinds_and_keeps_the_others(history: Path) -> None:
+    from nbvc.core.lineage.cell_run import CellRun
+    from nbvc.core.lineage.store import save, source_oid
+    from nbvc.core.runs.run_index import RunIndex
+    from nbvc.core.runs.run_record import write_run
+    from nbvc.core.storage.record_store import new_id
+
+    with Repo.open(str(history)) as repo:
+        run = write_run(repo, {"id": new_id(), "source": "python", "metrics": {"m": {"a": 1}}})
+        cell = CellRun(new_id(), "s", None, "c", 1, source_oid("x = 1"), "", 1.0, 2.0, True)
+        save(repo, [(cell, "x = 1")])
+    with Repo.open(str(history)) as repo:  # a long-lived process: its index is current
+        assert len(repo.log("m.txt")) == VERSIONS
+        first = sorted((history / ".nbvc" / "records" / "versions").iterdir())[0]
+        first.unlink()  # then v1 goes from the truth
+        write(history / "m.txt", "after a record went\n")
+        repo.add([str(history / "m.txt")])  # numbering rebuilds the history kinds only
+    assert logged(history)[-1] == "v2"
+    with Repo.open(str(history)) as repo:
+        assert RunIndex(repo).latest() == run["id"]
+        from nbvc.core.lineage import lineage_index
+
+        assert lineage_index.cell(repo.index, cell.id) == cell

@@ -104,11 +104,12 @@ def _catch_up(
     known = {ix.kind: _known(db, ix.kind) for ix in indexers}
     if any(known[kind] - listed[kind] for kind in listed):  # a record went: start again
         result.rebuilt = True
+        kinds = [(ix.kind,) for ix in indexers]
         for ix in indexers:
             for table in ix.tables:
                 db.execute(f"DELETE FROM {table}")
-        db.execute("DELETE FROM records")
-        db.execute("DELETE FROM record_sync")
+        db.executemany("DELETE FROM records WHERE kind = ?", kinds)
+        db.executemany("DELETE FROM record_sync WHERE kind = ?", kinds)
         known = {kind: set() for kind in listed}
     for ix in indexers:
         damaged_before = len(result.damaged)

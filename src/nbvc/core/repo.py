@@ -171,7 +171,7 @@ class Repo:
 
     def tracked(self) -> list[str]:
         """Every artifact that has a pointer file, sorted."""
-        return sorted(self.workspace.pointers())
+        return sorted(self.workspace.pointers(set(self.history.artifacts())))
 
     def reindex(self, strict: bool = True) -> int:
         """Index records that arrived from elsewhere (e.g. a pull); returns how many.

@@ -138,10 +138,13 @@ class Workspace:
             return True
         return False
 
-    def pointers(self) -> Iterator[str]:
+    def pointers(self, known: set[str] | frozenset[str] = frozenset()) -> Iterator[str]:
         """Every artifact with a pointer file, found by walking the repo.
 
-        Tracked directories, dot-folders and tool caches are not entered.
+        A ``x.nbvc`` file is a pointer if it looks like one (an ``oid:`` line), or if ``x`` is
+        ``known`` (has versions): a damaged pointer is still listed, and then reported, while a
+        user's own file of that name is passed by. Tracked directories, dot-folders and tool
+        caches are not entered.
         """
         stack = [""]
         while stack:
@@ -154,12 +157,10 @@ class Workspace:
             names = {entry.name for entry in entries}
             for entry in entries:
                 name = entry.name
-                if (
-                    name.endswith(SUFFIX)
-                    and entry.is_file(follow_symlinks=False)
-                    and looks_like_pointer(entry.path)
-                ):
-                    yield prefix + name[: -len(SUFFIX)]
+                if name.endswith(SUFFIX) and entry.is_file(follow_symlinks=False):
+                    artifact = prefix + name[: -len(SUFFIX)]
+                    if artifact in known or looks_like_pointer(entry.path):
+                        yield artifact
                 elif (
                     entry.is_dir(follow_symlinks=False)
                     and name not in PRUNED_DIRS

@@ -147,3 +147,25 @@ async def test_no_endpoint_reads_through_a_symlink_out_of_the_root(
         answer = await api.get(endpoint, path="proj", **params)
         assert answer.status < 500, (endpoint, params, answer)
         assert SECRET not in json.dumps(answer.body), (endpoint, params, answer.body)
+
+
+def test_every_operation_with_a_body_is_validated_against_its_schema() -> None:
+    """Each route that takes a body knows its operation in openapi.yaml, which has a schema."""
+    from nbvc.server import openapi
+    from nbvc.server.base import ServerContext
+    from nbvc.server.body import _validator
+    from nbvc.server.handlers import routes
+    from nbvc.server.jobs import JobManager
+
+    paths = openapi.document()["paths"]
+    with_body = 0
+    for _, handler, kwargs in routes(ServerContext("/", JobManager(workers=1))):
+        template = kwargs.get("template")
+        for method in ("post", "put", "patch"):
+            if template is None or method not in paths.get(template, {}):
+                continue
+            assert "requestBody" in paths[template][method], (template, method)
+            assert _validator(template, method) is not None
+            assert method.upper() in handler.allowed_methods()
+            with_body += 1
+    assert with_body == len(POSTS)

@@ -129,6 +129,20 @@ def kill_run(scenario: Scenario, ws: Path, rng: random.Random, cal: Calibration,
         return True
 
 
+MIN_FREE = 2 << 30  # below this much free disk (another program filling it), a trial waits
+RETRIES = 3  # a trial that failed while the disk was nearly full is run again
+
+
+def enough_disk(work: Path, wait_seconds: float = 600) -> bool:
+    """Wait (up to ``wait_seconds``) until the disk under ``work`` has room; False if not."""
+    deadline = time.monotonic() + wait_seconds
+    while shutil.disk_usage(work).free < MIN_FREE:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(5)
+    return True
+
+
 def trial(
     scenario: Scenario,
     template: Path,
@@ -137,11 +151,34 @@ def trial(
     cal: Calibration,
     n: int,
 ) -> tuple[bool, list[invariants.Failure]]:
+    """One kill and its checks; run again if the disk filled up meanwhile (not nbvc's doing)."""
+    for _ in range(RETRIES):
+        if not enough_disk(work):
+            return False, [("harness", "the disk stayed full")]
+        killed, failures = _trial(scenario, template, work, rng, cal, n)
+        if not failures or shutil.disk_usage(work).free >= MIN_FREE:
+            return killed, failures
+    return killed, failures
+
+
+def _trial(
+    scenario: Scenario,
+    template: Path,
+    work: Path,
+    rng: random.Random,
+    cal: Calibration,
+    n: int,
+) -> tuple[bool, list[invariants.Failure]]:
     dest = work / f"trial-{scenario.name}-{n}"
-    trial_copy(template, dest)
+    try:
+        trial_copy(template, dest)
+    except OSError as exc:
+        _remove(dest)
+        return False, [("harness", f"copying the template: {exc}")]
     ws = dest / WS
     remote = dest / REMOTE if scenario.uses_remote else None
     before = invariants.snapshot(ws)
+    killed = False
     try:
         killed = kill_run(scenario, ws, rng, cal, n)
         failures = [
@@ -154,6 +191,8 @@ def trial(
             *invariants.check_records(ws, remote),
             *invariants.check_temp_swept(ws),
         ]
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:  # a check itself broke
+        failures = [("harness", f"{type(exc).__name__}: {exc}")]
     finally:
         _remove(dest)
     return killed, failures

@@ -614,6 +614,8 @@ export interface components {
                 /** @description False when the content was already the latest version */
                 created: boolean;
                 version: components["schemas"]["Version"];
+                /** @description What the folder holds that nbvc left out (FIFOs, sockets, devices, dangling symlinks), described */
+                skipped?: string[];
             }[];
         };
         TagRequest: {
@@ -1005,7 +1007,10 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed; the message names what is wrong */
+        /**
+         * @description The request is malformed; the message names what is wrong. A JSON body is checked
+         *     against its schema here (and must be UTF-8 JSON nested at most 16 levels deep).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1014,7 +1019,19 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Not authenticated, or a path leads outside the server root */
+        /** @description The request body is larger than 1 MiB */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Not authenticated, or a path leads outside the server root, or (POST /jobs) the server
+         *     runs without authentication and NbvcApp.jobs_without_auth is not set
+         */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1034,7 +1051,8 @@ export interface components {
         };
         /**
          * @description The repo's state prevents the operation (unsaved changes, object missing from the
-         *     cache, path inside a tracked folder, repo locked, invalid config)
+         *     cache, path inside a tracked folder, repo locked, invalid config, a full disk or a
+         *     read-only repo)
          */
         Conflict: {
             headers: {
@@ -1089,6 +1107,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getStatus: {
@@ -1119,6 +1138,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listArtifacts: {
@@ -1177,6 +1197,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     artifactUsage: {
@@ -1266,6 +1287,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     addArtifacts: {
@@ -1294,6 +1316,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     tagVersion: {
@@ -1322,6 +1345,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getChanges: {
@@ -1353,6 +1377,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listRuns: {
@@ -1387,6 +1412,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getRun: {
@@ -1416,6 +1442,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showParams: {
@@ -1444,6 +1471,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffParams: {
@@ -1476,6 +1504,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showMetrics: {
@@ -1504,6 +1533,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffMetrics: {
@@ -1536,6 +1566,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listPlots: {
@@ -1564,6 +1595,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineage: {
@@ -1625,6 +1657,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineageScript: {
@@ -1691,6 +1724,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
         };
     };
     startJob: {
@@ -1721,6 +1755,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getJob: {
@@ -1749,6 +1784,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     cancelJob: {

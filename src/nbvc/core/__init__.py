@@ -87,6 +87,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "describe_node": ("nbvc.core.lineage.graph", "describe_node"),
     "file_state": ("nbvc.core.lineage.cell_record", "file_state"),
     "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
+    "system_message": ("nbvc.core.errors", "system_message"),
+    "add_skipped_note": ("nbvc.core.artifacts.add", "skipped_note"),
+    "load_json_within_limits": ("nbvc.core.formats.limits", "load_json"),
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
@@ -130,6 +133,10 @@ ERRORS = (
     "TransferError",
     "UnsavedChangesError",
     "UnsupportedError",
+    "FormatError",
+    "DamagedRecordError",
+    "NotAnIndexError",
+    "FolderManifestError",
 )
 _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 
@@ -158,9 +165,12 @@ __all__ = [
     "ConfigError",
     "ConsoleListener",
     "CorruptObjectError",
+    "DamagedRecordError",
     "DataFileError",
     "FileAccess",
     "FileState",
+    "FolderManifestError",
+    "FormatError",
     "FsckResult",
     "LineageNode",
     "LockTimeoutError",
@@ -170,6 +180,7 @@ __all__ = [
     "NoPipelineError",
     "NoProducerError",
     "NotARepoError",
+    "NotAnIndexError",
     "NotTrackedError",
     "OverlapError",
     "ParamsError",
@@ -205,6 +216,7 @@ __all__ = [
     "Version",
     "VersionRecord",
     "active_run",
+    "add_skipped_note",
     "argparse_argument",
     "atomic_write_text",
     "describe_node",
@@ -216,6 +228,7 @@ __all__ = [
     "import_dvc",
     "is_dvc_project",
     "is_within",
+    "load_json_within_limits",
     "log_metric",
     "log_param",
     "log_params",
@@ -230,6 +243,7 @@ __all__ = [
     "short_id",
     "short_oid",
     "start_run",
+    "system_message",
     "value_columns",
     "value_text",
     "value_tone",
@@ -240,6 +254,7 @@ if TYPE_CHECKING:
     from nbvc.core.adopt.import_dvc import import_dvc
     from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.add import skipped_note as add_skipped_note
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
@@ -247,13 +262,17 @@ if TYPE_CHECKING:
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
+        DamagedRecordError,
         DataFileError,
+        FolderManifestError,
+        FormatError,
         LockTimeoutError,
         LoggingError,
         MissingObjectError,
         NbvcError,
         NoPipelineError,
         NoProducerError,
+        NotAnIndexError,
         NotARepoError,
         NotTrackedError,
         OverlapError,
@@ -268,7 +287,9 @@ if TYPE_CHECKING:
         TransferError,
         UnsavedChangesError,
         UnsupportedError,
+        system_message,
     )
+    from nbvc.core.formats.limits import load_json as load_json_within_limits
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,

@@ -675,6 +675,8 @@ export interface components {
                 /** @description False when the content was already the latest version */
                 created: boolean;
                 version: components["schemas"]["Version"];
+                /** @description What the folder holds that nbvc left out (FIFOs, sockets, devices, dangling symlinks), described */
+                skipped?: string[];
             }[];
         };
         TagRequest: {
@@ -1169,7 +1171,10 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed; the message names what is wrong */
+        /**
+         * @description The request is malformed; the message names what is wrong. A JSON body is checked
+         *     against its schema here (and must be UTF-8 JSON nested at most 16 levels deep).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1178,7 +1183,19 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Not authenticated, or a path leads outside the server root */
+        /** @description The request body is larger than 1 MiB */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Not authenticated, or a path leads outside the server root, or (POST /jobs) the server
+         *     runs without authentication and NbvcApp.jobs_without_auth is not set
+         */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1198,7 +1215,8 @@ export interface components {
         };
         /**
          * @description The repo's state prevents the operation (unsaved changes, object missing from the
-         *     cache, path inside a tracked folder, repo locked, invalid config)
+         *     cache, path inside a tracked folder, repo locked, invalid config, a full disk or a
+         *     read-only repo)
          */
         Conflict: {
             headers: {
@@ -1253,6 +1271,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getStatus: {
@@ -1283,6 +1302,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listArtifacts: {
@@ -1341,6 +1361,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     artifactUsage: {
@@ -1430,6 +1451,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     addArtifacts: {
@@ -1458,6 +1480,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     tagVersion: {
@@ -1486,6 +1509,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getChanges: {
@@ -1517,6 +1541,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listRuns: {
@@ -1551,6 +1576,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getRun: {
@@ -1580,6 +1606,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showParams: {
@@ -1608,6 +1635,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffParams: {
@@ -1640,6 +1668,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showMetrics: {
@@ -1668,6 +1697,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffMetrics: {
@@ -1700,6 +1730,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listPlots: {
@@ -1728,6 +1759,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineage: {
@@ -1789,6 +1821,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineageScript: {
@@ -1943,6 +1976,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
         };
     };
     startJob: {
@@ -1973,6 +2007,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getJob: {
@@ -2001,6 +2036,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     cancelJob: {

@@ -96,6 +96,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "point_label": ("nbvc.core.experiments.sweep_spec", "point_label"),
     "KubeflowExport": ("nbvc.core.export.kubeflow", "KubeflowExport"),
     "export_kubeflow": ("nbvc.core.export.kubeflow", "export_kubeflow"),
+    "system_message": ("nbvc.core.errors", "system_message"),
+    "add_skipped_note": ("nbvc.core.artifacts.add", "skipped_note"),
+    "load_json_within_limits": ("nbvc.core.formats.limits", "load_json"),
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
@@ -140,6 +143,10 @@ ERRORS = (
     "TransferError",
     "UnsavedChangesError",
     "UnsupportedError",
+    "FormatError",
+    "DamagedRecordError",
+    "NotAnIndexError",
+    "FolderManifestError",
 )
 _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 
@@ -169,11 +176,14 @@ __all__ = [
     "ConfigError",
     "ConsoleListener",
     "CorruptObjectError",
+    "DamagedRecordError",
     "DataFileError",
     "ExpRunOptions",
     "ExperimentError",
     "FileAccess",
     "FileState",
+    "FolderManifestError",
+    "FormatError",
     "FsckResult",
     "KubeflowExport",
     "LineageNode",
@@ -184,6 +194,7 @@ __all__ = [
     "NoPipelineError",
     "NoProducerError",
     "NotARepoError",
+    "NotAnIndexError",
     "NotTrackedError",
     "OverlapError",
     "ParamsError",
@@ -222,6 +233,7 @@ __all__ = [
     "Version",
     "VersionRecord",
     "active_run",
+    "add_skipped_note",
     "argparse_argument",
     "atomic_write_text",
     "describe_node",
@@ -234,6 +246,7 @@ __all__ = [
     "import_dvc",
     "is_dvc_project",
     "is_within",
+    "load_json_within_limits",
     "log_metric",
     "log_param",
     "log_params",
@@ -249,6 +262,7 @@ __all__ = [
     "short_id",
     "short_oid",
     "start_run",
+    "system_message",
     "value_columns",
     "value_text",
     "value_tone",
@@ -259,6 +273,7 @@ if TYPE_CHECKING:
     from nbvc.core.adopt.import_dvc import import_dvc
     from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.add import skipped_note as add_skipped_note
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
@@ -266,14 +281,18 @@ if TYPE_CHECKING:
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
+        DamagedRecordError,
         DataFileError,
         ExperimentError,
+        FolderManifestError,
+        FormatError,
         LockTimeoutError,
         LoggingError,
         MissingObjectError,
         NbvcError,
         NoPipelineError,
         NoProducerError,
+        NotAnIndexError,
         NotARepoError,
         NotTrackedError,
         OverlapError,
@@ -288,12 +307,14 @@ if TYPE_CHECKING:
         TransferError,
         UnsavedChangesError,
         UnsupportedError,
+        system_message,
     )
     from nbvc.core.experiments.apply import ApplyResult
     from nbvc.core.experiments.sweep import SweepProgress, SweepResult
     from nbvc.core.experiments.sweep_spec import point_label
     from nbvc.core.experiments.table import SweepTable
     from nbvc.core.export.kubeflow import KubeflowExport, export_kubeflow
+    from nbvc.core.formats.limits import load_json as load_json_within_limits
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbvc.core.errors import ExperimentError
+from nbvc.core.formats import limits
 from nbvc.core.storage.fsutil import atomic_write_text
 
 _YAML = (".yaml", ".yml")
@@ -64,14 +65,14 @@ def _set_yaml(text: str, file: str, key: str, value: Any) -> str:
     import yaml
 
     try:
-        root = yaml.compose(text) if text.strip() else None
+        root = limits.compose_yaml(text, file) if text.strip() else None
     except yaml.YAMLError as exc:
         raise ExperimentError(f"{file}: invalid YAML ({exc}); fix it first") from None
     node = _find(root, key.split("."))
     if isinstance(node, yaml.ScalarNode) and isinstance(value, str | int | float | bool | None):
         start, end = node.start_mark.index, node.end_mark.index
         return text[:start] + scalar_text(value) + text[end:]
-    data = yaml.safe_load(text) if text.strip() else {}
+    data = limits.load_yaml(text, file) if text.strip() else {}
     _assign(data, key, value, file)
     from nbvc.core.formats.yamlio import dumps
 
@@ -89,10 +90,7 @@ def _find(node: Any, parts: list[str]) -> Any:
 
 
 def _set_json(text: str, file: str, keys: Mapping[str, Any]) -> str:
-    try:
-        data = json.loads(text) if text.strip() else {}
-    except ValueError as exc:
-        raise ExperimentError(f"{file}: invalid JSON ({exc}); fix it first") from None
+    data = limits.load_json(text, file) if text.strip() else {}
     for key, value in keys.items():
         _assign(data, key, value, file)
     return json.dumps(data, indent=2) + "\n"

@@ -18,6 +18,7 @@ from nbvc.core.errors import ExperimentError
 from nbvc.core.experiments import snapshot as code_snapshot
 from nbvc.core.experiments.sweep_spec import Point, parse_axis
 from nbvc.core.experiments.task import ExpTask, RemoteStore
+from nbvc.core.formats import limits
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RunRecord, RunStatus, write_run
 from nbvc.core.storage.fsutil import atomic_write_text
@@ -44,10 +45,12 @@ def run_step(
         point.setdefault(axis.file, {})[axis.key] = axis.values[0]
     given: dict[str, dict[str, Any]] = {}
     for text in inputs:
-        try:
-            given.update(json.loads(text))
-        except (ValueError, TypeError, AttributeError):
-            raise ExperimentError(f"--inputs {text[:80]!r} is not the JSON a step wrote") from None
+        found = limits.load_json(text, "--inputs")
+        if not isinstance(found, dict) or not all(
+            isinstance(out, dict) and isinstance(out.get("oid"), str) for out in found.values()
+        ):
+            raise ExperimentError(f"--inputs {text[:80]!r} is not the JSON a step wrote")
+        given.update(found)
     store = store_for(repo, local=False)
     assert isinstance(store, RemoteStore)
     snapshot = code_snapshot.take(repo)

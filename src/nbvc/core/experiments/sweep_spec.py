@@ -137,9 +137,12 @@ def _split(text: str, where: str) -> list[str]:
 def _scalar(text: str, where: str) -> Any:
     import yaml
 
+    from nbvc.core.errors import FormatError
+    from nbvc.core.formats import limits
+
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return limits.load_yaml(text, f"-S {where!r}")
+    except (yaml.YAMLError, FormatError):
         raise ExperimentError(f"-S {where!r}: cannot read the value {text!r}") from None
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nbvc.core.errors import RunNotFoundError
+from nbvc.core.formats import limits
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RUNS, RunStatus, short_id
 from nbvc.core.storage.fsutil import atomic_write_text
@@ -112,8 +113,7 @@ def load(repo: Repo, sweep_id: str) -> SweepView:
     """The sweep ``sweep_id`` (running or finished)."""
     plan_path = os.path.join(sweep_dir(repo, sweep_id), "plan.json")
     with contextlib.suppress(FileNotFoundError):
-        with open(plan_path, encoding="utf-8") as handle:
-            plan = json.load(handle)
+        plan = limits.load_json(limits.read_text(plan_path), plan_path)
         return _live(repo, sweep_id, plan)
     if not os.path.exists(repo.records.path(RUNS, sweep_id)):
         raise RunNotFoundError(f"there is no sweep {sweep_id}; `nbvc exp show --all` lists them")

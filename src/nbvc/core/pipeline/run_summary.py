@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.dvclive import dvclive_values
 from nbvc.core.pipeline.loader import workspace_reader
@@ -37,9 +38,10 @@ def finish_repro_run(
 ) -> RunRecord:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
+    problems: list[str] = []  # params or metrics files that cannot be read: the run is kept
     live_metrics, live_series = dvclive_values(repo.root, pipeline)
-    metrics = {**live_metrics, **metrics_of(pipeline, read)}
-    params, metrics = with_logged(params_of(pipeline, read), metrics, logged)
+    metrics = {**live_metrics, **metrics_of(pipeline, read, problems)}
+    params, metrics = with_logged(params_of(pipeline, read, problems), metrics, logged)
     ended = time.time()
     record = write_run(
         repo,
@@ -56,25 +58,31 @@ def finish_repro_run(
             params=params,
             metrics=metrics,
             series={**live_series, **logged.series},
-            plots=_plots(repo, pipeline, pool),
+            plots=_plots(repo, pipeline, pool, problems),
             plot_defs=plot_defs_entry(pipeline),
             stages=stages,
+            extra={"warnings": problems} if problems else {},
         ),
     )
     journal.remove()
     return record
 
 
-def _plots(repo: Repo, pipeline: Pipeline, pool: Pool) -> tuple[PlotFile, ...]:
+def _plots(repo: Repo, pipeline: Pipeline, pool: Pool, problems: list[str]) -> tuple[PlotFile, ...]:
     """Every file the pipeline's plots draw, as stored objects, so the run can be plotted
-    later (the definitions are kept in ``plot_defs``)."""
+    later (the definitions are kept in ``plot_defs``); one that cannot be stored is left out
+    and said why in ``problems`` (the run is recorded all the same)."""
     is_file, files_under = workspace_files(repo.root)
     plots: dict[str, PlotFile] = {}
     for plot in pipeline.plot_defs():
         for path in plot_files(plot, is_file, files_under):
             if path in plots:
                 continue
-            snapshot = repo.workspace.snapshot(path, pool, store=True)
+            try:
+                snapshot = repo.workspace.snapshot(path, pool, store=True)
+            except NbvcError as exc:
+                problems.append(str(exc))
+                continue
             if snapshot is not None and snapshot.kind == "file":
                 plots[path] = PlotFile(path, snapshot.oid)
     return tuple(plots.values())

@@ -1,17 +1,21 @@
 """Runs in the SQLite index: fast listing and sorting, the run cache's lookup, gc roots.
 
-Everything here is derived from the run records and rebuilt by :func:`reindex_runs`.
+Everything here is derived from the run records: :data:`INDEXER` says how (see
+:mod:`nbvc.core.storage.record_index`).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS, RunRecord, read_run
+from nbvc.core.runs.run_record import RUNS, RunRecord
+from nbvc.core.storage.record_index import Indexer, index_records
+from nbvc.core.storage.record_store import Record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -46,54 +50,16 @@ class RunIndex:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self.index = repo.index
-        self.index.db.executescript(SCHEMA)
 
     # -- writing ----------------------------------------------------------------------------
     def add(self, record: RunRecord) -> bool:
         """Index one run record; False if it was indexed already."""
-        run_id = record.id
         with self.index.transaction() as db:
-            if db.execute("SELECT 1 FROM records WHERE id = ?", (run_id,)).fetchone():
-                return False
-            db.execute("INSERT INTO records VALUES (?, ?)", (run_id, RUNS))
-            env = record.env
-            db.execute(
-                f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    record.started,
-                    record.ended,
-                    record.duration,
-                    record.status.value,
-                    record.source,
-                    env.get("git"),
-                    env.get("host"),
-                    env.get("python"),
-                ),
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)",
-                list(_value_rows(record)),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)",
-                list(_cache_rows(record)),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
-                [(oid, run_id) for oid in record_oids(record)],
-            )
-        return True
+            return index_records(db, INDEXER, [record.to_record()]) == 1
 
     def reindex(self) -> int:
-        known = {
-            row[0] for row in self.index.execute("SELECT id FROM records WHERE kind = ?", (RUNS,))
-        }
-        added = 0
-        for run_id in self.repo.records.ids(RUNS):
-            if run_id not in known and self.add(read_run(self.repo, run_id)):
-                added += 1
-        return added
+        """Index run records not yet indexed; returns how many."""
+        return self.repo.reindex()
 
     # -- reading ----------------------------------------------------------------------------
     def latest(self, completed_only: bool = False, skip: int = 0) -> str | None:
@@ -215,6 +181,7 @@ def record_oids(record: RunRecord) -> set[str]:
     for entry in record.stages.values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
+        oids.update((entry.get("replaced") or {}).values())  # what a run replaced: kept
     oids.update(plot.oid for plot in record.plots)
     details = record.extra.get("experiment")  # an experiment's code snapshot (for exp apply)
     code = details.get("code") if isinstance(details, dict) else None
@@ -223,5 +190,34 @@ def record_oids(record: RunRecord) -> set[str]:
     return oids
 
 
-def reindex_runs(repo: Repo) -> int:
-    return RunIndex(repo).reindex()
+def _insert(db: sqlite3.Connection, doc: Record) -> None:
+    record = RunRecord.from_record(doc)
+    run_id = record.id
+    env = record.env
+    db.execute(
+        f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_id,
+            record.started,
+            record.ended,
+            record.duration,
+            record.status.value,
+            record.source,
+            env.get("git"),
+            env.get("host"),
+            env.get("python"),
+        ),
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)", list(_value_rows(record))
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(_cache_rows(record))
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
+        [(oid, run_id) for oid in record_oids(record)],
+    )
+
+
+INDEXER = Indexer(RUNS, _insert, ("runs", "run_values", "run_cache", "run_objects"), SCHEMA)

@@ -1888,6 +1888,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getExperiment: {
@@ -1918,14 +1919,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     cancelExperiment: {
         parameters: {
-            query?: {
-                /** @description A file or folder relative to the server root; the repo is found from it. */
-                path?: components["parameters"]["path"];
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description A running sweep's id, short id or name */
@@ -1933,7 +1932,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    path?: components["schemas"]["Location"];
+                };
+            };
+        };
         responses: {
             /** @description The sweeps asked to stop */
             202: {
@@ -1949,6 +1954,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     listJobs: {

@@ -59,7 +59,7 @@ async def test_cancel_a_running_sweep(api: Api, lab: pipeline_kit.Project) -> No
             break
         assert time.monotonic() - started < 20
         await asyncio.sleep(0.1)
-    answer = await api.call("POST", "experiments/slow/cancel", None, path="lab")
+    answer = await api.post("experiments/slow/cancel", {"path": "lab"})
     assert answer.status == 202 and len(answer.body["cancelled"]) == 1
     job = await finished(api, job_id, timeout=20)
     assert job["state"] == "succeeded"  # the sweep ended, its points recorded as interrupted

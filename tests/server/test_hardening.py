@@ -17,6 +17,7 @@ POSTS: dict[str, dict[str, Any]] = {
     "artifacts/add": {"path": "proj", "paths": ["model.bin"]},
     "artifacts/tag": {"path": "proj", "artifact": "model.bin", "name": "t"},
     "jobs": {"kind": "fsck", "args": {"path": "proj"}},
+    "experiments/some-sweep/cancel": {"path": "proj"},
 }
 SECRET = "s3cr3t-outside-the-root"
 
@@ -52,7 +53,10 @@ async def test_bodies_that_are_not_json_are_400(
     api: Api, project: Project, endpoint: str, raw: bytes
 ) -> None:
     answer = await api.call("POST", endpoint, raw.decode("latin-1"))
-    assert answer.status == 400, answer
+    # sent as text, b'{"path": "\xff\xfe"}' is valid JSON naming a folder that does not exist:
+    # a body of a path only (cancelling a sweep) is answered on its merits
+    only_a_path = set(POSTS[endpoint]) == {"path"} and raw.startswith(b'{"path"')
+    assert answer.status == (404 if only_a_path else 400), answer
 
 
 @pytest.mark.parametrize(

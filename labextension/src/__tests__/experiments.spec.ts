@@ -136,7 +136,7 @@ describe('ExperimentsModel', () => {
     const answer = await model.experiments.cancel('00-aaaa1111');
     expect(answer.cancelled).toEqual(['00-aaaa1111']);
     const cancel = server.called('experiments/00-aaaa1111/cancel')[0];
-    expect([cancel.method, cancel.query]).toEqual(['POST', { path: 'proj' }]);
+    expect([cancel.method, cancel.body]).toEqual(['POST', { path: 'proj' }]);
     const started = await model.experiments.apply('r-1');
     expect(started.kind).toBe('exp_apply');
     const post = server.called('jobs').find(c => c.method === 'POST');

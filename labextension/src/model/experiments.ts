@@ -2,7 +2,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { API } from '../api';
-import { messageOf } from '../http';
+import { messageOf, post } from '../http';
 import { IExperimentsModel, IJobsModel, LoadState } from '../tokens';
 import { IModelContext } from './context';
 
@@ -99,8 +99,8 @@ export class ExperimentsModel implements IExperimentsModel {
   async cancel(sweep: string): Promise<API.ICancelled> {
     const answer = await this._context.request<API.ICancelled>(
       `experiments/${encodeURIComponent(sweep)}/cancel`,
-      { path: this._context.location() },
-      { method: 'POST' }
+      {},
+      post({ path: this._context.location() })
     );
     await this.refresh();
     return answer;

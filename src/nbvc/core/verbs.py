@@ -21,6 +21,7 @@ T = TypeVar("T")
 MAX_NAME = 200  # a remote, stage or tag name
 MAX_PATH = 1024  # a path inside the repo
 MAX_TEXT = 10_000  # a message
+MAX_SPEC = 1000  # one -S of a sweep
 
 
 class _Same:
@@ -241,7 +242,7 @@ class ExpRunOptions:
         "-S",
         "--set-param",
         metavar="[FILE:]KEY=VALUES",
-        max_length=MAX_TEXT,
+        max_length=MAX_SPEC,
     )
     random: int | None = option(
         None, "run N points picked at random from the grid", "--random", metavar="N", minimum=1

@@ -12,6 +12,7 @@ from tornado.web import authenticated
 
 from nbvc.core import Repo
 from nbvc.server.base import NbvcHandler
+from nbvc.server.params import MAX_PATH, Fields
 from nbvc.server.service import check_ref
 
 Json = dict[str, Any]
@@ -60,5 +61,8 @@ class ExperimentCancelHandler(NbvcHandler):
     @authenticated
     async def post(self, sweep: str) -> None:
         ref = check_ref(sweep)
-        cancelled = await self.in_repo(self.location(), lambda r: r.experiments.cancel(ref))
+        fields = Fields(self.body(), "request body")
+        location = fields.text("path", MAX_PATH, "")
+        fields.finish()
+        cancelled = await self.in_repo(location, lambda r: r.experiments.cancel(ref))
         self.reply({"cancelled": cancelled}, status=202)

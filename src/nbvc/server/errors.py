@@ -13,6 +13,7 @@ from nbvc.core import (
     CorruptObjectError,
     LockTimeoutError,
     MissingObjectError,
+    ModelLoadError,
     NbvcError,
     NotARepoError,
     NotTrackedError,
@@ -38,6 +39,7 @@ STATUS_BY_ERROR: tuple[tuple[type[NbvcError], int], ...] = (
     (CorruptObjectError, CONFLICT),
     (LockTimeoutError, CONFLICT),
     (ConfigError, CONFLICT),
+    (ModelLoadError, CONFLICT),
     (NbvcError, BAD_REQUEST),
 )
 

@@ -40,6 +40,16 @@ class RecordStore:
         atomic_write_bytes(self.path(kind, record["id"]), data)
         return record
 
+    def exists(self, kind: str, record_id: str) -> bool:
+        return os.path.exists(self.path(kind, record_id))
+
+    def remove(self, kind: str, record_id: str) -> None:
+        """Delete a record (gc purging a deleted run); its index rows are the caller's."""
+        try:
+            os.unlink(self.path(kind, record_id))
+        except FileNotFoundError:
+            pass
+
     def read(self, kind: str, record_id: str) -> Record:
         path = self.path(kind, record_id)
         with open(path, "rb") as handle:

@@ -161,8 +161,10 @@ LAYERS = (
     ("lineage",),
     ("pipeline",),
     ("metrics",),
+    ("models",),
     ("remote",),
     ("maintenance",),
+    ("adopt",),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 FACADE = "repo"

@@ -51,6 +51,25 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "value_columns": ("nbvc.core.runs.table", "columns"),
     "value_text": ("nbvc.core.runs.table", "value_text"),
     "value_tone": ("nbvc.core.runs.direction", "tone"),
+    # tracking (issue 15): logging API, model registry, autolog, MLflow import
+    "RunArtifact": ("nbvc.core.runs.run_record", "RunArtifact"),
+    "RunDiff": ("nbvc.core.runs.run_diff", "RunDiff"),
+    "log_metrics": ("nbvc.core.runs.logging", "log_metrics"),
+    "set_tag": ("nbvc.core.runs.logging", "set_tag"),
+    "set_tags": ("nbvc.core.runs.logging", "set_tags"),
+    "set_note": ("nbvc.core.runs.logging", "set_note"),
+    "log_artifact": ("nbvc.core.runs.logging", "log_artifact"),
+    "log_figure": ("nbvc.core.runs.logging", "log_figure"),
+    "log_image": ("nbvc.core.runs.logging", "log_image"),
+    "log_dict": ("nbvc.core.runs.logging", "log_dict"),
+    "log_table": ("nbvc.core.runs.logging", "log_table"),
+    "log_text": ("nbvc.core.runs.logging", "log_text"),
+    "ModelVersion": ("nbvc.core.models.registry", "ModelVersion"),
+    "log_model": ("nbvc.core.models.registry", "log_model"),
+    "load_model": ("nbvc.core.models.registry", "load_model"),
+    "autolog": ("nbvc.core.models.autolog", "autolog"),
+    "import_mlflow": ("nbvc.core.adopt.import_mlflow", "import_mlflow"),
+    "MlflowImportResult": ("nbvc.core.adopt.import_mlflow", "ImportResult"),
     # params, metrics, plots
     "Comparison": ("nbvc.core.metrics.metrics_api", "Comparison"),
     "Row": ("nbvc.core.metrics.compare", "Row"),
@@ -102,9 +121,13 @@ ERRORS = (
     "ConfigError",
     "CorruptObjectError",
     "DataFileError",
+    "FilterError",
+    "ImportSourceError",
     "LockTimeoutError",
     "LoggingError",
     "MissingObjectError",
+    "ModelLoadError",
+    "ModelNotFoundError",
     "NbvcError",
     "NoPipelineError",
     "NoProducerError",
@@ -151,10 +174,16 @@ __all__ = [
     "DataFileError",
     "FileAccess",
     "FileState",
+    "FilterError",
+    "ImportSourceError",
     "LineageNode",
     "LockTimeoutError",
     "LoggingError",
     "MissingObjectError",
+    "MlflowImportResult",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "ModelVersion",
     "NbvcError",
     "NoPipelineError",
     "NoProducerError",
@@ -174,6 +203,8 @@ __all__ = [
     "ReproOptions",
     "ReproResult",
     "Row",
+    "RunArtifact",
+    "RunDiff",
     "RunNotFoundError",
     "RunOrder",
     "RunRecord",
@@ -194,15 +225,26 @@ __all__ = [
     "active_run",
     "argparse_argument",
     "atomic_write_text",
+    "autolog",
     "describe_node",
     "end_run",
     "file_state",
     "find_root",
     "hash_bytes",
+    "import_mlflow",
     "is_within",
+    "load_model",
+    "log_artifact",
+    "log_dict",
+    "log_figure",
+    "log_image",
     "log_metric",
+    "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
+    "log_table",
+    "log_text",
     "new_id",
     "option_values",
     "options_from_arguments",
@@ -210,7 +252,10 @@ __all__ = [
     "register_alias_resolver",
     "render_lineage",
     "series_spec",
+    "set_note",
     "set_run_context",
+    "set_tag",
+    "set_tags",
     "short_id",
     "short_oid",
     "start_run",
@@ -226,13 +271,19 @@ if TYPE_CHECKING:
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
     from nbvc.core.artifacts.status import UNCHANGED, ArtifactStatus
+    from nbvc.core.adopt.import_mlflow import ImportResult as MlflowImportResult
+    from nbvc.core.adopt.import_mlflow import import_mlflow
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
         DataFileError,
+        FilterError,
+        ImportSourceError,
         LockTimeoutError,
         LoggingError,
         MissingObjectError,
+        ModelLoadError,
+        ModelNotFoundError,
         NbvcError,
         NoPipelineError,
         NoProducerError,
@@ -267,6 +318,8 @@ if TYPE_CHECKING:
     from nbvc.core.metrics.plots import SCHEMA as VEGA_LITE_SCHEMA
     from nbvc.core.metrics.plots import html_page as plots_page
     from nbvc.core.metrics.plots import series_spec
+    from nbvc.core.models.autolog import autolog
+    from nbvc.core.models.registry import ModelVersion, load_model, log_model
     from nbvc.core.pipeline.console import ConsoleListener
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
@@ -283,13 +336,24 @@ if TYPE_CHECKING:
     from nbvc.core.runs.logging import (
         active_run,
         end_run,
+        log_artifact,
+        log_dict,
+        log_figure,
+        log_image,
         log_metric,
+        log_metrics,
         log_param,
         log_params,
+        log_table,
+        log_text,
+        set_note,
         set_run_context,
+        set_tag,
+        set_tags,
         start_run,
     )
-    from nbvc.core.runs.run_record import RunRecord, RunStatus, short_id
+    from nbvc.core.runs.run_diff import RunDiff
+    from nbvc.core.runs.run_record import RunArtifact, RunRecord, RunStatus, short_id
     from nbvc.core.runs.run_refs import WORKSPACE, RunRef, register_alias_resolver
     from nbvc.core.runs.table import columns as value_columns
     from nbvc.core.runs.table import value_text

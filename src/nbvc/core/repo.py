@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from nbvc.core.maintenance.gc import GcResult
     from nbvc.core.maintenance.remote_gc import RemoteGcResult
     from nbvc.core.metrics.metrics_api import Metrics
+    from nbvc.core.models.registry import Registry
+    from nbvc.core.models.registry import Registry
     from nbvc.core.pipeline.pipeline_api import Pipeline
     from nbvc.core.remote.remote_api import Remotes
     from nbvc.core.remote.transfer import PullResult, TransferResult
@@ -177,14 +179,22 @@ class Repo:
         self.close()
 
     # -- sub-facades (one per layer; docs/architecture.md, "The engine API") ----------------
-    # `repo.experiments` (sweeps and their executors) and `repo.models` (the model registry)
-    # join these as sub-facades of layers of their own.
+    # `repo.experiments` (sweeps and their executors) joins these as a sub-facade of a layer
+    # of its own.
     @property
     def runs(self) -> Runs:
-        """Runs: list, page, get by reference, the ones still open."""
+        """Runs: list, page, get by reference (``name@alias`` too), the ones still open."""
+        from nbvc.core.models import registry  # noqa: F401 - registers name@alias run references
         from nbvc.core.runs.runs_api import Runs
 
         return Runs(self)
+
+    @property
+    def models(self) -> Registry:
+        """The model registry: versions, aliases, loading by ``name@alias``."""
+        from nbvc.core.models.registry import Registry
+
+        return Registry(self)
 
     @property
     def metrics(self) -> Metrics:

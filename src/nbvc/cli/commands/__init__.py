@@ -61,6 +61,8 @@ COMMANDS: dict[str, str] = {
     "fsck": "fsck",
     "repro": "repro",
     "runs": "runs",
+    "models": "models",
+    "import": "import_cmd",
     "params": "params",
     "metrics": "metrics",
     "plots": "plots",

@@ -17,6 +17,7 @@ from nbvc.core.artifacts import pointer
 from nbvc.core.artifacts.history import Version
 from nbvc.core.errors import NbvcError
 from nbvc.core.lineage.store import kept_objects as kept_by_lineage
+from nbvc.core.models.registry import model_roots
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
@@ -33,6 +34,7 @@ class GcResult:
     removed: list[str] = field(default_factory=list)
     freed_bytes: int = 0
     kept: int = 0
+    purged_runs: list[str] = field(default_factory=list)  # soft-deleted runs removed
 
 
 def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> GcResult:
@@ -45,6 +47,7 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})
             if result.pruned and not dry_run:
                 repo.history.prune(result.pruned)
+        result.purged_runs = repo.runs.purge_deleted(dry_run)
         pruned_ids = {v.id for v in result.pruned}
         roots = live_roots(repo, {p.oid for p in pointers.values()}, pruned_ids)
         live = _expand(repo, roots)
@@ -69,7 +72,13 @@ def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -
     every version not pruned (or in ``ignored_versions``), every pointer's oid and every object
     that lineage or a run references. Features that keep objects alive add their roots here."""
     roots = {v.oid for v in repo.history.all_versions() if v.id not in ignored_versions}
-    return roots | pointer_oids | kept_by_lineage(repo) | RunIndex(repo).referenced_oids()
+    return (
+        roots
+        | pointer_oids
+        | kept_by_lineage(repo)
+        | RunIndex(repo).referenced_oids(live_only=True)
+        | model_roots(repo)
+    )
 
 
 def _prunable(repo: Repo, keep_last: int, pointed: set[str]) -> list[Version]:

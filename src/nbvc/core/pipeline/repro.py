@@ -86,9 +86,7 @@ class _Repro:
             for name in selected:
                 self._visit(name)
             return ReproResult(None, list(self.outcomes.values()), dry=True)
-        journal = Journal.create(
-            self.repo, self.run_id, "repro", name=readable_name(self.run_id)
-        )
+        journal = Journal.create(self.repo, self.run_id, "repro", name=readable_name(self.run_id))
         started = time.time()
         status = RunStatus.FAILED
         try:

@@ -119,7 +119,7 @@ class Run:
     def log_artifact(self, path: str, name: str | None = None) -> RunArtifact:
         """Store a file or a folder (anywhere on disk) with the run."""
         with Repo.open(self.root) as repo:
-            return self._logged(run_files.store_path(repo, path, name))
+            return self.add_artifact(run_files.store_path(repo, path, name))
 
     def log_figure(self, figure: Any, name: str) -> RunArtifact:
         """A matplotlib figure (PNG, or the format ``name`` ends with) or a plotly figure."""
@@ -148,9 +148,9 @@ class Run:
         self, data: bytes, name: str, kind: str, media: str, step: int | None = None
     ) -> RunArtifact:
         with Repo.open(self.root) as repo:
-            return self._logged(run_files.store_bytes(repo, data, name, kind, media, step))
+            return self.add_artifact(run_files.store_bytes(repo, data, name, kind, media, step))
 
-    def _logged(self, artifact: RunArtifact) -> RunArtifact:
+    def add_artifact(self, artifact: RunArtifact) -> RunArtifact:
         self.journal.append({"type": "artifact", **artifact.to_json()})
         return artifact
 
@@ -196,9 +196,7 @@ class Run:
         self.end(RunStatus.FAILED if exc_type is not None else RunStatus.COMPLETED)
 
 
-def finish_logged_run(
-    repo: Repo, journal: Journal, status: RunStatus, started: float
-) -> RunRecord:
+def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: float) -> RunRecord:
     """Fold a run's journal into its record, with the environment it ran in."""
     events = journal.events()
     start = events[0] if events and events[0].get("type") == "start" else {}

@@ -219,8 +219,12 @@ class RunIndex:
     def deleted(self) -> list[str]:
         return [row[0] for row in self.index.execute("SELECT id FROM runs WHERE deleted = 1")]
 
-    def referenced_oids(self) -> set[str]:
-        return {row[0] for row in self.index.execute("SELECT DISTINCT oid FROM run_objects")}
+    def referenced_oids(self, live_only: bool = False) -> set[str]:
+        """Objects runs need kept (``live_only``: not counting soft-deleted runs)."""
+        sql = "SELECT DISTINCT oid FROM run_objects"
+        if live_only:
+            sql += " WHERE run_id NOT IN (SELECT id FROM runs WHERE deleted = 1)"
+        return {row[0] for row in self.index.execute(sql)}
 
 
 def _value_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:

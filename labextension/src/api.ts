@@ -25,6 +25,7 @@ export namespace API {
   export type IVersion = Schemas['Version'];
   export type IArtifact = Schemas['Artifact'];
   export type IArtifactList = Schemas['ArtifactList'];
+  export type IDeclaredArtifact = Schemas['DeclaredArtifact'];
   export type IVersionList = Answer<'listVersions'>;
   export type IDiff = Schemas['Diff'];
   export type ICheckoutRequest = Schemas['CheckoutRequest'];

@@ -499,6 +499,24 @@ export interface components {
             /** @description The repo root relative to the server root */
             root: string;
             artifacts: components["schemas"]["Artifact"][];
+            /** @description Models and datasets the pipeline file declares (`artifacts:`) */
+            declared?: components["schemas"]["DeclaredArtifact"][];
+        };
+        DeclaredArtifact: {
+            name: string;
+            /** @description Relative to the repo root */
+            path: string;
+            /** @description model, dataset, ... */
+            type: string | null;
+            desc: string | null;
+            labels: string[];
+            /** @description Free-form metadata from the pipeline file */
+            meta: unknown;
+            /** @description Whether the path is in the workspace */
+            exists: boolean;
+            /** @description The latest nbvc version (v3) */
+            version: string | null;
+            versions: number;
         };
         Diff: {
             path: string;

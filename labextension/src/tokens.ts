@@ -20,6 +20,8 @@ export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
 export interface IArtifactsModel {
   readonly changed: ISignal<IArtifactsModel, void>;
   readonly all: readonly API.IArtifact[];
+  /** Models and datasets the pipeline file declares (dvc.yaml `artifacts:`). */
+  readonly declared: readonly API.IDeclaredArtifact[];
   /** Only artifacts whose path contains this text (case-insensitive) are `visible`. */
   filter: string;
   readonly visible: readonly API.IArtifact[];

@@ -185,3 +185,28 @@ def test_compare_widget(kernel: Kernel) -> None:
     kernel.value("import nbvc.widgets")
     picked = kernel.value(f"nbvc.widgets.compare(runs=[{short_id(first)!r}], metrics=['loss'])")
     assert list(picked.run_picker.value) == [first] and picked.metric_picker.value == ("loss",)
+
+
+def test_plots_draws_templates_and_images(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.dvc.kit import png
+
+    root = kernel.root
+    (root / "eval").mkdir()
+    (root / "eval/cm.csv").write_text("actual,predicted\n0,0\n1,0\n1,1\n")
+    (root / "eval/importance.png").write_bytes(png(20, 10))
+    (root / "nbvc.yaml").write_text(
+        "plots:\n- cm:\n    template: confusion\n    x: actual\n    y: {eval/cm.csv: predicted}\n"
+        "- eval/importance.png\n"
+    )
+    chart = kernel.value("%plots workspace")
+    assert isinstance(chart, VegaLite)
+    confusion, image = chart.spec["vconcat"]
+    assert confusion["title"] == "cm" and confusion["facet"]["column"]["field"] == "rev"
+    assert image["hconcat"][0]["data"]["values"][0]["url"].startswith("data:image/png")
+    assert repr(chart) == "file:cm: cm\nfile:eval/importance.png: eval/importance.png"
+    bundle = chart._repr_mimebundle_()
+    assert bundle[VEGALITE_MIME] == chart.spec and "image/png" in bundle
+    (root / "nbvc.yaml").write_text("stages: {}\n")
+    assert "nothing to plot" in kernel.usage_error("%plots workspace", capsys)

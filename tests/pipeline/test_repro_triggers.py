@@ -37,10 +37,11 @@ def test_first_run_records_lock_versions_and_run(ml: Project) -> None:
         assert repo.history.latest("metrics.json") is None  # cache: false -> not a version
     record = ml.run(run_id)
     assert record["status"] == "completed"
-    assert record["params"]["params.yaml"] == {
+    assert record["params"]["params.yaml"] == {  # the whole file, as DVC shows params
         "prepare.split": 0.25,
         "train.lr": 0.1,
         "train.epochs": 3,
+        "unused": 1,
     }
     assert record["metrics"]["metrics.json"]["n"] == 10
     assert record["metrics"]["logged"] == {"loss": pytest.approx(10 / 3, rel=1e-3)}

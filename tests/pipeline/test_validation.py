@@ -155,7 +155,7 @@ def test_overlapping_outs(project: Project) -> None:
         (
             "stages:\n  a:\n    cmd: x\n    plots:\n      - p.csv: {template: pie}\n",
             5,
-            "'template' of 'p.csv' must be one of",
+            "unknown plot template 'pie': use one of bar_horizontal",
         ),
     ],
 )

@@ -27,18 +27,31 @@ def test_file_spec_defaults_and_props() -> None:
     assert default["title"] == "curve.csv"
     assert default["encoding"]["x"]["field"] == "step"  # the row index
     assert [v["step"] for v in default["data"]["values"]] == [0, 1]
-    assert default["transform"] == [{"fold": ["acc"], "as": ["series", "value"]}]
+    assert default["encoding"]["y"]["field"] == "acc"  # the last numeric column
+    assert [v["acc"] for v in default["data"]["values"]] == [0.1, 0.2]
     chosen = file_spec(
         "curve.csv",
-        rows,
+        {**rows, "r2": rows["r1"]},
         {"x": "epoch", "y": ["loss", "acc"], "template": "scatter", "title": "Training"},
     )
     assert chosen["title"] == "Training" and chosen["mark"]["type"] == "point"
     assert chosen["encoding"]["x"]["field"] == "epoch"
-    assert chosen["transform"][0]["fold"] == ["loss", "acc"]
+    assert chosen["encoding"]["y"]["field"] == "value"  # several columns: one value field
+    assert {v["series"] for v in chosen["data"]["values"]} == {"loss", "acc"}
+    assert len(chosen["data"]["values"]) == 8  # 2 runs x 2 rows x 2 columns
     assert chosen["encoding"]["strokeDash"]["field"] == "series"
     smooth = file_spec("c.csv", rows, {"x": "epoch", "y": "loss", "template": "smooth"})
-    assert smooth["transform"][1]["loess"] == "value"
+    assert smooth["transform"][0]["loess"] == "loss"
+
+
+def test_non_finite_values_become_null() -> None:
+    rows = {"r1": [{"x": 0, "y": float("nan")}, {"x": 1, "y": float("inf")}, {"x": 2, "y": 1.5}]}
+    spec = file_spec("c.json", rows, {"x": "x", "y": "y"})
+    assert [v["y"] for v in spec["data"]["values"]] == [None, None, 1.5]
+    series = series_spec("loss", {"a": [(0, float("-inf")), (1, 0.5)]})
+    assert series["data"]["values"] == [{"run": "a", "step": 1, "value": 0.5}]
+    embedded = re.search(r'id="nbvc-specs">(.*?)</script>', html_page([spec]), re.S)
+    assert embedded is not None and "NaN" not in embedded.group(1)
 
 
 def test_html_page_embeds_the_specs_safely() -> None:
@@ -69,8 +82,8 @@ def test_plots_show_writes_metric_curves_and_plot_files(project: Project) -> Non
     runs = {v["run"] for v in loss["data"]["values"]}
     assert runs == {first.rsplit("-", 1)[1], second.rsplit("-", 1)[1]}
     assert curve["title"] == "plots/curve.csv"
-    assert curve["transform"][0]["fold"] == ["precision", "recall"]
-    assert len(curve["data"]["values"]) == 6  # three rows from each run
+    assert {v["series"] for v in curve["data"]["values"]} == {"precision", "recall"}
+    assert len(curve["data"]["values"]) == 12  # three rows, two columns, from each run
 
 
 def test_plots_show_defaults_and_errors(project: Project) -> None:
@@ -83,4 +96,4 @@ def test_plots_show_defaults_and_errors(project: Project) -> None:
     no_out = project.nbvc("plots", "show")
     assert no_out.code == 1 and "--out FILE.html" in no_out.err
     unknown = project.nbvc("plots", "show", "abcdef", "--json")
-    assert unknown.code == 1 and "no run 'abcdef'" in unknown.err
+    assert unknown.code == 1 and "'abcdef' is not a run id" in unknown.err

@@ -28,7 +28,25 @@ async def test_artifacts_of_an_empty_repo(api: Api, project: Project, jp_root_di
 
     (jp_root_dir / "empty").mkdir()
     Repo.init(str(jp_root_dir / "empty"))[0].close()
-    assert await api.ok("GET", "artifacts", path="empty") == {"root": "empty", "artifacts": []}
+    expected = {"root": "empty", "artifacts": [], "declared": []}
+    assert await api.ok("GET", "artifacts", path="empty") == expected
+
+
+async def test_artifacts_declared_in_the_pipeline_file(api: Api, project: Project) -> None:
+    project.write(
+        "dvc.yaml",
+        "artifacts:\n  clf:\n    path: model.bin\n    type: model\n    labels: [prod]\n"
+        "  raw:\n    path: raw/\n    type: dataset\n    desc: not here yet\n",
+    )
+    declared = (await api.ok("GET", "artifacts", path="proj"))["declared"]
+    assert [(d["name"], d["type"], d["path"], d["version"]) for d in declared] == [
+        ("clf", "model", "model.bin", "v2"),
+        ("raw", "dataset", "raw", None),
+    ]
+    assert declared[0]["labels"] == ["prod"] and declared[1]["exists"] is False
+    project.write("dvc.yaml", "artifacts: [broken\n")  # the tracked ones are still listed
+    doc = await api.ok("GET", "artifacts", path="proj")
+    assert doc["declared"] == [] and len(doc["artifacts"]) == 2
 
 
 async def test_versions_newest_first(api: Api, project: Project) -> None:

@@ -47,6 +47,28 @@ describe('NbvcModel', () => {
     expect(server.called('artifacts').length).toBe(fetched);
   });
 
+  it('lists the models and datasets the pipeline file declares', async () => {
+    const declared = {
+      name: 'model',
+      path: 'model.pkl',
+      type: 'model',
+      desc: 'the classifier',
+      labels: ['prod'],
+      meta: null,
+      exists: true,
+      version: 'v2',
+      versions: 2
+    };
+    const server = repoServer([artifact('model.pkl')]).on('artifacts', {
+      root: 'proj',
+      artifacts: [artifact('model.pkl')],
+      declared: [declared]
+    });
+    model = modelOf(server);
+    await model.refresh();
+    expect(model.artifacts.declared).toEqual([declared]);
+  });
+
   it('says why there is no repo (404) and clears what it showed', async () => {
     const server = repoServer([artifact('a.csv')]);
     model = modelOf(server);

@@ -21,6 +21,10 @@ export class ArtifactsModel implements IArtifactsModel {
     return this._all;
   }
 
+  get declared(): readonly API.IDeclaredArtifact[] {
+    return this._declared;
+  }
+
   get filter(): string {
     return this._filter;
   }
@@ -148,8 +152,13 @@ export class ArtifactsModel implements IArtifactsModel {
   }
 
   /** A new listing from the server; `sameRepo` keeps the selection. */
-  update(artifacts: API.IArtifact[], sameRepo: boolean): void {
+  update(
+    artifacts: API.IArtifact[],
+    sameRepo: boolean,
+    declared: API.IDeclaredArtifact[] = []
+  ): void {
     this._all = artifacts;
+    this._declared = declared;
     this._visible = null;
     const selected = this._selected;
     if (selected !== null && !sameRepo) {
@@ -195,6 +204,7 @@ export class ArtifactsModel implements IArtifactsModel {
   }
 
   private _all: API.IArtifact[] = [];
+  private _declared: readonly API.IDeclaredArtifact[] = [];
   private _visible: readonly API.IArtifact[] | null = null;
   private _filter = '';
   private _selected: string | null = null;

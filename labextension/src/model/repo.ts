@@ -161,7 +161,11 @@ export class NbvcModel implements INbvcModel {
       const sameRepo = this._repo !== null && this._repo.root === repo.root;
       this._token = changes.token;
       this._set('ready', repo, '');
-      this.artifacts.update(listing.artifacts, sameRepo);
+      this.artifacts.update(
+        listing.artifacts,
+        sameRepo,
+        listing.declared ?? []
+      );
       this.runs.repoChanged(sameRepo);
       this.lineage.repoChanged(sameRepo);
     } catch (error) {

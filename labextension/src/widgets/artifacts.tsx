@@ -72,8 +72,50 @@ export function ArtifactsView(props: IArtifactsViewProps): React.ReactElement {
           />
         )}
       />
+      <DeclaredArtifacts model={model} />
       <ArtifactDetails model={model} commands={commands} />
     </div>
+  );
+}
+
+/** The models and datasets the pipeline file declares; a click shows the path's versions. */
+function DeclaredArtifacts(props: {
+  model: IArtifactsModel;
+}): React.ReactElement | null {
+  const { model } = props;
+  if (model.declared.length === 0) {
+    return null;
+  }
+  return (
+    <section
+      className="jp-nbvc-declared"
+      aria-label="Models and datasets declared in the pipeline file"
+    >
+      <h3 className="jp-nbvc-declared-title">Models and datasets</h3>
+      <ul className="jp-nbvc-declared-list">
+        {model.declared.map(artifact => (
+          <li
+            key={artifact.name}
+            className="jp-nbvc-declared-item"
+            data-type={artifact.type ?? ''}
+            title={artifact.desc ?? artifact.path}
+            onClick={() => model.select(artifact.path)}
+          >
+            <span className="jp-nbvc-declared-name">{artifact.name}</span>
+            {artifact.type && (
+              <span className="jp-nbvc-badge">{artifact.type}</span>
+            )}
+            <span className="jp-nbvc-path">{artifact.path}</span>
+            <span className="jp-nbvc-version">
+              {artifact.version ?? (artifact.exists ? '' : 'missing')}
+              {artifact.labels.length > 0
+                ? ` · ${artifact.labels.join(', ')}`
+                : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

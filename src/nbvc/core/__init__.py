@@ -105,6 +105,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "describe_node": ("nbvc.core.lineage.graph", "describe_node"),
     "file_state": ("nbvc.core.lineage.cell_record", "file_state"),
     "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
+    # DVC projects moving in
+    "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
+    "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
+    "is_dvc_project": ("nbvc.core.pipeline.dvc_config", "is_dvc_project"),
     # remotes
     "PullResult": ("nbvc.core.remote.transfer", "PullResult"),
     "TransferResult": ("nbvc.core.remote.transfer", "TransferResult"),
@@ -144,6 +148,7 @@ ERRORS = (
     "StageSelectionError",
     "TransferError",
     "UnsavedChangesError",
+    "UnsupportedError",
 )
 _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 
@@ -219,6 +224,7 @@ __all__ = [
     "TransferOptions",
     "TransferResult",
     "UnsavedChangesError",
+    "UnsupportedError",
     "VerbOption",
     "Version",
     "VersionRecord",
@@ -229,9 +235,12 @@ __all__ = [
     "describe_node",
     "end_run",
     "file_state",
+    "find_or_adopt",
     "find_root",
     "hash_bytes",
+    "import_dvc",
     "import_mlflow",
+    "is_dvc_project",
     "is_within",
     "load_model",
     "log_artifact",
@@ -266,13 +275,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from nbvc.core.adopt.import_dvc import import_dvc
+    from nbvc.core.adopt.import_mlflow import ImportResult as MlflowImportResult
+    from nbvc.core.adopt.import_mlflow import import_mlflow
+    from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
     from nbvc.core.artifacts.status import UNCHANGED, ArtifactStatus
-    from nbvc.core.adopt.import_mlflow import ImportResult as MlflowImportResult
-    from nbvc.core.adopt.import_mlflow import import_mlflow
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
@@ -300,6 +311,7 @@ if TYPE_CHECKING:
         StageSelectionError,
         TransferError,
         UnsavedChangesError,
+        UnsupportedError,
     )
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
@@ -321,6 +333,7 @@ if TYPE_CHECKING:
     from nbvc.core.models.autolog import autolog
     from nbvc.core.models.registry import ModelVersion, load_model, log_model
     from nbvc.core.pipeline.console import ConsoleListener
+    from nbvc.core.pipeline.dvc_config import is_dvc_project
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
     from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED

@@ -121,3 +121,7 @@ class ModelLoadError(NbvcError):
 
 class ImportSourceError(NbvcError):
     """`nbvc import mlflow`: the MLflow store cannot be read (wrong path or URI, no mlflow)."""
+
+
+class UnsupportedError(NbvcError):
+    """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""

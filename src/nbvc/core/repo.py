@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from nbvc.core.maintenance.remote_gc import RemoteGcResult
     from nbvc.core.metrics.metrics_api import Metrics
     from nbvc.core.models.registry import Registry
-    from nbvc.core.models.registry import Registry
     from nbvc.core.pipeline.pipeline_api import Pipeline
     from nbvc.core.remote.remote_api import Remotes
     from nbvc.core.remote.transfer import PullResult, TransferResult
@@ -199,9 +198,10 @@ class Repo:
     @property
     def metrics(self) -> Metrics:
         """Params and metrics of runs, the workspace or git revisions; diffs; plots."""
+        from nbvc.core.adopt.dvc_remotes import fetcher
         from nbvc.core.metrics.metrics_api import Metrics
 
-        return Metrics(self)
+        return Metrics(self, fetcher(self.root))
 
     @property
     def pipeline(self) -> Pipeline:

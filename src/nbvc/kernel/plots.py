@@ -73,6 +73,16 @@ def metric_chart(
     return VegaLite(spec, _text(names, series), png)
 
 
+def stacked(specs: Sequence[tuple[str, dict[str, Any]]], png: bool = True) -> VegaLite:
+    """Named specs (plot id, spec) as one chart, one below the other; the text lists the ids."""
+    if len(specs) == 1:
+        spec = specs[0][1]
+    else:
+        spec = {"$schema": VEGA_LITE_SCHEMA, "vconcat": [_without_schema(s) for _, s in specs]}
+    text = "\n".join(f"{plot_id}: {s.get('title', '')}" for plot_id, s in specs)
+    return VegaLite(spec, text, png)
+
+
 def _without_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in spec.items() if key != "$schema"}
 

@@ -1,4 +1,5 @@
-"""The pipeline and run magics: ``%repro``, ``%runs``, ``%metrics_diff`` and ``%params_diff``."""
+"""The pipeline and run magics: ``%repro``, ``%runs``, ``%plots``, ``%metrics_diff`` and
+``%params_diff``."""
 
 from __future__ import annotations
 
@@ -80,6 +81,26 @@ class RunMagics(NbvcMagics):
                 raise UsageError("no run logged a metric series; log with nbvc.log_metric")
             return chart
         return run_views.runs_table(records, repo.config.raw)
+
+    @line_magic
+    @magic_arguments()
+    @argument(
+        "refs",
+        nargs="*",
+        metavar="REF",
+        help="run ids, `workspace` or git revisions (default: the latest run)",
+    )
+    @friendly_errors
+    def plots(self, line: str) -> Any:
+        """Draw the pipeline's plots (DVC templates, custom templates, images) and the metric
+        curves of runs, one chart below the other."""
+        from nbvc.kernel.plots import stacked
+
+        args = parse_argstring(self.plots, line)
+        specs = self.repo().metrics.plots(args.refs)
+        if not specs:
+            raise UsageError("nothing to plot: no metric series and no plots in the pipeline")
+        return stacked(specs)
 
     @line_magic
     @magic_arguments()

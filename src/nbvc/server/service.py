@@ -19,6 +19,7 @@ from nbvc.core import (
     NULL_REPORTER,
     AddOptions,
     ArtifactStatus,
+    NbvcError,
     Repo,
     Reporter,
     Version,
@@ -66,11 +67,20 @@ def statuses(repo: Repo, artifacts: Sequence[str]) -> Json:
 
 
 def artifacts(repo: Repo, server_root: str) -> Json:
-    """Every tracked artifact with its state, its version count, latest version and tags."""
+    """Every tracked artifact with its state, its version count, latest version and tags, and
+    the models and datasets the pipeline file declares (``artifacts:`` in dvc.yaml)."""
     return {
         "root": relative_to(server_root, repo.root),
         "artifacts": [_artifact(repo, s) for s in repo.status([])],
+        "declared": _declared(repo),
     }
+
+
+def _declared(repo: Repo) -> list[Json]:
+    try:
+        return repo.pipeline.declared()
+    except NbvcError:  # a broken pipeline file must not hide the tracked artifacts
+        return []
 
 
 def _artifact(repo: Repo, status: ArtifactStatus) -> Json:

@@ -70,6 +70,8 @@ COMMANDS: dict[str, str] = {
     "push": "push",
     "fetch": "fetch",
     "pull": "pull",
+    "import-dvc": "import_dvc",
+    "artifacts": "artifacts",
 }
 
 

@@ -56,9 +56,10 @@ def _models(versions: list[ModelVersion]) -> str:
         aliases = [f"{a}->v{v.version}" for v in found for a in v.aliases]
         rows.append(
             [name, str(len(found)), f"v{latest.version}", human_time(latest.created),
-             latest.flavour, ", ".join(aliases) or "-"]
+             latest.flavour, ", ".join(aliases) or "-", latest.path or "-"]
         )  # fmt: skip
-    return table(["model", "versions", "latest", "logged", "flavour", "aliases"], rows)
+    headers = ["model", "versions", "latest", "logged", "flavour", "aliases", "declared path"]
+    return table(headers, rows)
 
 
 def _versions(repo: Repo, versions: list[ModelVersion]) -> str:

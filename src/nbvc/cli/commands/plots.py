@@ -19,17 +19,32 @@ def register(sub: Any) -> list[str]:
         "show",
         "Write Vega-Lite plots of runs (default: the latest) or `workspace` to an HTML page.",
     )
-    show.add_argument("refs", nargs="*", metavar="RUN")
-    show.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
-    show.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
+    show.add_argument("refs", nargs="*", metavar="REF", help="run ids, `workspace`, git revisions")
+    _output_options(show)
+    diff = add_parser(
+        verbs,
+        "diff",
+        "Plot git revisions against each other: none given, HEAD and the workspace; one, that "
+        "revision and the workspace.",
+    )
+    diff.add_argument("refs", nargs="*", metavar="REV")
+    _output_options(diff)
     return ["plots"]
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
+    parser.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.json and not args.out:
         raise PathError("name the page to write with --out FILE.html (or use --json)")
+    refs = list(args.refs)
+    if args.plots_command == "diff" and len(refs) < 2:
+        refs = [refs[0] if refs else "HEAD", "workspace"]
     with Repo.find() as repo:
-        specs = [spec for _, spec in repo.metrics.plots(args.refs)]
+        specs = [spec for _, spec in repo.metrics.plots(refs)]
     if args.json:
         print_json(specs)
         return 0

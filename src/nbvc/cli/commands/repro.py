@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
-from nbvc.core import ConsoleListener, Repo, ReproOptions, ReproResult, short_id
+from nbvc.core import ConsoleListener, ReproOptions, ReproResult, find_or_adopt, short_id
 
 _VERBS = {
     "ran": "ran",
@@ -31,7 +32,14 @@ def register(sub: Any) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     options = options_of(ReproOptions, args)
-    with Repo.find() as repo:
+    repo, created = find_or_adopt()
+    if created:
+        print(
+            f"nbvc: initialised {repo.dot} in this DVC project (dvc.yaml and dvc.lock are used "
+            "as they are; `nbvc import-dvc` adopts the data .dvc files track)",
+            file=sys.stderr,
+        )
+    with repo:
         result = repo.pipeline.repro(options, ConsoleListener(quiet=args.quiet))
     _summary(result)
     return 1 if result.failed else 0

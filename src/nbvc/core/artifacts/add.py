@@ -43,7 +43,7 @@ def add(
         check_tag_name(name)
     for artifact in artifacts:
         _check_addable(repo, artifact, artifacts)
-    author = _author(repo.root)
+    author = version_author(repo.root)
     results = []
     with repo.storing(), repo.pool() as pool:
         for artifact in artifacts:
@@ -133,7 +133,8 @@ def _record(
     return AddResult(artifact, version, created, snapshot)
 
 
-def _author(root: str) -> str:
+def version_author(root: str) -> str:
+    """Who records a version: $NBVC_AUTHOR, git's user.name <user.email>, or the login name."""
     explicit = os.environ.get("NBVC_AUTHOR")
     if explicit:
         return explicit

@@ -16,7 +16,7 @@ from typing import Any
 
 from nbvc.core.errors import NbvcError, RefError
 from nbvc.core.formats.datafiles import flatten, parse
-from nbvc.core.pipeline import lockfile
+from nbvc.core.metrics.revision import Fetch, RevisionReader
 from nbvc.core.pipeline.loader import (
     PARAMS_FILE,
     PIPELINE_FILES,
@@ -28,7 +28,6 @@ from nbvc.core.pipeline.values import Values, metrics_of, params_of
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import LOGGED, RunRecord
 from nbvc.core.runs.run_refs import WORKSPACE, RefKind, latest_run, resolve_run
-from nbvc.core.storage import gitio
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,10 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def resolve(repo: Repo, ref: str | None, default: str) -> Side:
-    """The side ``ref`` names; ``None`` means ``default`` (``workspace`` or ``last`` run)."""
+def resolve(repo: Repo, ref: str | None, default: str, fetch: Fetch | None = None) -> Side:
+    """The side ``ref`` names; ``None`` means ``default`` (``workspace`` or ``last`` run).
+
+    ``fetch`` gets objects of cached outputs at a git revision from a DVC remote."""
     if ref is None:
         if default == WORKSPACE:
             return workspace_side(repo)
@@ -100,7 +101,7 @@ def resolve(repo: Repo, ref: str | None, default: str) -> Side:
     if found.run is not None:
         return run_side(found.run)
     assert found.commit is not None
-    return git_side(repo, ref, found.commit)
+    return git_side(repo, ref, found.commit, fetch)
 
 
 def run_side(run: RunRecord) -> Side:
@@ -111,8 +112,8 @@ def workspace_side(repo: Repo) -> Side:
     return _side_from(repo, WORKSPACE, "workspace", workspace_reader(repo.root))
 
 
-def git_side(repo: Repo, ref: str, commit: str) -> Side:
-    return _side_from(repo, ref, "git", _git_reader(repo, commit))
+def git_side(repo: Repo, ref: str, commit: str, fetch: Fetch | None = None) -> Side:
+    return _side_from(repo, ref, "git", RevisionReader(repo, commit, fetch).read_text)
 
 
 def _side_from(repo: Repo, label: str, kind: str, read: ReadText) -> Side:
@@ -127,30 +128,6 @@ def _side_from(repo: Repo, label: str, kind: str, read: ReadText) -> Side:
     params_text = read(PARAMS_FILE)
     params = {PARAMS_FILE: flatten(parse(params_text, PARAMS_FILE))} if params_text else {}
     return Side(label, kind, {k: v for k, v in params.items() if v}, {})
-
-
-def _git_reader(repo: Repo, commit: str) -> ReadText:
-    lock_text: list[str | None] = []
-
-    def from_cache(relpath: str) -> str | None:
-        if not lock_text:
-            raw = gitio.show(repo.root, commit, "nbvc.lock")
-            lock_text.append(raw.decode("utf-8", "replace") if raw is not None else None)
-        if lock_text[0] is None:
-            return None
-        for entry in lockfile.parse(lock_text[0], "nbvc.lock").values():
-            found = entry.outs.get(relpath)
-            if found is not None and repo.odb.exists(found.oid) and found.nfiles == 1:
-                return repo.odb.read_bytes(found.oid).decode("utf-8", "replace")
-        return None
-
-    def read(relpath: str) -> str | None:
-        raw = gitio.show(repo.root, commit, relpath)
-        if raw is not None:
-            return raw.decode("utf-8", "replace")
-        return from_cache(relpath)
-
-    return read
 
 
 def diff(old: Values, new: Values, show_all: bool = False, logged: bool = True) -> list[Row]:

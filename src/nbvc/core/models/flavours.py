@@ -14,6 +14,7 @@ but that is no defence against a model that was malicious when it was logged.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 from typing import Any
@@ -83,10 +84,8 @@ def signature(model: Any, example: Any) -> dict[str, Any] | None:
     found: dict[str, Any] = {"inputs": schema_of(example)}
     predict = getattr(model, "predict", None)
     if callable(predict):
-        try:
+        with contextlib.suppress(Exception):  # an example it cannot predict on: no outputs
             found["outputs"] = schema_of(predict(example))
-        except Exception:  # an example the model cannot predict on: no outputs
-            pass
     return found
 
 

@@ -18,7 +18,7 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbvc.core.errors import ModelLoadError, ModelNotFoundError, NbvcError
@@ -49,6 +49,7 @@ class ModelVersion:
     requirements: dict[str, str] = field(default_factory=dict)  # package -> version
     aliases: tuple[str, ...] = ()
     id: str = ""
+    path: str | None = None  # a model the pipeline file declares: the versioned file
 
     @property
     def ref(self) -> str:
@@ -68,7 +69,12 @@ class ModelVersion:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.to_record(), "id": self.id, "aliases": list(self.aliases)}
+        return {
+            **self.to_record(),
+            "id": self.id,
+            "aliases": list(self.aliases),
+            "path": self.path,
+        }
 
     @classmethod
     def from_record(cls, doc: dict[str, Any], aliases: Iterable[str] = ()) -> ModelVersion:
@@ -96,7 +102,9 @@ class Registry:
 
     # -- reading ----------------------------------------------------------------------------
     def versions(self, name: str | None = None) -> list[ModelVersion]:
-        """Every version (of ``name``), by name then version number."""
+        """Every version (of ``name``), by name then version number: those logged with
+        ``log_model``, and the versions of models the pipeline file declares (``artifacts:``
+        of type model, whose file nbvc versions) under names no logged model uses."""
         aliases = self.aliases()
         found = []
         for doc in self.repo.records.iter(MODELS):
@@ -104,7 +112,42 @@ class Registry:
                 continue
             mine = [a for (n, a), v in aliases.items() if n == doc["name"] and v == doc["version"]]
             found.append(ModelVersion.from_record(doc, mine))
+        logged = {v.name for v in found}
+        for declared in self._declared():
+            if declared.name not in logged and name in (None, declared.name):
+                mine = [
+                    a
+                    for (n, a), v in aliases.items()
+                    if n == declared.name and v == declared.version
+                ]
+                found.append(replace(declared, aliases=tuple(sorted(mine))))
         return sorted(found, key=lambda v: (v.name, v.version))
+
+    def _declared(self) -> list[ModelVersion]:
+        """Versions of the models dvc.yaml / nbvc.yaml declare under ``artifacts:``."""
+        from nbvc.core.pipeline.pipeline_api import Pipeline
+
+        found = []
+        for artifact in Pipeline(self.repo).declared("model"):
+            for version in self.repo.history.versions(artifact["path"]):
+                if version.kind != "file" or not NAME_RE.fullmatch(artifact["name"]):
+                    continue
+                producer = version.producer or ""
+                run = producer.rsplit("@", 1)[1] if producer.startswith("stage:") else None
+                found.append(
+                    ModelVersion(
+                        artifact["name"],
+                        version.number,
+                        version.oid,
+                        version.size,
+                        flavours.PYTHON,
+                        run,
+                        version.created,
+                        id=version.id,
+                        path=artifact["path"],
+                    )
+                )
+        return found
 
     def names(self) -> list[str]:
         return sorted({v.name for v in self.versions()})

@@ -82,7 +82,7 @@ def _edges(
                         f"{out_path!r}: a cycle; remove one of them",
                     )
                 upstream[stage.name].add(producer.name)
-            if not found and root is not None and not os.path.lexists(os.path.join(root, path)):
+            if not found and root is not None and not _exists_or_tracked(root, path):
                 raise PipelineError(
                     pipeline.file,
                     line,
@@ -90,6 +90,13 @@ def _edges(
                     "outputs it; create it, fix the path, or add the stage that makes it",
                 )
     return upstream
+
+
+def _exists_or_tracked(root: str, path: str) -> bool:
+    """The path is there, or a DVC `.dvc` file tracks it (data `dvc pull` would bring)."""
+    return os.path.lexists(os.path.join(root, path)) or os.path.isfile(
+        os.path.join(root, path + ".dvc")
+    )
 
 
 def _toposort(pipeline: Pipeline, upstream: dict[str, set[str]]) -> tuple[str, ...]:

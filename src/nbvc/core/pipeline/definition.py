@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 OUTS, METRICS, PLOTS = "outs", "metrics", "plots"
@@ -30,7 +30,7 @@ class Out:
     section: str = OUTS  # outs, metrics or plots
     cache: bool = True
     persist: bool = False
-    plot: Mapping[str, Any] = field(default_factory=dict)  # x, y, template, title, ...
+    plots: tuple[Mapping[str, Any], ...] = ()  # plot props (x, y, template, title, ...)
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,58 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class PlotDef:
+    """A plot: a file, folder or glob (``is_path``) drawn with ``props``, or a named plot whose
+    ``y`` (and maybe ``x``) maps files to columns. Paths are repo-relative."""
+
+    id: str
+    props: Mapping[str, Any]  # x, y, template, title, x_label, y_label
+    line: int | None = None
+    is_path: bool = True
+
+    def files(self) -> list[str]:
+        """The data files a named plot reads (its ``y`` and ``x`` mappings)."""
+        found = [*_mapped(self.props.get("y")), *_mapped(self.props.get("x"))]
+        return list(dict.fromkeys(found))
+
+
+def _mapped(value: Any) -> list[str]:
+    return [str(k) for k in value] if isinstance(value, Mapping) else []
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """An entry of the top-level ``artifacts:`` (a model or dataset, like DVC's)."""
+
+    name: str
+    path: str
+    type: str | None = None
+    desc: str | None = None
+    labels: tuple[str, ...] = ()
+    meta: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "type": self.type,
+            "desc": self.desc,
+            "labels": list(self.labels),
+            "meta": self.meta,
+        }
+
+
+@dataclass(frozen=True)
 class Pipeline:
     path: str  # absolute path of the pipeline file
     file: str  # its name as shown in messages (relative to the repo root)
     stages: Mapping[str, Stage]  # in file order
     groups: Mapping[str, tuple[str, ...]]  # foreach/matrix name -> expanded stage names
     metrics: tuple[str, ...] = ()  # top-level metrics files (repo-relative)
-    plots: tuple[Out, ...] = ()  # top-level plots
+    plots: tuple[PlotDef, ...] = ()  # top-level plots
     params: tuple[ParamSpec, ...] = ()  # top-level params files
+    artifacts: tuple[Artifact, ...] = ()
+    datasets: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def lock_path(self) -> str:
@@ -111,9 +155,15 @@ class Pipeline:
         files = [o.path for _, o in self.all_outs() if o.section == METRICS]
         return list(dict.fromkeys([*files, *self.metrics]))
 
-    def plot_outs(self) -> list[Out]:
-        outs = [o for _, o in self.all_outs() if o.section == PLOTS]
-        return list({o.path: o for o in [*outs, *self.plots]}.values())
+    def plot_defs(self) -> list[PlotDef]:
+        """Every plot: the stages' plot outs (one per props entry), then the top-level ones."""
+        defs = [
+            PlotDef(o.path, props, o.line)
+            for _, o in self.all_outs()
+            if o.section == PLOTS
+            for props in (o.plots or ({},))
+        ]
+        return [*defs, *self.plots]
 
     def param_specs(self) -> list[ParamSpec]:
         return [*(p for s in self.stages.values() for p in s.params), *self.params]

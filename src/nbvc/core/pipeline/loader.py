@@ -20,11 +20,13 @@ from nbvc.core.pipeline.definition import (
     METRICS,
     OUTS,
     PLOTS,
+    Artifact,
     Dep,
     NotebookSpec,
     Out,
     ParamSpec,
     Pipeline,
+    PlotDef,
     Stage,
 )
 from nbvc.core.pipeline.interpolate import (
@@ -92,9 +94,6 @@ def parse_pipeline(text: str, file: str, read: ReadText, path: str = "") -> Pipe
             groups[name] = tuple(stage.name for stage in expanded)
         for stage in expanded:
             stages[stage.name] = stage
-    top_plots = [
-        _out(entry, "", PLOTS, doc, ("plots", i)) for i, entry in enumerate(data.get("plots") or ())
-    ]
     return Pipeline(
         path=path,
         file=file,
@@ -103,12 +102,57 @@ def parse_pipeline(text: str, file: str, read: ReadText, path: str = "") -> Pipe
         metrics=tuple(
             _repo_path("", m, doc, ("metrics", i)) for i, m in enumerate(data.get("metrics") or ())
         ),
-        plots=tuple(top_plots),
+        plots=tuple(
+            _plot_def(entry, doc, ("plots", i), read)
+            for i, entry in enumerate(data.get("plots") or ())
+        ),
         params=tuple(
             ParamSpec(_repo_path("", p, doc, ("params", i)), p, None, doc.line(("params", i)))
             for i, p in enumerate(data.get("params") or ())
         ),
+        artifacts=tuple(_artifacts(data.get("artifacts") or {}, doc)),
+        datasets=tuple(data.get("datasets") or ()),
     )
+
+
+def _plot_def(entry: Any, doc: YamlDoc, path: KeyPath, read: ReadText) -> PlotDef:
+    """A top-level plot: a path, or ``id: props`` where ``y`` may map files to columns."""
+    if isinstance(entry, str):
+        return PlotDef(_repo_path("", entry, doc, path), {}, doc.line(path))
+    ((plot_id, props),) = entry.items()
+    props = dict(props or {})
+    _check_template(props, doc, (*path, plot_id), read)
+    for axis in ("x", "y"):
+        if isinstance(props.get(axis), dict):
+            props[axis] = {
+                _repo_path("", f, doc, (*path, plot_id, axis, f)): c for f, c in props[axis].items()
+            }
+    if isinstance(props.get("y"), dict):
+        return PlotDef(plot_id, props, doc.line(path), is_path=False)
+    return PlotDef(_repo_path("", plot_id, doc, path), props, doc.line(path))
+
+
+def _check_template(props: dict[str, Any], doc: YamlDoc, path: KeyPath, read: ReadText) -> None:
+    name = props.get("template")
+    if name is None:
+        return
+    problem = schema.check_template(name, lambda p: read(p) is not None)
+    if problem is not None:
+        raise doc.error((*path, "template"), problem)
+
+
+def _artifacts(entries: Mapping[str, Any], doc: YamlDoc) -> list[Artifact]:
+    return [
+        Artifact(
+            name=str(name),
+            path=_repo_path("", body["path"], doc, ("artifacts", str(name), "path")),
+            type=body.get("type"),
+            desc=body.get("desc"),
+            labels=tuple(body.get("labels") or ()),
+            meta=body.get("meta"),
+        )
+        for name, body in entries.items()
+    ]
 
 
 # -- vars ------------------------------------------------------------------------------------
@@ -243,16 +287,18 @@ def _stage(
     context = _load_vars(template.get("vars"), wdir, context, doc, (*path, "vars"), read)
     body = interpolate({k: v for k, v in template.items() if k != "vars"}, context, doc, path)
     schema.check_stage(name, body, doc, path)
-    return _build(name, body, wdir, doc, path)
+    return _build(name, body, wdir, doc, path, read)
 
 
-def _build(name: str, body: dict[str, Any], wdir: str, doc: YamlDoc, path: KeyPath) -> Stage:
+def _build(
+    name: str, body: dict[str, Any], wdir: str, doc: YamlDoc, path: KeyPath, read: ReadText
+) -> Stage:
     deps = [
         Dep(_repo_path(wdir, d, doc, (*path, "deps", i)), d, doc.line((*path, "deps", i)))
         for i, d in enumerate(body.get("deps") or ())
     ]
     outs = [
-        _out(entry, wdir, section, doc, (*path, section, i))
+        _out(entry, wdir, section, doc, (*path, section, i), read)
         for section in (OUTS, METRICS, PLOTS)
         for i, entry in enumerate(body.get(section) or ())
     ]
@@ -290,18 +336,24 @@ def _notebook(body: dict[str, Any], wdir: str, doc: YamlDoc, path: KeyPath) -> N
     )
 
 
-def _out(entry: Any, wdir: str, section: str, doc: YamlDoc, path: KeyPath) -> Out:
+def _out(entry: Any, wdir: str, section: str, doc: YamlDoc, path: KeyPath, read: ReadText) -> Out:
     declared, flags = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
-    flags = flags or {}
-    plot = {k: v for k, v in flags.items() if k in schema.PLOT_KEYS - schema.OUT_KEYS}
+    configs = flags if isinstance(flags, list) else [flags or {}]
+    plots = []
+    for i, config in enumerate(configs):
+        props = {k: v for k, v in (config or {}).items() if k in schema.PLOT_PROPS}
+        where = (*path, declared, i) if isinstance(flags, list) else (*path, declared)
+        _check_template(props, doc, where, read)
+        plots.append(props)
+    first = configs[0] or {}
     return Out(
         path=_repo_path(wdir, declared, doc, path),
         declared=declared,
         line=doc.line(path),
         section=section,
-        cache=flags.get("cache", True),
-        persist=flags.get("persist", False),
-        plot=plot,
+        cache=first.get("cache", True),
+        persist=first.get("persist", False),
+        plots=tuple(plots) if section == PLOTS else (),
     )
 
 

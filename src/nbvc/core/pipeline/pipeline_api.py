@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from nbvc.core.pipeline import dag
+from nbvc.core.pipeline.declared import declared_artifacts
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.outcome import NULL_LISTENER, ReproListener, ReproResult
 from nbvc.core.pipeline.repro import repro
@@ -29,3 +32,8 @@ class Pipeline:
         graph = dag.check(pipeline, self._repo.root)
         targets = dag.resolve_targets(pipeline, options.targets)
         return dag.select(graph, targets, options.downstream, options.single_item)
+
+    def declared(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The models and datasets the pipeline file declares (``artifacts:``), with their
+        latest nbvc version; ``kind`` keeps one type (``model``)."""
+        return declared_artifacts(self._repo, kind)

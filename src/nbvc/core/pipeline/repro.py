@@ -18,6 +18,8 @@ from typing import Any
 from nbvc.core.errors import NbvcError, ParamsError, PipelineError
 from nbvc.core.pipeline import dag, runcache
 from nbvc.core.pipeline.definition import Pipeline, Stage
+from nbvc.core.pipeline.dvc_lock import DvcLockFile
+from nbvc.core.pipeline.dvc_project import DvcProject, is_dvc_pipeline
 from nbvc.core.pipeline.execute import run_commands
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.lockfile import Hash, LockFile
@@ -73,9 +75,15 @@ class _Repro:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the run record
 
     def __post_init__(self) -> None:
-        self.lock = LockFile.load(self.pipeline.lock_path)
         self.hasher = Hasher(self.repo, self.pool)
         self.params = ParamReader(self.repo.root)
+        self.dvc: DvcProject | None = None
+        self.lock: LockFile | DvcLockFile
+        if is_dvc_pipeline(self.repo.root, self.pipeline):
+            self.dvc = DvcProject(self.repo, self.pipeline, self.hasher, self.pool)
+            self.lock = self.dvc.lock
+        else:
+            self.lock = LockFile.load(self.pipeline.lock_path)
         self.run_id = new_id()
         self.stopped = False
         self._recorded = False
@@ -127,18 +135,37 @@ class _Repro:
             self._finish(StageOutcome(name, NOT_RUN, blocked))
             return
         try:
-            state = measure(stage, self.hasher, self.params)
+            state = self._measure(stage)
         except ParamsError as exc:
             self._finish(StageOutcome(name, FAILED, "cannot read its params", error=str(exc)))
             return
         reason = self._reason(stage, state)
-        if reason is None or stage.frozen:
+        if stage.frozen and (missing := [p for p, h in state.outs.items() if h is None]):
+            # what DVC says when a frozen stage has nothing to verify
+            self._finish(
+                StageOutcome(
+                    name,
+                    FAILED,
+                    "frozen",
+                    error=f"stage {name} is frozen and its outputs are missing: "
+                    f"missing data '{'sources' if len(missing) > 1 else 'source'}': "
+                    f"{', '.join(missing)}; unfreeze it (remove 'frozen: true') or restore them",
+                ),
+            )
+        elif reason is None or stage.frozen:
             why = "frozen" if stage.frozen else "up to date"
+            if self.dvc is not None and not self.options.dry:
+                self.dvc.cache_outs(stage, self.dvc.uncached_outs(stage, state))
             self._finish(StageOutcome(name, SKIPPED, why), state)
         elif self.options.dry:
             self._finish(StageOutcome(name, WOULD_RUN, reason))
         elif missing := [p for p, h in state.deps.items() if h is None]:
             message = f"dep {missing[0]} is missing; create it or run the stage that makes it"
+            if os.path.isfile(self.repo.abspath(missing[0] + ".dvc")):
+                message = (
+                    f"dep {missing[0]} (tracked by {missing[0]}.dvc) is missing; "
+                    f"`dvc pull {missing[0]}.dvc` or `nbvc checkout {missing[0]}` restores it"
+                )
             self._finish(StageOutcome(name, FAILED, reason, error=message))
         else:
             try:
@@ -146,6 +173,11 @@ class _Repro:
                     self._execute(stage, state, reason)
             except NbvcError as exc:  # e.g. an out inside a folder nbvc tracks as a whole
                 self._finish(StageOutcome(name, FAILED, reason, error=str(exc)))
+
+    def _measure(self, stage: Stage) -> StageState:
+        if self.dvc is not None:
+            return self.dvc.measure(stage, self.params)
+        return measure(stage, self.hasher, self.params)
 
     def _blocked_by(self, name: str) -> str | None:
         for up in sorted(self.graph.upstream[name]):
@@ -226,6 +258,10 @@ class _Repro:
             runlog.ROOT_ENV: self.repo.root,
             runlog.STAGE_ENV: stage.name,
             "PYTHONUNBUFFERED": os.environ.get("PYTHONUNBUFFERED", "1"),
+            # what `dvc repro` gives a stage: tools such as dvclive see they run in a pipeline
+            # (and create no DVC experiment of their own)
+            "DVC_ROOT": os.environ.get("DVC_ROOT") or self.repo.root,
+            "DVC_STAGE": stage.name,
         }
 
         def sink(stream: str, text: str) -> None:
@@ -257,11 +293,18 @@ class _Repro:
             f"dep {dep.path} changed while stage {stage.name} ran; the lock keeps its hash from "
             "before the run, so the stage will run again next time"
             for dep in stage.deps
-            if self.hasher.hash(dep.path) != state.deps[dep.path]
+            if self._dep_hash(stage, dep.path) != state.deps[dep.path]
         ]
+
+    def _dep_hash(self, stage: Stage, path: str) -> Hash | None:
+        if self.dvc is not None:
+            return self.dvc.hashes.hash(path, self.dvc.lock.hash_name(stage.name, path))
+        return self.hasher.hash(path)
 
     def _save_outs(self, stage: Stage, producer_run: str) -> dict[str, Hash]:
         """Add cached outs as versions; store uncached ones as objects (for the run cache)."""
+        if self.dvc is not None:
+            return self.dvc.save_versions(stage, producer_run)
         hashes: dict[str, Hash] = {}
         cached = [o.path for o in stage.outs if o.cache]
         if cached:
@@ -281,6 +324,9 @@ class _Repro:
         return {o.path: hashes[o.path] for o in stage.outs if o.path in hashes}
 
     def _lock(self, stage: Stage, state: StageState, outs: dict[str, Hash], run: str) -> None:
+        if self.dvc is not None:
+            self.dvc.record(stage, state)
+            return
         self.lock.stages[stage.name] = state.lock(stage, outs, run)
         self.lock.save(list(self.pipeline.stages))
 
@@ -302,6 +348,8 @@ class _Repro:
     def _forget(self, paths: list[str]) -> None:
         self.hasher.forget(paths)
         self.params.forget(paths)
+        if self.dvc is not None:
+            self.dvc.forget(paths)
 
     def _exists(self, path: str) -> bool:
         return os.path.lexists(self.repo.abspath(path))

@@ -6,8 +6,10 @@ import time
 from typing import Any
 
 from nbvc.core.pipeline.definition import Pipeline
+from nbvc.core.pipeline.dvclive import dvclive_values
 from nbvc.core.pipeline.loader import workspace_reader
 from nbvc.core.pipeline.outcome import RAN, RESTORED
+from nbvc.core.pipeline.plot_files import plot_files, workspace_files
 from nbvc.core.pipeline.values import metrics_of, params_of
 from nbvc.core.repo import Repo
 from nbvc.core.runs.environment import environment
@@ -39,9 +41,11 @@ def finish_repro_run(
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
     fresh = _fresh_outs(pipeline, stages) if status is not RunStatus.COMPLETED else None
-    found = metrics_of(pipeline, read)
+    live_metrics, live_series = dvclive_values(repo.root, pipeline)
+    found = {**live_metrics, **metrics_of(pipeline, read)}
     if fresh is not None:  # a failed run shows no metrics an earlier run left in the workspace
-        found = {file: values for file, values in found.items() if file in fresh}
+        found = {file: values for file, values in found.items() if _is_fresh(file, fresh)}
+        live_series = {}
     params, metrics = with_logged(params_of(pipeline, read), found, logged)
     ended = time.time()
     record = write_run(
@@ -62,8 +66,9 @@ def finish_repro_run(
             targets=tuple(targets),
             params=params,
             metrics=metrics,
-            series=logged.series,
+            series={**live_series, **logged.series},
             plots=_plots(repo, pipeline, pool, fresh),
+            plot_defs=plot_defs_entry(pipeline),
             stages=stages,
         ),
     )
@@ -72,7 +77,8 @@ def finish_repro_run(
 
 
 def _fresh_outs(pipeline: Pipeline, stages: dict[str, dict[str, Any]]) -> set[str]:
-    """Outs that this run made or restored (those of stages that ran or were restored)."""
+    """Outs that this run made or restored (those of stages that ran or were restored), and
+    the files inside them."""
     return {
         out.path
         for stage, out in pipeline.all_outs()
@@ -80,16 +86,30 @@ def _fresh_outs(pipeline: Pipeline, stages: dict[str, dict[str, Any]]) -> set[st
     }
 
 
+def _is_fresh(path: str, fresh: set[str] | None) -> bool:
+    return fresh is None or any(path == out or path.startswith(out + "/") for out in fresh)
+
+
 def _plots(
     repo: Repo, pipeline: Pipeline, pool: Pool, fresh: set[str] | None
 ) -> tuple[PlotFile, ...]:
-    """Declared plot files as stored objects, so the run can be plotted later (for a run that
-    did not complete, only those it made)."""
-    plots = []
-    for out in pipeline.plot_outs():
-        if fresh is not None and out.path not in fresh:
-            continue
-        snapshot = repo.workspace.snapshot(out.path, pool, store=True)
-        if snapshot is not None and snapshot.kind == "file":
-            plots.append(PlotFile(out.path, snapshot.oid, dict(out.plot)))
-    return tuple(plots)
+    """Every file the pipeline's plots draw, as stored objects, so the run can be plotted
+    later (the definitions are kept in ``plot_defs``); for a run that did not complete, only
+    the files it made."""
+    is_file, files_under = workspace_files(repo.root)
+    plots: dict[str, PlotFile] = {}
+    for plot in pipeline.plot_defs():
+        for path in plot_files(plot, is_file, files_under):
+            if path in plots or not _is_fresh(path, fresh):
+                continue
+            snapshot = repo.workspace.snapshot(path, pool, store=True)
+            if snapshot is not None and snapshot.kind == "file":
+                plots[path] = PlotFile(path, snapshot.oid)
+    return tuple(plots.values())
+
+
+def plot_defs_entry(pipeline: Pipeline) -> tuple[dict[str, Any], ...]:
+    """How a run record keeps the pipeline's plot definitions."""
+    return tuple(
+        {"id": p.id, "props": dict(p.props), "is_path": p.is_path} for p in pipeline.plot_defs()
+    )

@@ -7,8 +7,6 @@ from typing import Any
 from nbvc.core.errors import DataFileError
 from nbvc.core.formats.datafiles import (
     flatten,
-    is_missing,
-    lookup,
     metrics_values,
     parse,
 )
@@ -19,23 +17,14 @@ Values = dict[str, dict[str, Any]]  # source (file, or "logged") -> flat name ->
 
 
 def params_of(pipeline: Pipeline, read: ReadText) -> Values:
-    """Every declared param's value (whole files flattened); unreadable files are left out."""
+    """Every param in the params files the pipeline uses, flattened (as DVC shows them: whole
+    files, not only the declared keys); unreadable files are left out."""
     values: Values = {}
-    for spec in pipeline.param_specs():
-        data = _parsed(read, spec.file)
-        if data is None:
-            continue
-        found = values.setdefault(spec.file, {})
-        if spec.keys is None:
-            found.update(flatten(data))
-            continue
-        for key in spec.keys:
-            value = lookup(data, key)
-            if not is_missing(value):
-                found.update(
-                    flatten(value, key) if isinstance(value, dict) and value else {key: value}
-                )
-    return {file: found for file, found in values.items() if found}
+    for file in dict.fromkeys(spec.file for spec in pipeline.param_specs()):
+        data = _parsed(read, file)
+        if isinstance(data, dict) and (found := flatten(data)):
+            values[file] = found
+    return values
 
 
 def metrics_of(pipeline: Pipeline, read: ReadText) -> Values:

@@ -128,6 +128,7 @@ class RunRecord:
     parent: str | None = None  # the run this one is nested in (a fold of a sweep)
     artifacts: tuple[RunArtifact, ...] = ()
     deleted: bool = False  # soft-deleted (`nbvc runs delete`); purged by `nbvc gc`
+    plot_defs: tuple[dict[str, Any], ...] = ()  # the pipeline's plot definitions: id, props
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -169,6 +170,8 @@ class RunRecord:
             doc["artifacts"] = [artifact.to_json() for artifact in self.artifacts]
         if self.deleted:
             doc["deleted"] = True
+            if self.plot_defs:
+                doc["plot_defs"] = list(self.plot_defs)
         return doc
 
     @classmethod
@@ -196,6 +199,7 @@ class RunRecord:
             parent=doc.get("parent"),
             artifacts=tuple(RunArtifact.from_json(a) for a in doc.get("artifacts") or ()),
             deleted=bool(doc.get("deleted")),
+            plot_defs=tuple(doc.get("plot_defs") or ()),
             extra={k: v for k, v in doc.items() if k not in known},
         )
 

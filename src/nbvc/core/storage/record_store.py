@@ -7,6 +7,7 @@ machines merge by copying files (push/pull), and the SQLite index can always be 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -45,10 +46,8 @@ class RecordStore:
 
     def remove(self, kind: str, record_id: str) -> None:
         """Delete a record (gc purging a deleted run); its index rows are the caller's."""
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path(kind, record_id))
-        except FileNotFoundError:
-            pass
 
     def read(self, kind: str, record_id: str) -> Record:
         path = self.path(kind, record_id)

@@ -10,6 +10,7 @@ recognised by its methods (``savefig``, ``to_json``, ``save``, ``to_dict``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from collections.abc import Mapping
@@ -160,10 +161,10 @@ def table_bytes(table: Any, name: str) -> tuple[bytes, str]:
         return str(table.to_csv(index=False)).encode("utf-8"), name
     if hasattr(table, "to_dict") and hasattr(table, "columns"):
         columns = [str(c) for c in table.columns]
-        rows = [list(row) for row in table.itertuples(index=False, name=None)]
+        rows = [[_cell(v) for v in row] for row in table.itertuples(index=False, name=None)]
     elif isinstance(table, list) and all(isinstance(row, Mapping) for row in table):
         columns = list(dict.fromkeys(str(k) for row in table for k in row))
-        rows = [[row.get(c) for c in columns] for row in table]
+        rows = [[_cell(row.get(c)) for c in columns] for row in table]
     else:
         raise LoggingError(
             f"log_table({name!r}) takes a pandas DataFrame or a list of row mappings, "
@@ -171,7 +172,17 @@ def table_bytes(table: Any, name: str) -> tuple[bytes, str]:
         )
     full = name if name.lower().endswith(".json") else f"{name}.json"
     doc = {"columns": columns, "data": rows}
-    return json.dumps(doc, default=_plain).encode("utf-8"), full
+    return json.dumps(doc, default=_plain, allow_nan=False).encode("utf-8"), full
+
+
+def _cell(value: Any) -> Any:
+    """A table cell: numpy scalars as Python numbers, NaN and infinities as None (JSON has
+    neither)."""
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +59,8 @@ class ImportResult:
 def import_mlflow(repo: Repo, source: str | None = None) -> ImportResult:
     uri = tracking_uri(repo.root, source)
     result = ImportResult(uri)
-    with _file_store_readable(), _temp_folder(repo) as scratch:
+    with _file_store_readable(), _temp_folder(repo) as scratch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mlflow's own deprecation notices are not the user's
         client = _client(uri)
         experiments = _experiments(client, uri)
         result.experiments = len(experiments)

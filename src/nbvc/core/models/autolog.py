@@ -77,17 +77,19 @@ def _install_sklearn(log_models: bool) -> Callable[[], None]:
 
 
 def _wrap(fit: Callable[..., Any], log_models: bool) -> Callable[..., Any]:
-    def fit_and_log(self: Any, X: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
-        depth = getattr(_depth, "value", 0)
-        if depth:
-            return fit(self, X, y, *args, **kwargs)
-        _depth.value = 1
+    def fit_and_log(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_depth, "value", 0):
+            return fit(self, *args, **kwargs)
+        _depth.value = 1  # fits inside this one (and inside the metrics sklearn computes) log nothing
         started = time.perf_counter()
         try:
-            result = fit(self, X, y, *args, **kwargs)
+            result = fit(self, *args, **kwargs)
+            seconds = time.perf_counter() - started
+            X = args[0] if args else kwargs.get("X")
+            y = args[1] if len(args) > 1 else kwargs.get("y")
+            _log_fit(self, X, y, seconds, log_models)
         finally:
             _depth.value = 0
-        _log_fit(self, X, y, time.perf_counter() - started, log_models)
         return result
 
     fit_and_log.__wrapped__ = fit  # type: ignore[attr-defined]

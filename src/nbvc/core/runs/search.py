@@ -197,6 +197,12 @@ def _check(text: str, clause: Clause) -> None:
         raise FilterError(f"filter {text!r}: {clause.op} compares text, not {clause.key}")
     if clause.kind == "metric" and not all(isinstance(v, int | float) for v in clause.values):
         raise FilterError(f"filter {text!r}: {clause.key} is compared with a number")
+    if clause.name in TIME_COLUMNS:
+        for value in clause.values:
+            try:
+                _seconds(value)
+            except FilterError as exc:
+                raise FilterError(f"filter {text!r}: {exc}") from None
 
 
 def _clause_sql(clause: Clause) -> tuple[str, list[Any]]:

@@ -67,7 +67,7 @@ def _install_sklearn(log_models: bool) -> Callable[[], None]:
         if owner is None or owner in originals:
             continue
         originals[owner] = owner.__dict__["fit"]
-        owner.fit = _wrap(owner.__dict__["fit"], log_models)  # type: ignore[attr-defined]
+        owner.fit = _wrap(owner.__dict__["fit"], log_models)
 
     def uninstall() -> None:
         for owner, original in originals.items():
@@ -80,7 +80,7 @@ def _wrap(fit: Callable[..., Any], log_models: bool) -> Callable[..., Any]:
     def fit_and_log(self: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(_depth, "value", 0):
             return fit(self, *args, **kwargs)
-        _depth.value = 1  # fits inside this one (and inside the metrics sklearn computes) log nothing
+        _depth.value = 1  # fits inside this one (and in the metrics computed after) log nothing
         started = time.perf_counter()
         try:
             result = fit(self, *args, **kwargs)

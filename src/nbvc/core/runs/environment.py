@@ -64,7 +64,7 @@ def packages() -> dict[str, str]:
     """Every installed distribution (lower-case name) and its version."""
     found: dict[str, str] = {}
     for dist in metadata.distributions():
-        name = dist.metadata.get("Name") if dist.metadata else None
+        name = dist.name
         if name:
             found.setdefault(str(name).lower().replace("_", "-"), str(dist.version))
     return dict(sorted(found.items()))

@@ -90,7 +90,7 @@ def _counters(counters: Any) -> dict[str, int]:
 
 def _nvml_handles() -> list[Any]:
     try:
-        import pynvml  # type: ignore[import-not-found]
+        import pynvml
 
         pynvml.nvmlInit()
         return [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(pynvml.nvmlDeviceGetCount())]

@@ -19,7 +19,9 @@ TREE_SUFFIX = ".dir"
 OID_HEX_LEN = 64
 
 
-def hash_bytes(data: bytes) -> str:
+def hash_bytes(data: bytes | memoryview) -> str:
+    if len(data) >= BIG_FILE:
+        return blake3(data, max_threads=blake3.AUTO).hexdigest()
     return blake3(data).hexdigest()
 
 

@@ -107,27 +107,33 @@ def _log_fit(estimator: Any, X: Any, y: Any, seconds: float, log_models: bool) -
     run.set_tags({"estimator_class": f"{type(estimator).__module__}.{name}"})
     run.log_params({k: _param(v) for k, v in estimator.get_params(deep=False).items()})
     run.log_metric("fit_time", seconds)
-    if y is not None:
-        for metric, value in _training_metrics(estimator, X, y).items():
+    predicted = _predict(estimator, X) if y is not None else None
+    if predicted is not None:
+        for metric, value in _training_metrics(estimator, y, predicted).items():
             run.log_metric(f"training_{metric}", value)
     if log_models:
-        log_model(estimator, name, input_example=_head(X))
+        output = _head(predicted) if predicted is not None else None
+        log_model(estimator, name, input_example=_head(X), output_example=output)
 
 
-def _training_metrics(estimator: Any, X: Any, y: Any) -> dict[str, float]:
+def _predict(estimator: Any, X: Any) -> Any:
+    if not hasattr(estimator, "predict"):
+        return None
+    try:
+        return estimator.predict(X)
+    except Exception:  # an estimator that cannot predict on its own training input
+        return None
+
+
+def _training_metrics(estimator: Any, y: Any, predicted: Any) -> dict[str, float]:
     from sklearn import metrics
     from sklearn.base import is_classifier, is_regressor
 
-    if not hasattr(estimator, "predict"):
-        return {}
-    try:
-        predicted = estimator.predict(X)
-    except Exception:  # an estimator that cannot predict on its own training input
-        return {}
     if is_classifier(estimator):
+        accuracy = float(metrics.accuracy_score(y, predicted))
         return {
-            "score": float(metrics.accuracy_score(y, predicted)),
-            "accuracy_score": float(metrics.accuracy_score(y, predicted)),
+            "score": accuracy,
+            "accuracy_score": accuracy,
             "precision_score": float(
                 metrics.precision_score(y, predicted, average="weighted", zero_division=0)
             ),

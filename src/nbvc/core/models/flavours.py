@@ -76,14 +76,16 @@ def _is_torch_module(model: Any) -> bool:
     )
 
 
-def signature(model: Any, example: Any) -> dict[str, Any] | None:
-    """``{"inputs": schema, "outputs": schema}`` from an input example (outputs: what the
-    model's ``predict`` answers for it, where it has one)."""
+def signature(model: Any, example: Any, output: Any = None) -> dict[str, Any] | None:
+    """``{"inputs": schema, "outputs": schema}`` from an input example (outputs: ``output``
+    if given, else what the model's ``predict`` answers for the example, where it has one)."""
     if example is None:
         return None
     found: dict[str, Any] = {"inputs": schema_of(example)}
     predict = getattr(model, "predict", None)
-    if callable(predict):
+    if output is not None:
+        found["outputs"] = schema_of(output)
+    elif callable(predict):
         with contextlib.suppress(Exception):  # an example it cannot predict on: no outputs
             found["outputs"] = schema_of(predict(example))
     return found

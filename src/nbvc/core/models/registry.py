@@ -297,9 +297,12 @@ def check_name(name: str, what: str = "a model name") -> None:
 
 
 # -- the Python API ---------------------------------------------------------------------------
-def log_model(model: Any, name: str, input_example: Any = None) -> ModelVersion:
+def log_model(
+    model: Any, name: str, input_example: Any = None, output_example: Any = None
+) -> ModelVersion:
     """Store ``model`` as the next version of ``name``, with the active run (one is started
-    if none is open) as its source."""
+    if none is open) as its source. The signature is inferred from ``input_example`` (and
+    ``output_example``, else the model's ``predict`` of the input example)."""
     check_name(name)
     run = runlog.active_run() or runlog.start_run()
     flavour = flavours.flavour_of(model)
@@ -319,7 +322,7 @@ def log_model(model: Any, name: str, input_example: Any = None) -> ModelVersion:
             len(data),
             flavour,
             run.id,
-            flavours.signature(model, input_example),
+            flavours.signature(model, input_example, output_example),
             requirements,
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import platform
+import re
 import shutil
 import socket
 import subprocess
@@ -61,13 +62,34 @@ def environment(root: str, full: bool = True) -> dict[str, Any]:
 
 
 def packages() -> dict[str, str]:
-    """Every installed distribution (lower-case name) and its version."""
+    """Every installed distribution (normalised name) and its version.
+
+    Read from the names of the ``*.dist-info`` / ``*.egg-info`` folders on ``sys.path`` (one
+    listing per folder: a few ms, where opening every distribution's metadata takes ~150 ms
+    with a few hundred installed); the first on the path wins, as for imports.
+    """
     found: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = dist.name
-        if name:
-            found.setdefault(str(name).lower().replace("_", "-"), str(dist.version))
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in names:
+            stem, dot, suffix = entry.rpartition(".")
+            if not dot or suffix not in ("dist-info", "egg-info"):
+                continue
+            name, dash, version = stem.partition("-")
+            if dash and version:
+                found.setdefault(_normalised(name), version.split("-")[0])
+    if not found:  # an unusual layout (zip imports, ...): ask importlib.metadata
+        for dist in metadata.distributions():
+            if dist.name:
+                found.setdefault(_normalised(dist.name), str(dist.version))
     return dict(sorted(found.items()))
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def git_status(root: str) -> str:

@@ -50,6 +50,12 @@ export namespace API {
   export type IPlotList = Schemas['PlotList'];
   export type IPlot = IPlotList['plots'][number];
 
+  export type IRunArtifact = Schemas['RunArtifact'];
+
+  // -- models -------------------------------------------------------------------------------
+  export type IModelVersion = Schemas['ModelVersion'];
+  export type IModelList = Answer<'listModels'>;
+
   // -- lineage ------------------------------------------------------------------------------
   export type LineageNode = Schemas['LineageNode'];
   export type ILineage = Answer<'getLineage'>;

@@ -101,6 +101,20 @@ export interface IRunComparison extends IDisposable {
   refresh(): Promise<void>;
 }
 
+/** The model registry: every version with its aliases, and the artifacts of one run. */
+export interface IModelsModel {
+  readonly changed: ISignal<IModelsModel, void>;
+  readonly state: LoadState;
+  readonly message: string;
+  /** Every version, by model name then version number. */
+  readonly versions: readonly API.IModelVersion[];
+  /** The run whose artifacts are shown (the one that logged a chosen version), if any. */
+  readonly run: API.IRun | null;
+  refresh(): Promise<void>;
+  /** Show the artifacts of a run (null: hide them). */
+  showRun(id: string | null): Promise<void>;
+}
+
 /** The lineage of one artifact version: what produced it, from what. */
 export interface ILineageModel {
   readonly changed: ISignal<ILineageModel, void>;
@@ -140,6 +154,7 @@ export interface INbvcModel extends IDisposable {
   readonly changed: ISignal<INbvcModel, void>;
   readonly artifacts: IArtifactsModel;
   readonly runs: IRunsModel;
+  readonly models: IModelsModel;
   readonly lineage: ILineageModel;
   readonly jobs: IJobsModel;
   /** Fetch everything now, whatever the change token says. */

@@ -8,6 +8,7 @@ import { ArtifactsModel } from './artifacts';
 import { IModelContext } from './context';
 import { JobsModel } from './jobs';
 import { LineageModel } from './lineage';
+import { ModelsModel } from './models';
 import { RunsModel } from './runs';
 
 /** How often the change token is polled, in milliseconds. */
@@ -28,6 +29,7 @@ export class NbvcModel implements INbvcModel {
     };
     this.artifacts = new ArtifactsModel(context);
     this.runs = new RunsModel(context);
+    this.models = new ModelsModel(context);
     this.lineage = new LineageModel(context);
     this.jobs = new JobsModel(context, options.jobInterval);
     this.jobs.finished.connect(this._onJobFinished, this);
@@ -45,6 +47,7 @@ export class NbvcModel implements INbvcModel {
 
   readonly artifacts: ArtifactsModel;
   readonly runs: RunsModel;
+  readonly models: ModelsModel;
   readonly lineage: LineageModel;
   readonly jobs: JobsModel;
 
@@ -167,6 +170,7 @@ export class NbvcModel implements INbvcModel {
         listing.declared ?? []
       );
       this.runs.repoChanged(sameRepo);
+      this.models.repoChanged(sameRepo);
       this.lineage.repoChanged(sameRepo);
     } catch (error) {
       if (path !== this._path) {
@@ -180,6 +184,7 @@ export class NbvcModel implements INbvcModel {
       this._set(state, null, messageOf(error));
       this.artifacts.update([], false);
       this.runs.repoChanged(false);
+      this.models.repoChanged(false);
       this.lineage.repoChanged(false);
       if (state === 'error') {
         throw error; // lets the poll back off while the server is unreachable

@@ -10,15 +10,16 @@ import { INbvcModel } from '../tokens';
 import { ArtifactsView } from './artifacts';
 import { JobsView } from './jobs';
 import { LineageView } from './lineage';
+import { ModelsView } from './models';
 import { RunsView } from './runs';
 
-export type TabName = 'artifacts' | 'runs' | 'lineage' | 'jobs';
+export type TabName = 'artifacts' | 'runs' | 'models' | 'lineage' | 'jobs';
 
-const TABS: TabName[] = ['artifacts', 'runs', 'lineage', 'jobs'];
+const TABS: TabName[] = ['artifacts', 'runs', 'models', 'lineage', 'jobs'];
 
 /**
- * The nbvc side panel: the repo of the folder open in the file browser, in four tabs
- * (Artifacts, Runs, Lineage, Jobs). It only renders the model; buttons run commands.
+ * The nbvc side panel: the repo of the folder open in the file browser, in five tabs
+ * (Artifacts, Runs, Models, Lineage, Jobs). It only renders the model; buttons run commands.
  */
 export class NbvcPanel extends Panel {
   constructor(
@@ -40,6 +41,9 @@ export class NbvcPanel extends Panel {
       )),
       runs: new ModelView(model, [model.runs.changed], () => (
         <RunsView model={model.runs} commands={commands} />
+      )),
+      models: new ModelView(model, [model.models.changed], () => (
+        <ModelsView model={model.models} />
       )),
       lineage: new ModelView(
         model,

@@ -15,6 +15,7 @@ from nbvc.cli.main import build_parser
 from nbvc.core import (
     AddOptions,
     PullOptions,
+    PushOptions,
     Repo,
     ReproOptions,
     TransferOptions,
@@ -31,7 +32,7 @@ from nbvc.server.params import parse_options
 # verb -> (its options, its CLI command, its magic, its REST schema, its engine function)
 VERBS: dict[str, tuple[type[Any], str, Any, str | None, Callable[..., Any] | None]] = {
     "add": (AddOptions, "add", VersionMagics.version_add, "AddRequest", Repo.add),
-    "push": (TransferOptions, "push", RemoteMagics.version_push, "TransferArgs", Repo.push),
+    "push": (PushOptions, "push", RemoteMagics.version_push, "TransferArgs", Repo.push),
     "fetch": (TransferOptions, "fetch", None, None, Repo.fetch),
     "pull": (PullOptions, "pull", RemoteMagics.version_pull, "PullArgs", Repo.pull),
     "repro": (ReproOptions, "repro", RunMagics.repro, "ReproArgs", None),

@@ -26,6 +26,8 @@ export namespace API {
   export type IArtifact = Schemas['Artifact'];
   export type IArtifactList = Schemas['ArtifactList'];
   export type IDeclaredArtifact = Schemas['DeclaredArtifact'];
+  export type IArtifactUsage = Schemas['ArtifactUsage'];
+  export type IUsage = Schemas['Usage'];
   export type IVersionList = Answer<'listVersions'>;
   export type IDiff = Schemas['Diff'];
   export type ICheckoutRequest = Schemas['CheckoutRequest'];

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/nbvc/api/artifacts/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Logical and stored size of each artifact's versions and of the cache (`nbvc du`) */
+        get: operations["artifactUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/nbvc/api/artifacts/diff": {
         parameters: {
             query?: never;
@@ -576,6 +593,27 @@ export interface components {
             version: string | null;
             versions: number;
         };
+        ArtifactUsage: {
+            path: string;
+            versions: number;
+            /** @description Sum of every version's size (what keeping each version as a copy costs) */
+            logical_size: number;
+            /** @description Bytes of the distinct objects and chunks its versions use in this cache */
+            stored_size: number;
+            /** @description logical_size / stored_size */
+            dedup_ratio: number;
+            /** @description Objects not in this cache */
+            missing_objects: number;
+        };
+        Usage: {
+            artifacts: components["schemas"]["ArtifactUsage"][];
+            logical_size: number;
+            /** @description Every file in the cache */
+            stored_size: number;
+            dedup_ratio: number;
+            packs: number;
+            chunks: number;
+        };
         Diff: {
             path: string;
             /** @description Label of the old side (vN, a ref, or `pointer`) */
@@ -672,6 +710,14 @@ export interface components {
             checked: number;
             /** @description Objects found corrupt and moved to quarantine */
             corrupt: components["schemas"]["Oid"][];
+            /** @description Chunks checked in the packs */
+            chunks?: number;
+            /** @description Damaged chunks (removed from their packs) and the versions using them */
+            bad_chunks?: {
+                digest: string;
+                /** @description e.g. `model.pt@v3` */
+                users: string[];
+            }[];
         };
         /** @description source (a params/metrics file, or `logged`) -> dotted name -> value */
         ValuesByFile: {
@@ -1202,6 +1248,34 @@ export interface operations {
                         path: string;
                         versions: components["schemas"]["Version"][];
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    artifactUsage: {
+        parameters: {
+            query?: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+                /** @description Only this artifact (relative to the repo root); default every one. */
+                artifact?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sizes in bytes; stored counts each object and chunk once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -30,6 +30,8 @@ export interface IArtifactsModel {
   select(path: string | null): void;
   readonly versions: readonly API.IVersion[];
   readonly versionsState: LoadState;
+  /** The selected artifact's logical and stored size (null until loaded, or if unavailable). */
+  readonly usage: API.IArtifactUsage | null;
   /** Versions picked to diff (at most two, in the order picked). */
   readonly picked: readonly string[];
   pick(version: string): void;

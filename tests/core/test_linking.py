@@ -17,6 +17,7 @@ from tests.helpers import (
     make_tree,
     object_path,
     read_tree,
+    set_config,
     set_link_types,
     write,
 )
@@ -172,9 +173,15 @@ def test_add_relinks_workspace_files_into_the_cache(repo: Repo, link_type: str) 
     repo.close()
 
 
-def test_a_big_object_trusted_by_its_stat_is_still_checked_once_damaged(repo: Repo) -> None:
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_big_object_trusted_by_its_stat_is_still_checked_once_damaged(
+    repo: Repo, chunked: bool
+) -> None:
     """Big objects are trusted by their stat-cache entry (they were hashed when stored), so a
-    copy need not re-hash them; damage changes the stat, and checkout then refuses the object."""
+    copy need not re-hash them; damage changes the stat, and checkout then refuses the object.
+    A chunked object is trusted by its manifest's entry and the mtimes of its packs."""
+    set_config(Path(repo.root), f"[cache]\nchunk_min_size = {4 << 20 if chunked else 0}\n")
+    repo = reopen(repo)
     big = Path(repo.root, "big.bin")
     big.write_bytes(os.urandom(9 << 20))  # above hashing.BIG_FILE
     repo.add(["big.bin"])
@@ -184,10 +191,19 @@ def test_a_big_object_trusted_by_its_stat_is_still_checked_once_damaged(repo: Re
     assert blake3_of(big) == oid
     big.unlink()
     time.sleep(0.01)  # a new mtime, as any write gives
-    corrupt_object(repo, oid)
+    assert repo.odb.is_chunked(oid) == chunked
+    if chunked:
+        (pack,) = Path(repo.root, ".nbvc/cache/packs").glob("*.pack")
+        pack.chmod(0o644)
+        with open(pack, "r+b") as handle:
+            handle.seek(5 << 20)
+            handle.write(b"bit rot")
+    else:
+        corrupt_object(repo, oid)
     with pytest.raises(CorruptObjectError):
         repo.checkout("big.bin")
     assert not big.exists()
+    repo.close()
 
 
 def blake3_of(path: Path) -> str:

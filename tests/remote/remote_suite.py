@@ -64,7 +64,16 @@ class Backend:
         except FileNotFoundError:
             return set()
         names = {"".join(p.rstrip("/").split("/")[-2:]) for p in paths}
-        return {oid for oid in names if is_valid_oid(oid)}
+        oids = {name.removesuffix(".chunks") for name in names}  # a chunked file: its manifest
+        return {oid for oid in oids if is_valid_oid(oid)}
+
+    def packs(self) -> list[str]:
+        """Paths of everything in the remote's ``packs/`` folder."""
+        self.fs.invalidate_cache()
+        try:
+            return sorted(self.fs.find(f"{self.root}/packs", detail=False))
+        except FileNotFoundError:
+            return []
 
     def tmp_files(self) -> list[str]:
         self.fs.invalidate_cache()
@@ -202,10 +211,11 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def tree_oid(repo_path: Path, artifact: str) -> str:
+def tree_oid(repo_path: Path, artifact: str, number: int | None = None) -> str:
+    """The oid of the artifact's latest version (or of version ``number``)."""
     with Repo.open(str(repo_path)) as repo:
         versions = repo.history.versions(artifact)
-    return versions[0].oid
+    return versions[0].oid if number is None else versions[-number].oid
 
 
 def file_oid(repo_path: Path, artifact: str, rel: str) -> str:
@@ -228,8 +238,32 @@ def fetch(repo_path: Path, **kwargs: Any) -> Any:
         return repo.fetch(**kwargs)
 
 
+class ChunkRanges:
+    """Fetching a few chunks of a big remote pack reads their ranges, not the pack."""
+
+    def test_a_few_chunks_of_a_pack_are_read_as_ranges(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        chunk_small_files(repo)
+        big = random.Random(10).randbytes(CKPT)
+        (repo / "big.bin").write_bytes(big)
+        (repo / "part.bin").write_bytes(big[: CKPT // 8])  # shares its chunks with big.bin
+        assert nbvc(repo, "add", "big.bin").code == 0
+        assert nbvc(repo, "add", "part.bin").code == 0
+        commit(repo)
+        assert push(repo).ok  # one pack of 3 MiB, and one with the last chunk of part.bin
+        other = clone(repo, tmp_path / "clone")
+        fetched = fetch(other, paths=[str(other / "part.bin")])
+        assert fetched.ok and fetched.objects == 1, fetched
+        assert fetched.bytes < CKPT // 4  # the part's ranges, not the 3 MiB pack
+        assert nbvc(other, "checkout", str(other / "part.bin")).code == 0
+        assert (other / "part.bin").read_bytes() == big[: CKPT // 8]
+        with Repo.open(str(other)) as pulled:
+            assert pulled.fsck().ok
+
+
 # -- the suite ----------------------------------------------------------------------------------
-class RemoteSuite:
+class RemoteSuite(ChunkRanges):
     """Behaviour every remote backend must show. Subclasses provide the ``backend`` fixture."""
 
     @pytest.fixture
@@ -303,7 +337,7 @@ class RemoteSuite:
             assert os.listdir(clone_repo.odb.tmp_dir) == []
         # removed from the remote with its folder manifest, so a good copy can be pushed again
         assert victim not in backend.objects()
-        assert nbvc(repo, "push").code == 0
+        assert nbvc(repo, "push", "--check").code == 0
         assert content_ok(backend, victim)
         again = nbvc(other, "pull")
         assert again.code == 0, again.err
@@ -334,7 +368,7 @@ class RemoteSuite:
         assert pulled.code == 1 and lost[:8] in pulled.err
         # the folder's manifest went too, so a push no longer takes the folder as complete
         assert tree_oid(repo, "data") not in backend.objects()
-        assert push(repo).objects == 2  # the lost file and the manifest
+        assert push(repo, check=True).objects == 2  # the lost file and the manifest
         assert nbvc(other, "pull", "data").code == 0
         assert snapshot(other / "data") == snapshot(repo / "data")
 
@@ -486,3 +520,107 @@ class RemoteSuite:
         other = clone(repo, tmp_path / "clone")
         assert nbvc(other, "pull").code == 0
         assert snapshot(other / "data") == snapshot(repo / "data")
+
+    # -- chunked files --------------------------------------------------------------------------
+    def test_a_new_version_of_a_chunked_file_sends_only_its_new_chunks(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        chunk_small_files(repo)
+        content = bytearray(random.Random(4).randbytes(CKPT))
+        (repo / "ckpt.bin").write_bytes(content)
+        assert nbvc(repo, "add", "ckpt.bin").code == 0
+        first = push(repo)
+        assert first.ok and first.bytes > CKPT
+        assert push(repo, check=True).objects == 0  # the remote has it (as a chunk manifest)
+        content[CKPT // 2 : CKPT // 2 + 30_000] = random.Random(5).randbytes(30_000)
+        content[2000:2000] = random.Random(6).randbytes(1024)  # an insertion near the start
+        (repo / "ckpt.bin").write_bytes(content)
+        assert nbvc(repo, "add", "ckpt.bin").code == 0
+        commit(repo)
+        second = push(repo)
+        assert second.ok and (second.objects, second.records) == (1, 1)
+        assert second.bytes < CKPT // 10  # about the edited chunks, not the whole file
+        assert backend.packs()  # the chunks travel in packs
+        other = clone(repo, tmp_path / "clone")
+        assert nbvc(other, "pull").code == 0
+        assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")
+        assert nbvc(other, "fetch", "--all-versions").code == 0
+        assert nbvc(other, "checkout", "ckpt.bin@v1").code == 0
+        assert blake3((other / "ckpt.bin").read_bytes()).hexdigest() == tree_oid(
+            other, "ckpt.bin", 1
+        )
+        with Repo.open(str(other)) as pulled:
+            assert pulled.fsck().ok
+
+    def test_a_remote_of_whole_objects_from_an_older_nbvc_keeps_working(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        (repo / ".nbvc" / "config.local").write_text("[cache]\nchunk_min_size = 0\n")
+        (repo / "ckpt.bin").write_bytes(random.Random(11).randbytes(CKPT))
+        assert nbvc(repo, "add", "ckpt.bin").code == 0
+        commit(repo)
+        assert push(repo).ok  # whole objects, as before chunking existed
+        assert not backend.packs()
+        chunk_small_files(repo)
+        assert nbvc(repo, "gc", "--rechunk").code == 0  # the cache here now holds chunks
+        assert push(repo, check=True).objects == 0  # the remote's whole copy counts
+        other = clone(repo, tmp_path / "clone")
+        chunk_small_files(other)
+        assert nbvc(other, "pull").code == 0
+        assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")
+
+    def test_a_corrupt_chunk_on_the_remote_is_refused_on_pull_and_reported(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        chunk_small_files(repo)
+        (repo / "ckpt.bin").write_bytes(random.Random(7).randbytes(CKPT))
+        assert nbvc(repo, "add", "ckpt.bin").code == 0
+        commit(repo)
+        assert push(repo).ok
+        (pack,) = [p for p in backend.packs() if p.endswith(".pack")]
+        data = bytearray(backend.fs.cat_file(pack))
+        data[CKPT // 3 : CKPT // 3 + 7] = b"bit rot"
+        backend.fs.pipe_file(pack, bytes(data))
+        other = clone(repo, tmp_path / "clone")
+        pulled = nbvc(other, "pull")
+        assert pulled.code == 1
+        assert "corrupt" in pulled.err and "ckpt.bin" in pulled.err
+        assert not (other / "ckpt.bin").exists()  # nothing damaged reaches the workspace
+        with Repo.open(str(other)) as clone_repo:
+            oid = clone_repo.history.versions("ckpt.bin")[0].oid
+            assert not clone_repo.odb.exists(oid)
+            assert clone_repo.fsck().ok
+        assert any(p.endswith(".bad") for p in backend.packs())  # marked on the remote
+        assert (
+            nbvc(repo, "push", "--check").code == 0
+        )  # sends the damaged chunk again, in a new pack
+        again = nbvc(other, "pull")
+        assert again.code == 0, again.err
+        assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")
+
+    def test_gc_remote_deletes_packs_no_version_needs(
+        self, repo: Path, tmp_path: Path, backend: Backend
+    ) -> None:
+        chunk_small_files(repo)
+        for seed in (8, 9):  # two versions that share nothing
+            (repo / "ckpt.bin").write_bytes(random.Random(seed).randbytes(CKPT))
+            assert nbvc(repo, "add", "ckpt.bin").code == 0
+        commit(repo)
+        assert nbvc(repo, "push", "--all-versions").code == 0
+        packs = [p for p in backend.packs() if p.endswith(".pack")]
+        assert len(packs) == 2
+        assert nbvc(repo, "gc", "--keep-last", "1").code == 0
+        swept = nbvc(repo, "gc", "--remote", "origin")
+        assert swept.code == 0 and "1 packs" in swept.out
+        assert len([p for p in backend.packs() if p.endswith(".pack")]) == 1
+        other = clone(repo, tmp_path / "clone")
+        assert nbvc(other, "pull").code == 0
+        assert snapshot(other / "ckpt.bin") == snapshot(repo / "ckpt.bin")
+
+
+CKPT = 3 << 20
+
+
+def chunk_small_files(repo: Path) -> None:
+    """Chunk files from 64 KiB on, so that a few MiB make many chunks."""
+    (repo / ".nbvc" / "config.local").write_text("[cache]\nchunk_min_size = 65536\n")

@@ -191,3 +191,18 @@ async def test_tag_with_an_invalid_name_is_400(api: Api, project: Project) -> No
     answer = await api.post("artifacts/tag", body)
     assert answer.status == 400
     assert "cannot be a tag" in answer.body["message"]
+
+
+async def test_usage_of_each_artifact_and_of_the_cache(api: Api, project: Project) -> None:
+    doc = await api.ok("GET", "artifacts/usage", path="proj")
+    by_path = {a["path"]: a for a in doc["artifacts"]}
+    model = by_path["model.bin"]
+    assert model["versions"] == 2 and model["logical_size"] > 0
+    assert model["stored_size"] >= model["logical_size"] > 0  # two small whole objects
+    assert doc["stored_size"] > 0 and doc["logical_size"] == sum(
+        a["logical_size"] for a in doc["artifacts"]
+    )
+    one = await api.ok("GET", "artifacts/usage", path="proj", artifact="model.bin")
+    assert [a["path"] for a in one["artifacts"]] == ["model.bin"]
+    missing = await api.get("artifacts/usage", path="proj", artifact="nothing.txt")
+    assert missing.status == 404

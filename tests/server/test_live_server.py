@@ -19,6 +19,7 @@ GET_ROUTES = [
     "artifacts?path=proj",
     "artifacts/versions?path=proj&artifact=model.bin",
     "artifacts/diff?path=proj&artifact=model.bin",
+    "artifacts/usage?path=proj",
     "changes?path=proj",
     "jobs",
     "jobs/0",

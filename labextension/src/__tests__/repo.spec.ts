@@ -184,6 +184,37 @@ describe('ArtifactsModel', () => {
     expect(artifacts.versions).toEqual([]);
   });
 
+  it('shows what the selected artifact costs in the cache, when the server says', async () => {
+    const usage = {
+      path: 'model.bin',
+      versions: 7,
+      logical_size: 7000,
+      stored_size: 1100,
+      dedup_ratio: 6.36,
+      missing_objects: 0
+    };
+    const server = repoServer([artifact('model.bin', { version: 2 })])
+      .on('artifacts/versions', { path: 'model.bin', versions: [version(1)] })
+      .on('artifacts/usage', {
+        artifacts: [usage],
+        logical_size: 7000,
+        stored_size: 1200,
+        dedup_ratio: 5.8,
+        packs: 1,
+        chunks: 3
+      });
+    const { artifacts } = await ready(server);
+    artifacts.select('model.bin');
+    await settle();
+    expect(artifacts.usage).toEqual(usage);
+    expect(server.called('artifacts/usage')[0].query).toEqual({
+      path: 'proj',
+      artifact: 'model.bin'
+    });
+    artifacts.select(null);
+    expect(artifacts.usage).toBeNull();
+  });
+
   it('picks at most two versions and diffs them older first', async () => {
     const server = repoServer([artifact('model.bin')])
       .on('artifacts/versions', {

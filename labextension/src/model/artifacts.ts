@@ -61,6 +61,10 @@ export class ArtifactsModel implements IArtifactsModel {
     return this._versionsState;
   }
 
+  get usage(): API.IArtifactUsage | null {
+    return this._usage;
+  }
+
   get picked(): readonly string[] {
     return this._picked;
   }
@@ -83,6 +87,7 @@ export class ArtifactsModel implements IArtifactsModel {
     this._diff = null;
     this._diffState = 'idle';
     this._versionsState = path === null ? 'idle' : 'loading';
+    this._usage = null;
     this._changed.emit();
     if (path !== null) {
       void this._loadVersions();
@@ -191,6 +196,7 @@ export class ArtifactsModel implements IArtifactsModel {
       }
       this._versions = list.versions;
       this._versionsState = 'ready';
+      void this._loadUsage(artifact);
       const known = new Set(list.versions.map(v => v.version));
       this._picked = this._picked.filter(v => known.has(v));
     } catch {
@@ -203,6 +209,22 @@ export class ArtifactsModel implements IArtifactsModel {
     this._changed.emit();
   }
 
+  /** Sizes are a detail: a failure leaves them out and changes nothing else. */
+  private async _loadUsage(artifact: string): Promise<void> {
+    try {
+      const usage = await this._context.request<API.IUsage>('artifacts/usage', {
+        path: this._context.location(),
+        artifact
+      });
+      if (artifact === this._selected) {
+        this._usage = usage.artifacts[0] ?? null;
+        this._changed.emit();
+      }
+    } catch {
+      // an older server, or an artifact without versions: no sizes shown
+    }
+  }
+
   private _all: API.IArtifact[] = [];
   private _declared: readonly API.IDeclaredArtifact[] = [];
   private _visible: readonly API.IArtifact[] | null = null;
@@ -210,6 +232,7 @@ export class ArtifactsModel implements IArtifactsModel {
   private _selected: string | null = null;
   private _versions: API.IVersion[] = [];
   private _versionsState: LoadState = 'idle';
+  private _usage: API.IArtifactUsage | null = null;
   private _picked: string[] = [];
   private _diff: API.IDiff | null = null;
   private _diffState: LoadState = 'idle';

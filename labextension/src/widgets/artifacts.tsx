@@ -182,6 +182,13 @@ function ArtifactDetails(props: IArtifactsViewProps): React.ReactElement {
           </span>
         )}
       </header>
+      {model.usage && (
+        <p className="jp-nbvc-usage" title="Each chunk and object counted once">
+          {`${formatSize(model.usage.stored_size)} stored for ` +
+            `${formatSize(model.usage.logical_size)} of versions ` +
+            `(${model.usage.dedup_ratio.toFixed(1)}x)`}
+        </p>
+      )}
       <div className="jp-nbvc-toolbar">
         <button
           className="jp-nbvc-button"

@@ -81,6 +81,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ConsoleListener": ("nbvc.core.pipeline.console", "ConsoleListener"),
     "ReproOptions": ("nbvc.core.verbs", "ReproOptions"),
     "PullOptions": ("nbvc.core.verbs", "PullOptions"),
+    "PushOptions": ("nbvc.core.verbs", "PushOptions"),
     "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
@@ -109,6 +110,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
     "is_dvc_project": ("nbvc.core.pipeline.dvc_config", "is_dvc_project"),
+    # maintenance
+    "FSCK_SHOWN_USERS": ("nbvc.core.maintenance.fsck", "SHOWN_USERS"),
+    "FsckResult": ("nbvc.core.maintenance.fsck", "FsckResult"),
     # remotes
     "PullResult": ("nbvc.core.remote.transfer", "PullResult"),
     "TransferResult": ("nbvc.core.remote.transfer", "TransferResult"),
@@ -155,6 +159,7 @@ _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 # the same names, written out for type checkers (a test keeps the two equal)
 __all__ = [
     "CELL_PRODUCER",
+    "FSCK_SHOWN_USERS",
     "LINEAGE_READ",
     "LINEAGE_WRITE",
     "NULL_REPORTER",
@@ -180,6 +185,7 @@ __all__ = [
     "FileAccess",
     "FileState",
     "FilterError",
+    "FsckResult",
     "ImportSourceError",
     "LineageNode",
     "LockTimeoutError",
@@ -200,6 +206,7 @@ __all__ = [
     "PipelineError",
     "PullOptions",
     "PullResult",
+    "PushOptions",
     "RefError",
     "RemoteError",
     "Repo",
@@ -325,6 +332,8 @@ if TYPE_CHECKING:
     from nbvc.core.lineage.lineage_api import WRITE as LINEAGE_WRITE
     from nbvc.core.lineage.render import render_lineage
     from nbvc.core.lineage.script import Script
+    from nbvc.core.maintenance.fsck import SHOWN_USERS as FSCK_SHOWN_USERS
+    from nbvc.core.maintenance.fsck import FsckResult
     from nbvc.core.metrics.compare import Row, Side
     from nbvc.core.metrics.metrics_api import Comparison
     from nbvc.core.metrics.plots import SCHEMA as VEGA_LITE_SCHEMA
@@ -377,6 +386,7 @@ if TYPE_CHECKING:
     from nbvc.core.verbs import (
         AddOptions,
         PullOptions,
+        PushOptions,
         ReproOptions,
         TransferOptions,
         argparse_argument,

@@ -20,7 +20,13 @@ DEFAULT_CONFIG_TEXT = """\
 link_types = ["reflink", "copy"]
 # Worker threads for hashing and copying; 0 picks a number from the CPU count.
 jobs = 0
+
+[cache]
+# Files of at least this many bytes are stored as content-defined chunks, so versions that
+# differ a little share most of their storage; 0 stores every file whole.
+chunk_min_size = 4194304
 """
+DEFAULT_CHUNK_MIN_SIZE = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Config:
     link_types: tuple[str, ...]
     jobs: int
     raw: dict[str, Any]
+    chunk_min_size: int = DEFAULT_CHUNK_MIN_SIZE
 
     @property
     def workers(self) -> int:
@@ -74,4 +81,13 @@ def load(dot_dir: str) -> Config:
     jobs = core.get("jobs", 0)
     if not isinstance(jobs, int) or jobs < 0:
         raise ConfigError("core.jobs in .nbvc/config must be a whole number >= 0")
-    return Config(link_types, jobs, raw)
+    cache = raw.get("cache", {})
+    if not isinstance(cache, dict):
+        raise ConfigError("cache in .nbvc/config must be a [cache] table")
+    chunk_min_size = cache.get("chunk_min_size", DEFAULT_CHUNK_MIN_SIZE)
+    if type(chunk_min_size) is not int or chunk_min_size < 0:
+        raise ConfigError(
+            "cache.chunk_min_size in .nbvc/config must be a whole number of bytes >= 0 "
+            "(0 stores every file whole)"
+        )
+    return Config(link_types, jobs, raw, chunk_min_size)

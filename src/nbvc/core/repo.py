@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nbvc.core.maintenance.fsck import FsckResult
     from nbvc.core.maintenance.gc import GcResult
     from nbvc.core.maintenance.remote_gc import RemoteGcResult
+    from nbvc.core.maintenance.usage import CacheUsage
     from nbvc.core.metrics.metrics_api import Metrics
     from nbvc.core.models.registry import Registry
     from nbvc.core.pipeline.pipeline_api import Pipeline
@@ -67,7 +68,10 @@ class Repo:
         tmp = os.path.join(self.dot, "tmp")
         os.makedirs(tmp, exist_ok=True)
         self.odb = ObjectStore(
-            os.path.join(cache, "objects"), tmp, os.path.join(cache, "quarantine")
+            os.path.join(cache, "objects"),
+            tmp,
+            os.path.join(cache, "quarantine"),
+            self.config.chunk_min_size,
         )
         self.records = RecordStore(os.path.join(self.dot, "records"))
         self._index: Index | None = None
@@ -263,16 +267,26 @@ class Repo:
         return tag(self, spec, name)
 
     def gc(
-        self, dry_run: bool = False, keep_last: int | None = None, reporter: Reporter = NULL
+        self,
+        dry_run: bool = False,
+        keep_last: int | None = None,
+        reporter: Reporter = NULL,
+        rechunk: bool = False,
     ) -> GcResult:
         from nbvc.core.maintenance.gc import gc
 
-        return gc(self, dry_run, keep_last, reporter)
+        return gc(self, dry_run, keep_last, reporter, rechunk)
 
-    def fsck(self, reporter: Reporter = NULL) -> FsckResult:
+    def fsck(self, reporter: Reporter = NULL, remote: str | None = None) -> FsckResult:
         from nbvc.core.maintenance.fsck import fsck
 
-        return fsck(self, reporter)
+        return fsck(self, reporter, remote)
+
+    def du(self, paths: Sequence[str] = ()) -> CacheUsage:
+        """Logical and stored size of each artifact's versions and of the cache (`nbvc du`)."""
+        from nbvc.core.maintenance.usage import usage
+
+        return usage(self, paths)
 
     def push(
         self,
@@ -281,10 +295,11 @@ class Repo:
         all_versions: bool = False,
         jobs: int | None = None,
         reporter: Reporter = NULL,
+        check: bool = False,
     ) -> TransferResult:
         from nbvc.core.remote.transfer import push
 
-        return push(self, paths, remote, all_versions, jobs, reporter)
+        return push(self, paths, remote, all_versions, jobs, reporter, check)
 
     def fetch(
         self,

@@ -150,7 +150,7 @@ class AddOptions:
 
 @dataclass(frozen=True)
 class TransferOptions:
-    """``push`` and ``fetch`` (``pull`` adds ``force``)."""
+    """``fetch`` (``push`` adds ``check``, ``pull`` adds ``force``)."""
 
     paths: tuple[str, ...] = option(
         (),
@@ -179,6 +179,16 @@ class TransferOptions:
         minimum=1,
         rest=None,
         magic=False,
+    )
+
+
+@dataclass(frozen=True)
+class PushOptions(TransferOptions):
+    check: bool = option(
+        False,
+        "ask the remote what it lacks even if nothing changed since the last push",
+        "--check",
+        rest=None,
     )
 
 

@@ -8,7 +8,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.core import PullOptions, TransferOptions, option_values
+from nbvc.core import PullOptions, PushOptions, option_values
 from nbvc.kernel.arguments import line_magic, magic_arguments, options, options_of, parse_argstring
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
@@ -22,12 +22,12 @@ if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
 class RemoteMagics(NbvcMagics):
     @line_magic
     @magic_arguments()
-    @options(TransferOptions)
+    @options(PushOptions)
     @friendly_errors
     def version_push(self, line: str) -> Rich:
         """Send tracked data and all records (history, runs, lineage) to a remote; only what
         the remote lacks is sent."""
-        push = options_of(TransferOptions, parse_argstring(self.version_push, line))
+        push = options_of(PushOptions, parse_argstring(self.version_push, line))
         repo = self.repo()
         self.tracer.flush()  # lineage records of the cells so far travel too
         with self.tracer.paused():

@@ -68,6 +68,13 @@ class VersionsHandler(NbvcHandler):
         self.reply(await self.in_repo(self.location(), lambda r: service.versions(r, artifact)))
 
 
+class UsageHandler(NbvcHandler):
+    @authenticated
+    async def get(self) -> None:
+        artifact = self.query("artifact")
+        self.reply(await self.in_repo(self.location(), lambda r: service.usage(r, artifact)))
+
+
 class DiffHandler(NbvcHandler):
     @authenticated
     async def get(self) -> None:
@@ -199,6 +206,7 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/status", StatusHandler),
         ("/artifacts", ArtifactsHandler),
         ("/artifacts/versions", VersionsHandler),
+        ("/artifacts/usage", UsageHandler),
         ("/artifacts/diff", DiffHandler),
         ("/artifacts/checkout", CheckoutHandler),
         ("/artifacts/add", AddHandler),

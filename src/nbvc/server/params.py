@@ -12,8 +12,8 @@ from typing import Any, Generic, TypeVar
 from nbvc.core import (
     AddOptions,
     PullOptions,
+    PushOptions,
     ReproOptions,
-    TransferOptions,
     VerbOption,
     verb_options,
 )
@@ -226,8 +226,8 @@ def parse_repro(data: object, where: str = "request body") -> VerbRequest[ReproO
     return parse_options(ReproOptions, data, where)
 
 
-def parse_push(data: object, where: str = "request body") -> VerbRequest[TransferOptions]:
-    return parse_options(TransferOptions, data, where)
+def parse_push(data: object, where: str = "request body") -> VerbRequest[PushOptions]:
+    return parse_options(PushOptions, data, where)
 
 
 def parse_pull(data: object, where: str = "request body") -> VerbRequest[PullOptions]:

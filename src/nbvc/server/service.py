@@ -114,6 +114,14 @@ def versions(repo: Repo, artifact: str) -> Json:
     }
 
 
+def usage(repo: Repo, artifact: str | None) -> Json:
+    """`nbvc du` for one artifact (its versions must exist) or for every one."""
+    paths = [artifact_path(repo, artifact)] if artifact is not None else []
+    if paths and not repo.history.versions(repo.artifact(paths[0])):
+        raise ApiError(NOT_FOUND, f"{artifact} has no recorded versions in this repo")
+    return repo.du(paths).to_json()
+
+
 def diff(repo: Repo, artifact: str, ref_a: str | None, ref_b: str | None) -> Json:
     """``artifact@ref_a`` (default: what the pointer names) against ``ref_b`` (or the workspace)."""
     old = spec(repo, artifact, ref_a)
@@ -172,7 +180,12 @@ def gc(
 
 def fsck(repo: Repo, reporter: Reporter = NULL_REPORTER) -> Json:
     result = repo.fsck(reporter=reporter)
-    return {"checked": result.checked, "corrupt": [oid for oid, _ in result.corrupt]}
+    return {
+        "checked": result.checked,
+        "corrupt": [oid for oid, _ in result.corrupt],
+        "chunks": result.chunks,
+        "bad_chunks": [{"digest": b.digest, "users": b.users} for b in result.bad_chunks],
+    }
 
 
 def _version_ref(version: Version) -> Json:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nbvc.core import PullOptions, Repo, TransferOptions, TransferResult, option_values
+from nbvc.core import PullOptions, PushOptions, Repo, TransferOptions, TransferResult, option_values
 from nbvc.server.jobs import JobFailed, Json, Progress
 from nbvc.server.paths import artifact_path
 
 
-def push(repo: Repo, options: TransferOptions, progress: Progress) -> Json:
+def push(repo: Repo, options: PushOptions, progress: Progress) -> Json:
     result = repo.push(**option_values(_in_repo(repo, options)), reporter=progress)
     _check(result, progress)
     return _transfer(result)

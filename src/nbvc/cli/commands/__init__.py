@@ -59,6 +59,7 @@ COMMANDS: dict[str, str] = {
     "lineage": "lineage",
     "gc": "gc",
     "fsck": "fsck",
+    "du": "du",
     "repro": "repro",
     "runs": "runs",
     "models": "models",

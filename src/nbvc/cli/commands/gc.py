@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nbvc.cli.commands import add_parser
@@ -29,6 +30,11 @@ def register(sub: Any) -> list[str]:
         help="instead, delete the objects on remote NAME that no version or pointer references",
     )
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel deletes (--remote)")
+    parser.add_argument(
+        "--rechunk",
+        action="store_true",
+        help="first store big whole objects (from older caches) as shared chunks",
+    )
     return ["gc"]
 
 
@@ -36,14 +42,33 @@ def run(args: argparse.Namespace) -> int:
     if args.remote is not None:
         return _run_remote(args)
     with Repo.find() as repo:
-        result = repo.gc(args.dry_run, args.keep_last, reporter(args.quiet))
+        result = repo.gc(args.dry_run, args.keep_last, reporter(args.quiet), args.rechunk)
     would = "would " if result.dry_run else ""
+    if result.rechunked is not None:
+        converted = result.rechunked
+        print(
+            f"{would}store {len(converted.converted)} whole objects as chunks "
+            f"({human_size(converted.bytes_before)})"
+        )
+        for oid in converted.corrupt:
+            print(f"corrupt: {oid} (quarantined, not converted)", file=sys.stderr)
     for version in result.pruned:
         print(f"{would}prune {version.artifact}@{version.name}")
     print(
         f"{would}remove {len(result.removed)} objects ({human_size(result.freed_bytes)}); "
         f"{result.kept} kept"
     )
+    if result.packs_removed or result.packs_rewritten:
+        print(
+            f"packs: {would}delete {result.packs_removed}, "
+            f"{would}rewrite {result.packs_rewritten} that were mostly garbage"
+        )
+    if result.unreadable:
+        print(
+            f"nbvc: warning: {len(result.unreadable)} chunk manifest(s) could not be read "
+            f"({result.unreadable[0][:12]}...), so no chunk was deleted; run `nbvc fsck`",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -54,7 +79,9 @@ def _run_remote(args: argparse.Namespace) -> int:
         result = repo.gc_remote(args.remote, args.dry_run, args.jobs, reporter(args.quiet))
     would = "would " if result.dry_run else ""
     stale = f" and {result.stale_uploads} stale uploads" if result.stale_uploads else ""
+    packs = f", {len(result.packs_removed)} packs" if result.packs_removed else ""
     print(
-        f"{result.remote}: {would}remove {len(result.removed)} objects{stale}; {result.kept} kept"
+        f"{result.remote}: {would}remove {len(result.removed)} objects{packs}{stale}; "
+        f"{result.kept} kept"
     )
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import human_size, reporter
-from nbvc.core import Repo, TransferOptions, TransferResult, option_values
+from nbvc.core import PushOptions, Repo, TransferResult, option_values
 
 
 def register(sub: Any) -> list[str]:
@@ -18,12 +18,12 @@ def register(sub: Any) -> list[str]:
         "Send the data of tracked artifacts (default: all) and all history records to a remote; "
         "only what the remote lacks is sent.",
     )
-    add_options(parser, TransferOptions)
+    add_options(parser, PushOptions)
     return ["push"]
 
 
 def run(args: argparse.Namespace) -> int:
-    options = options_of(TransferOptions, args)
+    options = options_of(PushOptions, args)
     with Repo.find() as repo:
         result = repo.push(**option_values(options), reporter=reporter(args.quiet))
     return report(result)

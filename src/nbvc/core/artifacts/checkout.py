@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -159,6 +160,8 @@ def _write(
     pool: Pool,
     task: Task,
 ) -> int:
+    started_ns = time.time_ns()
+
     def write_batch(batch: Sequence[str]) -> list[Written]:
         done = [linker.materialize(wanted[p].oid, dests[p], wanted[p].executable) for p in batch]
         task.advance(len(done))
@@ -166,7 +169,8 @@ def _write(
 
     batches = [relpaths[i : i + BATCH] for i in range(0, len(relpaths), BATCH)]
     written = [w for batch in pool.map(write_batch, batches) for w in batch]
-    repo.index.stat_store(written)
+    verified = repo.odb.stat_entries(linker.newly_verified(), started_ns)
+    repo.index.stat_store([*written, *verified])
     return len(written)
 
 

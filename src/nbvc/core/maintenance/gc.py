@@ -5,6 +5,11 @@ workspace, every run record (run-cache outputs and plot files) and every lineage
 cell's source) keeps its objects.
 ``keep_last`` prunes versions explicitly (never a tagged version or the one a pointer names),
 and only then do their objects become garbage.
+
+Chunks are live while a live chunked file lists them. Packs with no live chunk are deleted and
+packs that became mostly garbage are rewritten (:mod:`nbvc.core.storage.repack`, crash-safe). If
+the manifest of a live chunked file cannot be read, no pack is touched: gc cannot tell which
+chunks it needs.
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
 from nbvc.core.artifacts.history import Version
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import CorruptObjectError, MissingObjectError, NbvcError
 from nbvc.core.lineage.store import kept_objects as kept_by_lineage
+from nbvc.core.maintenance.rechunk import RechunkResult
+from nbvc.core.maintenance.rechunk import rechunk as convert_to_chunks
 from nbvc.core.models.registry import model_roots
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.storage import fsutil
+from nbvc.core.storage import fsutil, repack
 from nbvc.core.storage.hashing import is_tree_oid
+from nbvc.core.storage.packs import PackError
 
 STALE_TMP_SECONDS = 24 * 3600
 
@@ -35,13 +43,21 @@ class GcResult:
     freed_bytes: int = 0
     kept: int = 0
     purged_runs: list[str] = field(default_factory=list)  # soft-deleted runs removed
+    packs_removed: int = 0
+    packs_rewritten: int = 0
+    unreadable: list[str] = field(default_factory=list)  # live manifests gc could not read
+    rechunked: RechunkResult | None = None
 
 
-def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> GcResult:
+def gc(
+    repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter, rechunk: bool = False
+) -> GcResult:
     if keep_last is not None and keep_last < 1:
         raise NbvcError("--keep-last must be at least 1")
     result = GcResult(dry_run)
     with repo.collecting(), repo.lock():
+        if rechunk:
+            result.rechunked = convert_to_chunks(repo, dry_run, reporter)
         pointers = {a: p for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
         if keep_last is not None:
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})
@@ -60,11 +76,41 @@ def gc(repo: Repo, dry_run: bool, keep_last: int | None, reporter: Reporter) -> 
             task.advance()
         task.close()
         result.removed = garbage
+        _collect_packs(repo, live, dry_run, result)
         if not dry_run:
             _clean_tmp(repo.odb.tmp_dir)
             if garbage:
                 repo.index.forget_complete()
     return result
+
+
+def _collect_packs(repo: Repo, live: set[str], dry_run: bool, result: GcResult) -> None:
+    """Delete or rewrite packs whose chunks no live chunked file lists."""
+    odb = repo.odb
+    chunks: set[bytes] = set()
+    for oid in live:
+        if is_tree_oid(oid) or not odb.is_chunked(oid):
+            continue
+        try:
+            chunks |= odb.chunks.load(oid).digests
+        except (CorruptObjectError, MissingObjectError):
+            result.unreadable.append(oid)
+    if result.unreadable:
+        return
+    try:
+        todo = repack.plan(odb.packs, chunks)
+    except (OSError, PackError) as exc:
+        raise NbvcError(
+            f"a pack index could not be read ({exc}); gc removed no chunks. "
+            "Run `nbvc fsck` to check and rebuild the packs"
+        ) from None
+    result.packs_removed, result.packs_rewritten = len(todo.remove), len(todo.rewrite)
+    if dry_run:
+        result.freed_bytes += todo.freed_bytes
+        return
+    result.freed_bytes += repack.remove_leftovers(odb.packs, odb.tmp_dir)
+    if todo.remove or todo.rewrite:
+        result.freed_bytes += repack.execute(odb.packs, odb.tmp_dir, todo)
 
 
 def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -> set[str]:

@@ -9,22 +9,32 @@ anything is deleted, so that other clones agree with what went. A tree is read f
 cache or else from the remote; if a live tree on the remote cannot be read, gc stops rather than
 guess what it lists. Uploads that an interrupted push left in the remote's ``tmp/`` for more
 than a day are removed too.
+
+Chunks: a pack on the remote none of whose chunks a live chunked file lists is deleted (its
+index first, so no reader takes it for complete while it goes). Packs that are only partly dead
+stay (rewriting them would mean downloading their live part). If the manifest of a live chunked
+file cannot be read, no pack is deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
-from nbvc.core.errors import CorruptObjectError, RemoteError
+from nbvc.core.errors import CorruptObjectError, MissingObjectError, RemoteError
 from nbvc.core.maintenance.gc import STALE_TMP_SECONDS, live_roots
 from nbvc.core.progress import NULL, Reporter
+from nbvc.core.remote import ledger, remote_packs
 from nbvc.core.remote import record_sync as records
 from nbvc.core.remote.fs import Remote, open_remote
 from nbvc.core.remote.objects import digest
 from nbvc.core.remote.parallel import parallel_map
+from nbvc.core.remote.remote_packs import BAD_SUFFIX
 from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import hash_bytes, is_tree_oid, short
+from nbvc.core.storage.hashing import CHUNKED_SUFFIX, hash_bytes, is_tree_oid, short
+from nbvc.core.storage.manifest import Manifest, ManifestError
+from nbvc.core.storage.packs import IDX_SUFFIX, PACK_SUFFIX
 from nbvc.core.storage.tree import Tree
 
 ALL_PREFIXES = [f"{i:02x}" for i in range(256)]
@@ -40,6 +50,7 @@ class RemoteGcResult:
     stale_uploads: int = 0
     records_fetched: int = 0
     records_pushed: int = 0
+    packs_removed: list[str] = field(default_factory=list)
 
 
 def gc_remote(
@@ -58,13 +69,50 @@ def gc_remote(
         result.records_pushed = records.push(repo, remote).copied
     pointed = {p.oid for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
     live = _expand(repo, remote, live_roots(repo, pointed, set()), present)
-    result.removed = sorted(present - live)
+    result.removed = sorted(n for n in present if n.removesuffix(CHUNKED_SUFFIX) not in live)
     result.kept = len(present) - len(result.removed)
     stale = remote.stale_uploads(STALE_TMP_SECONDS)
     result.stale_uploads = len(stale)
+    kept_manifests = sorted(
+        n for n in present if n.endswith(CHUNKED_SUFFIX) and n not in result.removed
+    )
+    dead_packs = _dead_packs(repo, remote, kept_manifests)
+    result.packs_removed = sorted(dead_packs)
     if not dry_run:
+        ledger.forget(repo, remote.url)
         _delete(remote, [remote.object_path(oid) for oid in result.removed] + stale, reporter)
+        indexes = [remote.pack_path(n, s) for n in dead_packs for s in (IDX_SUFFIX, BAD_SUFFIX)]
+        _delete(remote, [p for p in indexes if remote.exists(p)], NULL)
+        _delete(remote, [remote.pack_path(n, PACK_SUFFIX) for n in dead_packs], NULL)
     return result
+
+
+def _dead_packs(repo: Repo, remote: Remote, manifests: list[str]) -> set[str]:
+    """The remote's packs that no kept chunk manifest needs a chunk of."""
+    live: set[bytes] = set()
+    for name in manifests:
+        oid = name.removesuffix(CHUNKED_SUFFIX)
+        manifest = _load_manifest(repo, remote, oid)
+        if manifest is None:
+            return set()  # gc cannot tell which chunks it needs: keep every pack
+        live |= manifest.digests
+    there = remote_packs.load(repo, remote)
+    return {
+        name
+        for name, entries in there.entries.items()
+        if not any(entry.digest in live for entry in entries)
+    }
+
+
+def _load_manifest(repo: Repo, remote: Remote, oid: str) -> Manifest | None:
+    if repo.odb.chunks.has(oid):
+        with contextlib.suppress(CorruptObjectError, MissingObjectError):
+            return repo.odb.chunks.load(oid)
+    data = remote.read_bytes(remote.manifest_path(oid))
+    try:
+        return Manifest.deserialize(data, oid) if data is not None else None
+    except ManifestError:
+        return None
 
 
 def _expand(repo: Repo, remote: Remote, roots: set[str], present: set[str]) -> set[str]:

@@ -240,6 +240,8 @@ class Registry:
         """The model's bytes, mapped from the cache, checked against their hash before anyone
         unpickles them. An object path that leads outside the cache (a symlink planted in
         it) is refused."""
+        if self.repo.odb.is_chunked(version.oid):  # stored as chunks: read_bytes checks the hash
+            return memoryview(self.repo.odb.read_bytes(version.oid))
         path = self.repo.odb.path(version.oid)
         cache = os.path.realpath(self.repo.odb.objects_dir)
         if os.path.realpath(path) != os.path.join(cache, version.oid[:2], version.oid[2:]):

@@ -3,6 +3,8 @@
 Layout under the root, like the local cache::
 
     objects/<oid[:2]>/<oid[2:]>      content-addressed objects (trees keep their .dir suffix)
+    objects/<oid[:2]>/<oid[2:]>.chunks  the manifest of a file stored as chunks
+    packs/<name>.pack, <name>.idx    chunks in packs and their indexes (see storage/packs.py)
     records/<kind>/<id>.json         immutable history, run and lineage records
     tmp/                             uploads in flight (filesystems with rename only)
 
@@ -31,7 +33,7 @@ from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.remote.remote_config import RemoteConfig
 from nbvc.core.remote.remote_config import get as get_config
 from nbvc.core.repo import Repo
-from nbvc.core.storage.hashing import is_valid_oid
+from nbvc.core.storage.hashing import CHUNKED_SUFFIX, is_tree_oid, is_valid_oid
 
 # URL scheme -> (module that implements it, the nbvc extra that installs it)
 BACKENDS: dict[str, tuple[str, str]] = {
@@ -100,7 +102,15 @@ class Remote:
         return posixpath.join(self.root, *parts)
 
     def object_path(self, oid: str) -> str:
+        """Where object ``oid`` is stored whole (``oid`` may also be a stored name, such as
+        ``<oid>.chunks`` for a chunk manifest)."""
         return self.path("objects", oid[:2], oid[2:])
+
+    def manifest_path(self, oid: str) -> str:
+        return self.object_path(oid) + CHUNKED_SUFFIX
+
+    def pack_path(self, name: str, suffix: str) -> str:
+        return self.path("packs", name + suffix)
 
     def record_path(self, kind: str, record_id: str) -> str:
         return self.path("records", kind, record_id + ".json")
@@ -135,7 +145,9 @@ class Remote:
         return [self.relative(path) for path in found]
 
     def list_objects(self, prefixes: Iterable[str]) -> set[str]:
-        """The oids on the remote that start with any of ``prefixes`` (two hex characters).
+        """The stored names on the remote that start with any of ``prefixes`` (two hex
+        characters): an oid for a whole object, ``<oid>.chunks`` for a chunked file's manifest
+        (:func:`stored_oids` turns them into oids).
 
         Folders (local, SFTP) are listed one prefix folder at a time, in parallel. On an object
         store one listing request returns up to 1,000 keys of any prefix, so the first prefix is
@@ -160,12 +172,12 @@ class Remote:
                 names = self.fs.ls(self.path("objects", prefix), detail=False)
             except FileNotFoundError:
                 return []
-        oids = (prefix + posixpath.basename(name.rstrip("/")) for name in names)
-        return [oid for oid in oids if is_valid_oid(oid)]
+        stored = (prefix + posixpath.basename(name.rstrip("/")) for name in names)
+        return [name for name in stored if is_stored_name(name)]
 
     def _list_all(self) -> list[str]:
-        oids = ("".join(rel.split("/")[-2:]) for rel in self.list_files("objects"))
-        return [oid for oid in oids if is_valid_oid(oid)]
+        stored = ("".join(rel.split("/")[-2:]) for rel in self.list_files("objects"))
+        return [name for name in stored if is_stored_name(name)]
 
     def exists(self, path: str) -> bool:
         with self.errors("checking", path):
@@ -183,6 +195,31 @@ class Remote:
             except FileNotFoundError:
                 return None
         return data
+
+    def read_range(self, path: str, start: int, end: int) -> bytes | None:
+        """Bytes ``start`` to ``end`` (exclusive) of the file, or None if it is not there.
+
+        Object stores answer a ranged request; on filesystems (SFTP) the file is opened and
+        read from ``start``, since their ``cat_file`` may ignore the range.
+        """
+        with self.errors("reading", path):
+            try:
+                if self.object_store:
+                    data: bytes = self.fs.cat_file(path, start=start, end=end, **self.read_options)
+                    return data
+                pieces: list[bytes] = []
+                position = start
+                with self.fs.open(path, "rb") as handle:
+                    handle.seek(start)
+                    while position < end:
+                        piece: bytes = handle.read(end - position)
+                        if not piece:
+                            break
+                        pieces.append(piece)
+                        position += len(piece)
+                return b"".join(pieces)
+            except FileNotFoundError:
+                return None
 
     def get_file(self, path: str, local_path: str) -> bool:
         """Download to ``local_path``; False if the remote file is not there."""
@@ -256,6 +293,17 @@ class Remote:
         except FileNotFoundError:  # the destination folder is new
             self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
             self.fs.mv(tmp, path)
+
+
+def is_stored_name(name: str) -> bool:
+    """An object's name in a remote listing: an oid, or an oid with the chunk-manifest suffix."""
+    oid = name.removesuffix(CHUNKED_SUFFIX)
+    return is_valid_oid(oid) and (oid == name or not is_tree_oid(oid))
+
+
+def stored_oids(names: Iterable[str]) -> set[str]:
+    """The oids that stored names (from :meth:`Remote.list_objects`) hold, in either form."""
+    return {name.removesuffix(CHUNKED_SUFFIX) for name in names}
 
 
 def _aware(moment: datetime) -> datetime:

@@ -13,9 +13,8 @@ import os
 import posixpath
 from collections.abc import Iterator
 
-from nbvc.core.remote.fs import Remote
+from nbvc.core.remote.fs import Remote, is_stored_name
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.hashing import is_valid_oid
 
 
 class LocalRemote(Remote):
@@ -25,7 +24,7 @@ class LocalRemote(Remote):
                 names = os.listdir(self.path("objects", prefix))
             except FileNotFoundError:
                 return []
-        return [prefix + name for name in names if is_valid_oid(prefix + name)]
+        return [prefix + name for name in names if is_stored_name(prefix + name)]
 
     def exists(self, path: str) -> bool:
         return os.path.exists(path)
@@ -37,6 +36,17 @@ class LocalRemote(Remote):
                     return handle.read()
             except FileNotFoundError:
                 return None
+
+    def read_range(self, path: str, start: int, end: int) -> bytes | None:
+        with self.errors("reading", path):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                return None
+            try:
+                return os.pread(fd, end - start, start)
+            finally:
+                os.close(fd)
 
     def get_file(self, path: str, local_path: str) -> bool:
         with self.errors("downloading", path):

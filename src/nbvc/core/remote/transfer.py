@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nbvc.core.artifacts import pointer
+from nbvc.core.config import DEFAULT_CHUNK_MIN_SIZE
 from nbvc.core.errors import CorruptObjectError, RemoteError, TransferError
 from nbvc.core.progress import NULL, Reporter
-from nbvc.core.remote import objects, plan
+from nbvc.core.remote import ledger, objects, plan, remote_config
 from nbvc.core.remote import record_sync as records
-from nbvc.core.remote.fs import Remote, open_remote
+from nbvc.core.remote.fs import Remote, open_remote, stored_oids
 from nbvc.core.remote.objects import Outcome
 from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.remote.plan import Want
@@ -82,8 +83,8 @@ class TransferResult:
             removed = "they were removed from the remote, so " if self.repaired_remote else ""
             out.append(
                 f"{_are(self.corrupt)} corrupt on {where} (content does not match the hash) "
-                f"and were not stored ({_examples(self.corrupt)}); {removed}`nbvc push` from a "
-                "machine with a good copy replaces them"
+                f"and were not stored ({_examples(self.corrupt)}); {removed}`nbvc push --check` "
+                "from a machine with a good copy replaces them"
             )
         if self.rejected_records:
             shown = ", ".join(self.rejected_records[:SHOWN])
@@ -114,21 +115,37 @@ def push(
     all_versions: bool = False,
     jobs: int | None = None,
     reporter: Reporter = NULL,
+    check: bool = False,
 ) -> TransferResult:
-    """Send the objects of ``paths`` (default: every tracked artifact) and all records."""
+    """Send the objects of ``paths`` (default: every tracked artifact) and all records.
+
+    Unless ``check``, a push covering exactly what the last complete push to this remote
+    covered, a few minutes ago at most, reports it up to date without connecting (see
+    :mod:`.ledger`).
+    """
+    config = remote_config.get(repo, remote_name)
+    wanted = plan.roots(repo, paths, all_versions)
+    local_records = ledger.fingerprint(records.local_keys(repo))
+    roots = [w.oid for w in wanted]
+    if not check and ledger.up_to_date(repo, config.url, local_records, roots):
+        return TransferResult(config.name, "push")
     remote = open_remote(repo, remote_name, jobs)
     remote.check_writable()
     result = TransferResult(remote.name, "push")
-    wanted = plan.roots(repo, paths, all_versions)
     result.records = records.push(repo, remote).copied
     files, trees = _push_plan(repo, remote, wanted, result)
     files = absent_on_remote(remote, files)
     remote.make_dirs(["tmp", *sorted({f"objects/{w.oid[:2]}" for w in [*files, *trees]})])
-    failed = _move(repo, remote, files, result, reporter)
+    chunked = [w for w in files if repo.odb.is_chunked(w.oid)]
+    whole = [w for w in files if w not in set(chunked)]
+    failed = _move(repo, remote, whole, result, reporter)
+    failed |= _move_chunked(repo, remote, chunked, result, reporter)
     complete = [t for t, tree_files in trees.items() if not tree_files & failed]
     _move(repo, remote, complete, result, NULL)
     if result.corrupt:
         repo.index.forget_complete()
+    if result.ok:
+        ledger.remember(repo, config.url, local_records, roots)
     return result
 
 
@@ -161,11 +178,17 @@ def _push_plan(
 
 
 def absent_on_remote(remote: Remote, wants: list[Want]) -> list[Want]:
-    """The wants the remote does not have."""
+    """The wants the remote has in neither form (whole, or as a chunk manifest)."""
     if len(wants) <= EXISTS_LIMIT:
-        there = parallel_map(remote.jobs, lambda w: remote.exists(remote.object_path(w.oid)), wants)
-        return [w for w, ok in zip(wants, there, strict=True) if not ok]
-    present = remote.list_objects({w.oid[:2] for w in wants})
+
+        def there(want: Want) -> bool:
+            if remote.exists(remote.object_path(want.oid)):
+                return True
+            return not want.is_tree and remote.exists(remote.manifest_path(want.oid))
+
+        found = parallel_map(remote.jobs, there, wants)
+        return [w for w, ok in zip(wants, found, strict=True) if not ok]
+    present = stored_oids(remote.list_objects({w.oid[:2] for w in wants}))
     return [w for w in wants if w.oid not in present]
 
 
@@ -204,12 +227,25 @@ def _fetch_objects(
             listed_in.setdefault(file_want.oid, []).append(want.oid)
     with repo.pool() as pool:
         absent = set(repo.odb.missing(list(files), pool))
-    failed = _move(repo, remote, [w for w in files.values() if w.oid in absent], result, reporter)
+    todo = [w for w in files.values() if w.oid in absent]
+    likely_chunked, small = _split_by_size(todo, _chunked_from(repo))
+    failed = _move_chunked(repo, remote, likely_chunked, result, reporter, fallback=small)
+    chunked_failed = set(failed)
+    failed |= _move(repo, remote, small, result, reporter)
+    if small_missing := [w for w in result.missing if w in set(small)]:  # chunked there after all?
+        absent_too: list[Want] = []
+        damaged = _move_chunked(repo, remote, small_missing, result, NULL, fallback=absent_too)
+        found = {w.oid for w in small_missing} - {w.oid for w in absent_too}
+        result.missing = [w for w in result.missing if w.oid not in found]
+        failed = (failed - found) | damaged
+        chunked_failed |= damaged
     incomplete = {tree for oid in failed for tree in listed_in.get(oid, ())}
     for want in trees:
         if want.oid not in incomplete and repo.odb.exists(want.oid):
             repo.index.mark_complete(want.oid)
-    result.repaired_remote = _repair_remote(remote, result, incomplete)
+    result.repaired_remote = _repair_remote(remote, result, incomplete, chunked_failed)
+    if result.repaired_remote:
+        ledger.forget(repo, remote.url)
 
 
 def pull(
@@ -237,15 +273,22 @@ def pull(
     return PullResult(fetched, checkouts, skipped)
 
 
-def _repair_remote(remote: Remote, result: TransferResult, incomplete: set[str]) -> bool:
+def _repair_remote(
+    remote: Remote, result: TransferResult, incomplete: set[str], chunked: set[str]
+) -> bool:
     """Restore the module's invariant on the remote after a fetch found damage: delete corrupt
-    objects and the trees listing a missing or corrupt file, so that the next push from a
-    machine that has them sends them again. Returns whether the remote was changed."""
+    objects (for a chunked file, its manifest; its damaged chunks were marked bad) and the trees
+    listing a missing or corrupt file, so that the next push from a machine that has them sends
+    them again. Returns whether the remote was changed."""
     doomed = {w.oid for w in result.corrupt} | incomplete
     if not doomed or remote.read_only:
         return False
-    with contextlib.suppress(RemoteError):
-        remote.remove([remote.object_path(oid) for oid in sorted(doomed)])
+    paths = [
+        remote.manifest_path(oid) if oid in chunked else remote.object_path(oid)
+        for oid in sorted(doomed)
+    ]
+    with contextlib.suppress(RemoteError, FileNotFoundError):
+        remote.remove(paths)
         return True
     return False
 
@@ -299,6 +342,51 @@ def _move(
             (result.missing if outcome is Outcome.MISSING else result.corrupt).append(want)
             failed.add(want.oid)
     return failed
+
+
+def _move_chunked(
+    repo: Repo,
+    remote: Remote,
+    wants: list[Want],
+    result: TransferResult,
+    reporter: Reporter,
+    fallback: list[Want] | None = None,
+) -> set[str]:
+    """Push or fetch chunked files; returns the oids that failed. A fetch appends the files
+    the remote holds whole (no manifest there) to ``fallback`` instead of failing them."""
+    if not wants:
+        return set()
+    from nbvc.core.remote import chunk_transfer  # only when chunked files move
+
+    pushing = result.direction == "push"
+    verb = "push to" if pushing else "fetch from"
+    task = reporter.task(f"{verb} {remote.name}", sum(w.size or 0 for w in wants) or None, "B")
+    try:
+        if pushing:
+            outcome = chunk_transfer.push_chunked(repo, remote, wants, task)
+        else:
+            outcome = chunk_transfer.fetch_chunked(repo, remote, wants, task)
+    finally:
+        task.close()
+    result.objects += len(outcome.moved)
+    result.bytes += outcome.bytes
+    result.corrupt += outcome.corrupt
+    if fallback is not None and not pushing:
+        fallback += outcome.missing
+        return {w.oid for w in outcome.corrupt}
+    result.missing += outcome.missing
+    return outcome.failed
+
+
+def _split_by_size(wants: list[Want], threshold: int) -> tuple[list[Want], list[Want]]:
+    """Wants likely stored as chunks (at least ``threshold`` bytes), and the rest."""
+    big = [w for w in wants if (w.size or 0) >= threshold]
+    return big, [w for w in wants if (w.size or 0) < threshold]
+
+
+def _chunked_from(repo: Repo) -> int:
+    """Files from this size on are looked for as chunks first when fetched."""
+    return repo.odb.chunk_min_size or DEFAULT_CHUNK_MIN_SIZE
 
 
 def _are(wants: list[Want]) -> str:

@@ -16,6 +16,7 @@ BIG_FILE = 8 << 20  # from this size on, BLAKE3 hashes with all cores
 BIG_CHUNK = 16 << 20
 MAP_WINDOW = 16 << 20
 TREE_SUFFIX = ".dir"
+CHUNKED_SUFFIX = ".chunks"  # a file stored as chunks: its manifest, where the object would be
 OID_HEX_LEN = 64
 
 

@@ -70,6 +70,12 @@ class StatRow(NamedTuple):
             and mtime_ns < self.recorded_ns - RACY_WINDOW_NS
         )
 
+    def unchanged(self, size: int, mtime_ns: int) -> bool:
+        """True if a cache file (written once, never in place) has not been written since it
+        was verified. No racy window: nbvc never writes such a file again, so any later write
+        is damage and moves its mtime past ``recorded_ns``."""
+        return self.size == size and self.mtime_ns == mtime_ns <= self.recorded_ns
+
 
 class DirRow(NamedTuple):
     oid: str

@@ -6,6 +6,10 @@ is where DVC loses time on ext4) and, for link types that do not read the data, 
 objects against the stat cache. Every file is then written under a temporary name next to its
 destination and renamed over it, so an existing workspace file (perhaps a hard link to a read-only
 cache object) is replaced, never written through. Copies are hashed as they are written.
+
+A file stored as chunks is always copied: its chunks are copied out of their packs in the
+kernel, run by run, and the result is hashed (unless the manifest was verified before and has
+not changed since, as for big whole objects).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Linker:
         self.link_types = tuple(link_types)
         self.link_type = "copy"
         self.trusted: set[str] = set()  # objects verified by the stat cache or re-hashed
+        self.chunked: set[str] = set()  # objects stored as chunks: always copied
 
     def prepare(self, oids: Sequence[str], dest_dir: str, pool: Pool) -> None:
         """Pick the link type for a batch and verify the objects that linking won't read."""
@@ -54,32 +59,49 @@ class Linker:
                 f"{len(missing)} object(s) ({missing[0][:12]}...) are not in the cache; "
                 "run `nbvc pull` to fetch them"
             )
+        self.chunked = {o for o in set(oids) if self.odb.is_chunked(o)}
+        whole = [o for o in oids if o not in self.chunked]
         self.link_type = next(
-            (t for t in self.link_types if t == "copy" or self._works(t, oids[0], dest_dir)),
+            (
+                t
+                for t in self.link_types
+                if t == "copy" or (whole and self._works(t, whole[0], dest_dir))
+            ),
             "copy",
         )
         if self.link_type != "copy":
-            self._verify(oids, pool)
-        else:  # copies hash as they go; only big ones are worth trusting by stat
-            self.trusted = self.odb.known_intact(
-                self.index, {o for o in oids if os.stat(self.odb.path(o)).st_size >= BIG_FILE}
-            )
+            self._verify(whole, pool)
+        big = {o for o in whole if os.stat(self.odb.path(o)).st_size >= BIG_FILE}
+        # copies hash as they go; big ones (and chunked ones) are worth trusting by stat
+        self.trusted |= self.odb.known_intact(self.index, big | self.chunked)
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
         """Put object ``oid`` at ``dest``, replacing whatever is there."""
         tmp = f"{dest}.nbvc-tmp-{os.urandom(4).hex()}"
+        linked = False
         try:
-            if self.link_type == "copy" or not self._link(self.link_type, oid, tmp, executable):
+            if oid in self.chunked:
+                _assemble_verified(self.odb, oid, tmp, executable, oid in self.trusted)
+                self.trusted.add(oid)
+            elif self.link_type == "copy" or not self._link(self.link_type, oid, tmp, executable):
                 _copy_verified(self.odb, oid, tmp, executable, oid in self.trusted)
+            else:
+                linked = True
             os.replace(tmp, dest)
         except BaseException:
             fsutil.remove_file(tmp)
             raise
-        st = os.lstat(dest) if self.link_type == "symlink" else os.stat(dest)
+        st = os.lstat(dest) if linked and self.link_type == "symlink" else os.stat(dest)
         return Written(st.st_ino, st.st_size, st.st_mtime_ns, oid, time.time_ns())
+
+    def newly_verified(self) -> list[str]:
+        """Chunked objects whose assembly was hashed in this batch (to trust them next time)."""
+        return sorted(self.chunked & self.trusted)
 
     def is_linked(self, oid: str, dest: str) -> bool:
         """True if ``dest`` already is a link of the chosen type to object ``oid``."""
+        if oid in self.chunked:
+            return False
         src = self.odb.path(oid)
         try:
             if self.link_type == "symlink":
@@ -168,6 +190,25 @@ def _copy_verified(odb: ObjectStore, oid: str, tmp: str, executable: bool, trust
     if actual != oid:
         fsutil.remove_file(tmp)
         raise _corrupt(odb, oid)
+
+
+def _assemble_verified(
+    odb: ObjectStore, oid: str, tmp: str, executable: bool, trusted: bool
+) -> None:
+    """Write a chunked object to ``tmp`` from its packs and check (unless ``trusted``) that the
+    result hashes to ``oid``; a mismatch quarantines the manifest."""
+    manifest = odb.chunks.load(oid)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode(executable))
+    try:
+        odb.chunks.copy_to(manifest, fd)
+    finally:
+        os.close(fd)
+    if not trusted and hash_owned_file(tmp, manifest.size) != oid:
+        fsutil.remove_file(tmp)
+        raise CorruptObjectError(
+            f"object {oid[:12]} is stored as chunks that no longer add up to it; run "
+            "`nbvc fsck` to find the damaged chunks (`nbvc fsck --remote NAME` repairs them)"
+        )
 
 
 def _corrupt(odb: ObjectStore, oid: str) -> CorruptObjectError:

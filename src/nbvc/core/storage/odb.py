@@ -4,27 +4,39 @@ An object's name is the BLAKE3 hex digest of its bytes (``oid[:2]/oid[2:]``); di
 manifests carry the suffix ``.dir``. Objects are written to a temp file, synced, hashed from what
 was actually written and only then renamed to their final name, so a killed writer never leaves a
 corrupt or partial object behind. Objects are read-only on disk.
+
+A file of at least ``chunk_min_size`` bytes is stored as chunks instead (:mod:`.chunks`): its
+manifest ``oid[2:].chunks`` takes the place of the whole object and its chunks go to packs
+shared by every file. Both kinds answer to the same oid; old caches hold whole objects only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nbvc.core.errors import CorruptObjectError, MissingObjectError
 from nbvc.core.storage import fsutil
 from nbvc.core.storage.hashing import (
     BIG_FILE,
+    CHUNKED_SUFFIX,
     TREE_SUFFIX,
     copy_hashing,
     hash_bytes,
     hash_owned_file,
+    is_tree_oid,
     is_valid_oid,
 )
 from nbvc.core.storage.index_db import Index, StatEntry
 from nbvc.core.storage.pool import Pool
+
+if TYPE_CHECKING:
+    from nbvc.core.storage.chunks import ChunkStore
+    from nbvc.core.storage.packs import PackStore, StagedPack
 
 READ_ONLY = 0o444
 
@@ -41,25 +53,70 @@ class StoredFile:
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """A stored file's content, written and hashed under a temp name, waiting for commit."""
+    """A stored file's content, written and hashed under a temp name, waiting for commit.
+
+    For a chunked file ``tmp`` is its manifest and ``packs`` the new packs holding its chunks.
+    """
 
     stored: StoredFile
     tmp: str
+    chunked: bool = False
+    packs: tuple[StagedPack, ...] = ()
 
 
 class ObjectStore:
-    def __init__(self, objects_dir: str, tmp_dir: str, quarantine_dir: str) -> None:
+    def __init__(
+        self,
+        objects_dir: str,
+        tmp_dir: str,
+        quarantine_dir: str,
+        chunk_min_size: int = 0,
+    ) -> None:
         self.objects_dir = objects_dir
         self.tmp_dir = tmp_dir
         self.quarantine_dir = quarantine_dir
+        self.chunk_min_size = chunk_min_size  # 0: never chunk
         self._reflink_ok: bool | None = None
+
+    # Created on first use: `nbvc status` never needs them, and should not import them.
+    @functools.cached_property
+    def packs(self) -> PackStore:
+        from nbvc.core.storage.packs import PackStore
+
+        return PackStore(os.path.join(os.path.dirname(self.objects_dir), "packs"))
+
+    @functools.cached_property
+    def chunks(self) -> ChunkStore:
+        from nbvc.core.storage.chunks import ChunkStore
+
+        return ChunkStore(self.objects_dir, self.packs, self.tmp_dir)
 
     # -- addressing -------------------------------------------------------------------------
     def path(self, oid: str) -> str:
+        """Where the whole object ``oid`` is (a chunked file has its manifest beside it)."""
         return os.path.join(self.objects_dir, oid[:2], oid[2:])
 
+    def stored_path(self, oid: str) -> str:
+        """The file that holds ``oid`` here: the whole object, else its chunk manifest."""
+        path = self.path(oid)
+        if is_tree_oid(oid) or os.path.exists(path):
+            return path
+        manifest = path + CHUNKED_SUFFIX
+        return manifest if os.path.exists(manifest) else path
+
     def exists(self, oid: str) -> bool:
-        return os.path.exists(self.path(oid))
+        path = self.path(oid)
+        return os.path.exists(path) or (
+            not is_tree_oid(oid) and os.path.exists(path + CHUNKED_SUFFIX)
+        )
+
+    def is_chunked(self, oid: str) -> bool:
+        """True if ``oid`` is stored as chunks (and not also whole)."""
+        path = self.path(oid)
+        return not os.path.exists(path) and os.path.exists(path + CHUNKED_SUFFIX)
+
+    def should_chunk(self, size: int) -> bool:
+        return 0 < self.chunk_min_size <= size
 
     def missing(self, oids: Sequence[str], pool: Pool) -> list[str]:
         """The oids not in the store, checked in parallel batches of stat calls."""
@@ -83,10 +140,14 @@ class ObjectStore:
                 if len(prefix.name) != 2 or not prefix.is_dir():
                     continue
                 with os.scandir(prefix.path) as entries:
-                    for entry in entries:
-                        oid = prefix.name + entry.name
-                        if is_valid_oid(oid):
-                            yield oid
+                    names = {entry.name for entry in entries}
+                for name in names:
+                    base = name.removesuffix(CHUNKED_SUFFIX)
+                    if base != name and (base in names or is_tree_oid(base)):
+                        continue  # also stored whole (being converted): listed once
+                    oid = prefix.name + base
+                    if is_valid_oid(oid):
+                        yield oid
 
     # -- writing ----------------------------------------------------------------------------
     def add_file(self, src: str) -> StoredFile:
@@ -104,6 +165,10 @@ class ObjectStore:
         src_fd = os.open(src, os.O_RDONLY)
         try:
             st = os.fstat(src_fd)
+            if self.should_chunk(st.st_size):
+                chunked = self.chunks.stage(src_fd)
+                stored = StoredFile(chunked.oid, st.st_size, st.st_ino, st.st_mtime_ns)
+                return Staged(stored, chunked.manifest_tmp, True, chunked.packs)
             tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
             tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
@@ -121,23 +186,31 @@ class ObjectStore:
             os.close(src_fd)
         return Staged(StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns), tmp)
 
-    def commit(self, staged: Sequence[Staged], durable: bool = True) -> None:
+    def commit(self, staged: Sequence[Staged], durable: bool = True, convert: bool = False) -> None:
         """Make staged files durable, then give each its final name (or drop a duplicate).
 
         ``durable=False`` skips the syncs, for copies that exist elsewhere (objects fetched from
         a remote): a crash may then leave a damaged object, which verification on checkout or
-        push finds and quarantines, and a pull fetches again.
+        push finds and quarantines, and a pull fetches again. With ``convert``, a chunked copy
+        is kept even where the object is stored whole (`nbvc gc --rechunk`).
         """
         if not staged:
             return
-        if durable:
-            fsutil.sync_files([s.tmp for s in staged], self.tmp_dir)
-        folders = []
+        fresh = []
         for item in staged:
-            final = self.path(item.stored.oid)
-            if os.path.exists(final):
-                fsutil.remove_file(item.tmp)
-                continue
+            oid = item.stored.oid
+            there = self.chunks.has(oid) if convert and item.chunked else self.exists(oid)
+            if there:  # stored already (whole or as chunks): drop this copy
+                self.discard([item])
+            else:
+                fresh.append(item)
+        if durable:  # with the packs their writer did not sync
+            unsynced = [t for s in fresh for p in s.packs if not p.synced for t in p.tmps]
+            fsutil.sync_files([*(s.tmp for s in fresh), *unsynced], self.tmp_dir)
+        self.packs.publish([p for s in fresh for p in s.packs])
+        folders = []
+        for item in fresh:
+            final = self.path(item.stored.oid) + (CHUNKED_SUFFIX if item.chunked else "")
             try:
                 os.rename(item.tmp, final)
             except FileNotFoundError:
@@ -150,12 +223,13 @@ class ObjectStore:
     def stat_entries(self, oids: Iterable[str], recorded_ns: int) -> list[StatEntry]:
         """Stat-cache rows saying these (just verified) objects hold their content.
 
-        Checkout then trusts a big object whose stat still matches instead of re-hashing it.
+        Checkout then trusts a big object whose stat still matches instead of re-hashing it
+        (for a chunked file: whose manifest's stat still matches).
         """
         entries = []
         for oid in oids:
             with contextlib.suppress(FileNotFoundError):
-                st = os.stat(self.path(oid))
+                st = os.stat(self.stored_path(oid))
                 entries.append((st.st_ino, st.st_size, st.st_mtime_ns, oid, recorded_ns))
         return entries
 
@@ -164,19 +238,23 @@ class ObjectStore:
         stats = {}
         for oid in oids:
             with contextlib.suppress(FileNotFoundError):
-                stats[oid] = os.stat(self.path(oid))
+                stats[oid] = os.stat(self.stored_path(oid))
         known = index.stat_lookup(st.st_ino for st in stats.values())
         return {
             oid
             for oid, st in stats.items()
             if (row := known.get(st.st_ino)) is not None
             and row.oid == oid
-            and row.matches(st.st_size, st.st_mtime_ns)
+            and row.unchanged(st.st_size, st.st_mtime_ns)
+            and (not self.is_chunked(oid) or self.chunks.unchanged_since(oid, row.recorded_ns))
         }
 
     def discard(self, staged: Sequence[Staged]) -> None:
         for item in staged:
             fsutil.remove_file(item.tmp)
+            for pack in item.packs:
+                for tmp in pack.tmps:
+                    fsutil.remove_file(tmp)
 
     def add_bytes(self, data: bytes, suffix: str = "") -> str:
         oid = hash_bytes(data) + suffix
@@ -206,6 +284,14 @@ class ObjectStore:
             with open(self.path(oid), "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
+            if self.is_chunked(oid):
+                data = self.chunks.read_bytes(oid)
+                if hash_bytes(data) == oid:
+                    return data
+                raise CorruptObjectError(
+                    f"object {oid[:12]} is stored as chunks that no longer add up to it; "
+                    "run `nbvc fsck` to find and repair the damage"
+                ) from None
             raise MissingObjectError(
                 f"object {oid[:12]} is not in the cache; run `nbvc pull` to fetch it"
             ) from None
@@ -223,25 +309,31 @@ class ObjectStore:
         if oid.endswith(TREE_SUFFIX):
             with open(path, "rb") as handle:
                 return hash_bytes(handle.read()) == oid.removesuffix(TREE_SUFFIX)
+        if self.is_chunked(oid):
+            return self.chunks.verify(oid)
         return hash_owned_file(path, os.stat(path).st_size) == oid
 
     def quarantine(self, oid: str) -> str:
         """Move a corrupt object out of the store; returns where it went."""
         os.makedirs(self.quarantine_dir, exist_ok=True)
-        dest = os.path.join(self.quarantine_dir, oid)
+        source = self.stored_path(oid)
+        dest = os.path.join(self.quarantine_dir, oid + source.removeprefix(self.path(oid)))
         with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path(oid), dest)
+            os.replace(source, dest)
         return dest
 
     def remove(self, oid: str) -> int:
-        """Delete an object; returns the bytes freed."""
-        path = self.path(oid)
-        try:
-            size = os.lstat(path).st_size
-        except FileNotFoundError:
-            return 0
-        fsutil.remove_file(path)
-        return size
+        """Delete an object (a chunked file's manifest; its chunks go when gc repacks); returns
+        the bytes freed."""
+        freed = 0
+        for path in (self.path(oid), self.path(oid) + CHUNKED_SUFFIX):
+            try:
+                freed += os.lstat(path).st_size
+            except FileNotFoundError:
+                continue
+            fsutil.remove_file(path)
+        return freed
 
     def size(self, oid: str) -> int:
-        return os.stat(self.path(oid)).st_size
+        """The bytes the object takes here (a chunked file: its manifest only)."""
+        return os.stat(self.stored_path(oid)).st_size

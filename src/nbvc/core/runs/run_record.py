@@ -161,6 +161,8 @@ class RunRecord:
             doc["pipeline"] = self.pipeline
             doc["targets"] = list(self.targets)
             doc["plots"] = [plot.to_json() for plot in self.plots]
+            if self.plot_defs:
+                doc["plot_defs"] = list(self.plot_defs)
         # written only when set, so records of earlier versions read and write back unchanged
         optional = {"name": self.name, "note": self.note, "parent": self.parent}
         doc.update({key: value for key, value in optional.items() if value is not None})
@@ -170,8 +172,6 @@ class RunRecord:
             doc["artifacts"] = [artifact.to_json() for artifact in self.artifacts]
         if self.deleted:
             doc["deleted"] = True
-            if self.plot_defs:
-                doc["plot_defs"] = list(self.plot_defs)
         return doc
 
     @classmethod

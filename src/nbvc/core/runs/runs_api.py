@@ -63,13 +63,17 @@ class Runs:
         ascending: bool = False,
         listing_name: str = "`nbvc runs`",
     ) -> list[RunRecord]:
-        """Runs newest first with the open ones on top, or by a metric (``name`` or
-        ``file:name``), best first; ``listing_name`` is the command errors point to."""
-        index = RunIndex(self._repo)
-        key = sort_key(index, sort, listing_name) if sort else None
-        records = [] if key else self.open()
+        """Runs newest first with the open ones on top, or sorted as :meth:`order` reads
+        ``sort`` (``ascending`` forces lowest first); ``listing_name`` is the command errors
+        point to."""
+        if sort:
+            if ascending and sort[:1] not in "+-" and not sort.endswith((":asc", ":desc")):
+                sort = f"+{sort}"
+            found = listing.page(self._repo, self.order(sort, listing_name), 0, limit)
+            return [read_run(self._repo, summary["id"]) for summary in found]
+        records = self.open()
         remaining = None if limit is None else max(limit - len(records), 0)
-        ids = index.ids(key, ascending, remaining) if remaining != 0 else []
+        ids = RunIndex(self._repo).ids(None, False, remaining) if remaining != 0 else []
         records += [read_run(self._repo, run_id) for run_id in ids]
         return records[:limit] if limit else records
 
@@ -100,7 +104,7 @@ class Runs:
         """``nbvc runs --filter ... --sort ...``: summaries, best first for a metric."""
         return self.page(self.order(sort), 0, limit, search, deleted)
 
-    def order(self, sort: str | None) -> listing.RunOrder:
+    def order(self, sort: str | None, listing_name: str = "`nbvc runs`") -> listing.RunOrder:
         """A sort as users type it: ``loss`` (in the metric's own direction: lower-is-better
         metrics ascending), ``-loss`` / ``loss:desc`` (highest first), ``+loss`` /
         ``loss:asc``; ``params.NAME``; or a column (started, ended, duration, status)."""
@@ -118,7 +122,7 @@ class Runs:
         if dot and kind in ("params", "param"):
             return listing.RunOrder("param", bool(ascending), rest)
         name = rest if dot and kind in ("metrics", "metric") else text
-        metric, source = sort_key(RunIndex(self._repo), name)
+        metric, source = sort_key(RunIndex(self._repo), name, listing_name)
         if ascending is None:
             ascending = lower_is_better(metric, self._repo.config.raw)
         return listing.RunOrder("metric", ascending, metric, source)

@@ -62,6 +62,7 @@ def test_autolog_and_inline_figures_in_a_notebook(tmp_path: Path) -> None:
         run = repo.runs.get(summary["id"])
         (version,) = repo.models.versions("LogisticRegression")
     assert run.source == "notebook" and run.extra["notebook"] == "train.ipynb"
+    assert run.extra["cells"] == ["train", "figure", "search", "load"]  # the cells it saw
     assert run.params["logged"]["max_iter"] == 300
     assert {a.name for a in run.artifacts} >= {"proba.png", "LogisticRegression"}
     assert version.run == run.id and version.signature is not None

@@ -192,7 +192,7 @@ class CellTracer:
             success=bool(result.success),
             reads=reads,
             writes=writes,
-            run=_active_run_id(),
+            run=_active_run_id(running.cell_id),
         )
         if reads:
             self._warn_stale(context.repo, cell)
@@ -284,11 +284,16 @@ class CellTracer:
         return CELL_PRODUCER + latest.record_id if latest else None
 
 
-def _active_run_id() -> str | None:
-    """The run ``nbvc.log_metric`` logs to now (the kernel's run), if one is open."""
+def _active_run_id(cell_id: str | None) -> str | None:
+    """The run ``nbvc.log_metric`` logs to now (the kernel's run), if one is open; the run
+    notes that the cell ran in it (its record lists the notebook's cell ids)."""
     runlog = sys.modules.get("nbvc.core.runs.logging")  # not imported: nothing was logged
     run = runlog.active_run() if runlog is not None else None
-    return run.id if run is not None else None
+    if run is None:
+        return None
+    if cell_id and run.is_open():
+        run.record_cell(cell_id)
+    return str(run.id)
 
 
 def _content_label(access: FileAccess) -> str:

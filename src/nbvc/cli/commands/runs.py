@@ -151,6 +151,9 @@ def _show(run: RunRecord, env: bool, as_json: bool) -> int:
         out.append("  tags     " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
     if run.note:
         out.append(f"  note     {run.note}")
+    if run.extra.get("notebook"):
+        cells = ", ".join(run.extra.get("cells") or []) or "-"
+        out.append(f"  notebook {run.extra['notebook']} (cells {cells})")
     for title, values in (("params", run.params), ("metrics", run.metrics)):
         for source, named in values.items():
             for name, value in named.items():

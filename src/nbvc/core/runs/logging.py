@@ -115,6 +115,10 @@ class Run:
     def set_name(self, name: str) -> None:
         self.journal.append({"type": "name", "name": _name(name)})
 
+    def record_cell(self, cell_id: str) -> None:
+        """A notebook cell ran while this run was open (the kernel's tracer says so)."""
+        self.journal.append({"type": "cell", "cell": cell_id})
+
     # -- files, figures, images, dicts, tables, text ------------------------------------------
     def log_artifact(self, path: str, name: str | None = None) -> RunArtifact:
         """Store a file or a folder (anywhere on disk) with the run."""
@@ -205,6 +209,8 @@ def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: 
     ended = time.time()
     context = start.get("context") if isinstance(start.get("context"), dict) else _context
     context = dict(context or {})
+    if logged.cells:
+        context["cells"] = list(logged.cells)
     return write_run(
         repo,
         RunRecord(

@@ -319,6 +319,7 @@ class Logged:
     note: str | None = None
     parent: str | None = None
     artifacts: tuple[RunArtifact, ...] = ()
+    cells: tuple[str, ...] = ()  # notebook cell ids that ran while the run was open, in order
 
 
 def fold(events: list[dict[str, Any]]) -> Logged:
@@ -327,6 +328,7 @@ def fold(events: list[dict[str, Any]]) -> Logged:
     tags: dict[str, str] = {}
     artifacts: dict[str, RunArtifact] = {}  # a name logged again replaces the earlier one
     text: dict[str, str | None] = {"name": None, "note": None, "parent": None}
+    cells: list[str] = []
     for event in events:
         kind = event.get("type")
         if kind == "metric":
@@ -337,6 +339,8 @@ def fold(events: list[dict[str, Any]]) -> Logged:
             params[event["name"]] = event["value"]
         elif kind == "tag":
             tags[event["key"]] = event["value"]
+        elif kind == "cell":
+            cells.append(str(event["cell"]))
         elif kind == "artifact":
             artifact = RunArtifact.from_json(event)
             artifacts[f"{artifact.name}@{artifact.step}"] = artifact
@@ -356,6 +360,7 @@ def fold(events: list[dict[str, Any]]) -> Logged:
         text["note"],
         text["parent"],
         tuple(artifacts.values()),
+        tuple(cells),
     )
 
 

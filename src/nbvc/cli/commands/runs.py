@@ -139,21 +139,7 @@ def _show(run: RunRecord, env: bool, as_json: bool) -> int:
     if as_json:
         print_json(run.to_json())
         return 0
-    out = [f"run {run.id}  {run.name or ''}".rstrip()]
-    started = human_time(run.started) if run.started else "-"
-    out.append(f"  status   {run.status.value}{' (crashed)' if run.extra.get('crashed') else ''}")
-    out.append(f"  started  {started}  took {run.duration or 0:.1f}s  source {run.source}")
-    if run.parent:
-        out.append(f"  parent   {run.parent}")
-    if run.deleted:
-        out.append("  deleted  yes (`nbvc runs restore` brings it back; `nbvc gc` purges it)")
-    if run.tags:
-        out.append("  tags     " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
-    if run.note:
-        out.append(f"  note     {run.note}")
-    if run.extra.get("notebook"):
-        cells = ", ".join(run.extra.get("cells") or []) or "-"
-        out.append(f"  notebook {run.extra['notebook']} (cells {cells})")
+    out = [f"run {run.id}  {run.name or ''}".rstrip(), *_about(run)]
     for title, values in (("params", run.params), ("metrics", run.metrics)):
         for source, named in values.items():
             for name, value in named.items():
@@ -169,6 +155,28 @@ def _show(run: RunRecord, env: bool, as_json: bool) -> int:
         out += _env_lines(run.env)
     print("\n".join(out))
     return 0
+
+
+def _about(run: RunRecord) -> list[str]:
+    """Status, times, parent, tags, note and notebook cells of a run."""
+    started = human_time(run.started) if run.started else "-"
+    crashed = " (crashed)" if run.extra.get("crashed") else ""
+    lines = [
+        f"  status   {run.status.value}{crashed}",
+        f"  started  {started}  took {run.duration or 0:.1f}s  source {run.source}",
+    ]
+    if run.parent:
+        lines.append(f"  parent   {run.parent}")
+    if run.deleted:
+        lines.append("  deleted  yes (`nbvc runs restore` brings it back; `nbvc gc` purges it)")
+    if run.tags:
+        lines.append("  tags     " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
+    if run.note:
+        lines.append(f"  note     {run.note}")
+    if run.extra.get("notebook"):
+        cells = ", ".join(run.extra.get("cells") or []) or "-"
+        lines.append(f"  notebook {run.extra['notebook']} (cells {cells})")
+    return lines
 
 
 def _env_lines(env: dict[str, Any]) -> list[str]:

@@ -69,6 +69,8 @@ export interface IRunsModel {
   /** Every param and metric name seen in runs. */
   readonly keys: readonly API.IRunKey[];
   sort: IRunSort;
+  /** Only runs that match, in MLflow's search syntax (empty: all). */
+  filter: string;
   /** The run at a position in the current order; null while its page loads. */
   runAt(index: number): API.IRunSummary | null;
   /** Make sure the runs from `start` to `end` (exclusive) are loaded or loading. */

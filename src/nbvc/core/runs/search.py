@@ -219,8 +219,10 @@ def _clause_sql(clause: Clause) -> tuple[str, list[Any]]:
         target = _TEXT
         values = [_text(v) for v in clause.values]
     condition, params = _compare(target, clause.op, values)
+    # not correlated: SQLite builds the set of matching runs once (one pass over the values'
+    # (kind, name, num) index), where EXISTS per run would scan those values for every run
     sql = (
-        "EXISTS (SELECT 1 FROM run_values v WHERE v.run_id = r.id AND v.kind = ? "
+        "r.id IN (SELECT v.run_id FROM run_values v WHERE v.kind = ? "
         f"AND v.name = ? AND {condition})"
     )
     return sql, [clause.kind, clause.name, *params]

@@ -11,7 +11,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import nbvc
-from nbvc.core import ModelLoadError, ModelNotFoundError
+from nbvc.core import ModelLoadError, ModelNotFoundError, NbvcError
 from nbvc.core.runs import logging as runlog
 from tests.pipeline.kit import Project
 
@@ -68,9 +68,14 @@ def test_log_and_load_by_name_version_and_alias(project: Project) -> None:
     assert missing.code == 1 and "no version v9" in missing.err
 
 
-def test_loading_checks_the_hash_and_stays_in_the_cache(project: Project) -> None:
+@pytest.mark.parametrize("loaded_before", [False, True])
+def test_loading_checks_the_hash_and_stays_in_the_cache(
+    project: Project, loaded_before: bool
+) -> None:
     version = nbvc.log_model(fitted(1.0), "m")
     nbvc.end_run()
+    if loaded_before:  # hashed then, and remembered with the file's stat
+        assert nbvc.load_model("m").C == 1.0
     with project.repo() as repo:
         path = repo.odb.path(version.oid)
     os.chmod(path, 0o644)
@@ -111,3 +116,29 @@ def test_a_model_declared_in_dvc_yaml_is_the_same_thing(project: Project) -> Non
     assert project.nbvc("models", "alias", "clf@prod", "v1").code == 0
     assert nbvc.load_model("clf@prod") == {"kind": "declared"}
     assert "model.pkl" in project.nbvc("models").out
+
+
+def test_an_unchanged_object_is_hashed_once_unless_told_always(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbvc.core.models import registry
+    from nbvc.core.storage.hashing import hash_bytes as real
+
+    nbvc.log_model({"w": 1}, "m")
+    nbvc.end_run()
+    hashed: list[int] = []
+
+    def counting(data: bytes | memoryview) -> str:
+        hashed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(registry, "hash_bytes", counting)
+    for _ in range(3):
+        assert nbvc.load_model("m") == {"w": 1}
+    assert len(hashed) == 1
+    monkeypatch.setenv("NBVC_VERIFY_MODELS", "always")
+    nbvc.load_model("m")
+    assert len(hashed) == 2
+    monkeypatch.setenv("NBVC_VERIFY_MODELS", "sometimes")
+    with pytest.raises(NbvcError, match=r"models\.verify must be one of changed, always"):
+        nbvc.load_model("m")

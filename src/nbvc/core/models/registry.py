@@ -23,6 +23,7 @@ from typing import Any
 
 from nbvc.core.errors import ModelLoadError, ModelNotFoundError, NbvcError
 from nbvc.core.models import flavours
+from nbvc.core.models.verified import VerifiedObjects, stamp_of, verify_always
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
 from nbvc.core.runs.environment import packages
@@ -238,8 +239,9 @@ class Registry:
 
     def verified_bytes(self, version: ModelVersion) -> memoryview:
         """The model's bytes, mapped from the cache, checked against their hash before anyone
-        unpickles them. An object path that leads outside the cache (a symlink planted in
-        it) is refused."""
+        unpickles them (unless the file is unchanged since it was last hashed: see
+        :mod:`nbvc.core.models.verified`). An object path that leads outside the cache (a
+        symlink planted in it) is refused."""
         if self.repo.odb.is_chunked(version.oid):  # stored as chunks: read_bytes checks the hash
             return memoryview(self.repo.odb.read_bytes(version.oid))
         path = self.repo.odb.path(version.oid)
@@ -257,17 +259,23 @@ class Registry:
                 "run `nbvc pull` to fetch it"
             ) from None
         try:
-            size = os.fstat(fd).st_size
+            stamp = stamp_of(os.fstat(fd))
+            size = stamp[1]
             data = mmap.mmap(fd, size, access=mmap.ACCESS_READ) if size else b""
         finally:
             os.close(fd)
         view = memoryview(data)
+        verified = VerifiedObjects(self.repo.index)
+        if not verify_always(self.repo.config.raw) and verified.unchanged(version.oid, stamp):
+            return view
         if hash_bytes(view) != version.oid:
+            verified.forget(version.oid)
             self.repo.odb.quarantine(version.oid)
             raise ModelLoadError(
                 f"model {version.ref}: object {version.oid[:12]} does not match its hash "
                 "(quarantined); refusing to load it; `nbvc pull` fetches a good copy"
             )
+        verified.remember(version.oid, stamp)
         return view
 
 

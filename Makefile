@@ -16,7 +16,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the venv first on PATH: the demos' `!nbvc` lines and pipeline stages' `python` are the venv's
 VENV_PATH := PATH="$(abspath $(BIN)):$$PATH"
 
-.PHONY: setup demo demo-cli binder-link test lint bench clean screenshots
+.PHONY: setup demo demo-cli binder-link test lint bench faults clean screenshots
 
 # The JupyterLab extension's JS dependencies, exactly as package-lock.json pins them. Installed
 # before the Python package: its build hook runs npm to build the extension.
@@ -78,6 +78,13 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# N random kill -9 trials of every writing command, then the invariants (tests/faults/); the
+# counts go to build/faults.json (docs/reliability.md has the last long run's)
+N ?= 500
+faults: setup
+	mkdir -p build
+	$(VENV_PATH) $(BIN)/python -m tests.faults.harness --trials $(N) --json build/faults.json
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache node_modules \

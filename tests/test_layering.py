@@ -153,9 +153,10 @@ def test_the_static_check_sees_eager_and_lazy_imports() -> None:
 # docs/architecture.md: the engine's layers, lowest first. A module may import from its own layer
 # and from layers below it; `repo` is the facade whose methods reach every layer lazily.
 LAYERS = (
-    ("errors", "config", "progress", "verbs"),
-    ("storage",),
+    ("errors", "progress", "verbs"),
     ("formats",),
+    ("config",),
+    ("storage",),
     ("artifacts", "repo"),
     ("runs",),
     ("lineage",),

@@ -672,6 +672,8 @@ export interface components {
                 /** @description False when the content was already the latest version */
                 created: boolean;
                 version: components["schemas"]["Version"];
+                /** @description What the folder holds that nbvc left out (FIFOs, sockets, devices, dangling symlinks), described */
+                skipped?: string[];
             }[];
         };
         TagRequest: {
@@ -1081,7 +1083,10 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed; the message names what is wrong */
+        /**
+         * @description The request is malformed; the message names what is wrong. A JSON body is checked
+         *     against its schema here (and must be UTF-8 JSON nested at most 16 levels deep).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1090,7 +1095,19 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Not authenticated, or a path leads outside the server root */
+        /** @description The request body is larger than 1 MiB */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Not authenticated, or a path leads outside the server root, or (POST /jobs) the server
+         *     runs without authentication and NbvcApp.jobs_without_auth is not set
+         */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1110,7 +1127,8 @@ export interface components {
         };
         /**
          * @description The repo's state prevents the operation (unsaved changes, object missing from the
-         *     cache, path inside a tracked folder, repo locked, invalid config)
+         *     cache, path inside a tracked folder, repo locked, invalid config, a full disk or a
+         *     read-only repo)
          */
         Conflict: {
             headers: {
@@ -1165,6 +1183,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getStatus: {
@@ -1195,6 +1214,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listArtifacts: {
@@ -1253,6 +1273,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     artifactUsage: {
@@ -1342,6 +1363,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     addArtifacts: {
@@ -1370,6 +1392,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     tagVersion: {
@@ -1398,6 +1421,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getChanges: {
@@ -1429,6 +1453,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listRuns: {
@@ -1471,6 +1496,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listModels: {
@@ -1497,6 +1523,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getRun: {
@@ -1529,6 +1556,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showParams: {
@@ -1557,6 +1585,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffParams: {
@@ -1589,6 +1618,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     showMetrics: {
@@ -1617,6 +1647,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     diffMetrics: {
@@ -1649,6 +1680,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listPlots: {
@@ -1677,6 +1709,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineage: {
@@ -1738,6 +1771,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getLineageScript: {
@@ -1804,6 +1838,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
         };
     };
     startJob: {
@@ -1834,6 +1869,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
         };
     };
     getJob: {
@@ -1862,6 +1898,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     cancelJob: {

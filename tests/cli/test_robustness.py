@@ -36,7 +36,8 @@ def make_big_folder(path: Path, seed: int, folders: int = FOLDERS) -> None:
 
 
 def count_entries(folder: Path) -> int:
-    return len(os.listdir(folder)) if folder.is_dir() else 0
+    """Files below ``folder`` (temp files live in a folder per process under `.nbvc/tmp`)."""
+    return sum(len(files) for _, _, files in os.walk(folder))
 
 
 def kill_when_staging(proc: subprocess.Popen[str], repo_root: Path, ready: int = 30) -> None:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -113,18 +111,6 @@ def test_gc_never_deletes_a_referenced_object_when_the_workspace_is_gone(history
     Path(history3.root, "m.nbvc").unlink()
     history3.gc()
     assert needed <= set(history3.odb.iter_oids())
-
-
-def test_gc_removes_stale_temp_files_only(history3: Repo) -> None:
-    tmp = Path(history3.odb.tmp_dir)
-    stale, fresh = write(tmp / "obj-stale", "x"), write(tmp / "obj-fresh", "y")
-    old = time.time() - 2 * 24 * 3600
-    os.utime(stale, (old, old))
-    history3.gc(dry_run=True)
-    assert stale.exists()
-    history3.gc()
-    assert not stale.exists()
-    assert fresh.exists()
 
 
 def test_gc_waits_for_an_add_that_is_storing_objects(repo: Repo) -> None:

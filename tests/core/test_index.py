@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nbvc.core.errors import NbvcError
-from nbvc.core.storage.index_db import RACY_WINDOW_NS, Index, StatRow
+from nbvc.core.storage.index_db import APPLICATION_ID, FORMAT, RACY_WINDOW_NS, Index, StatRow
 
 
 @pytest.fixture
@@ -77,6 +77,8 @@ def test_opening_waits_while_another_process_creates_the_index(tmp_path: Path) -
     path = str(tmp_path / "index.db")
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
+    other.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # as nbvc does
+    other.execute(f"PRAGMA user_version = {FORMAT}")
     other.execute("CREATE TABLE creating (x)")
 
     def finish() -> None:

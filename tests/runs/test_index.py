@@ -40,10 +40,7 @@ def test_runs_from_another_clone_are_indexed_and_feed_the_run_cache(
     # what a pull brings: the records and the objects they name
     shutil.copytree(project.path(".nbvc/records"), clone.path(".nbvc/records"))
     shutil.copytree(project.path(".nbvc/cache"), clone.path(".nbvc/cache"), dirs_exist_ok=True)
-    with clone.repo() as repo:
-        assert RunIndex(repo).latest() is None
-        added = repo.reindex()
-        assert added >= 2  # versions and runs
+    with clone.repo() as repo:  # the index sees that it is behind the records, and catches up
         assert RunIndex(repo).latest() == remote_run
         assert repo.reindex() == 0
     monkeypatch.chdir(clone.root)

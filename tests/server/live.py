@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +41,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(work: Path) -> Iterator[LiveServer]:
+def live_server(
+    work: Path, token: str = TOKEN, extra_args: Sequence[str] = ()
+) -> Iterator[LiveServer]:
+    """A running server; ``token=""`` starts it without authentication."""
     root, config, runtime = work / "root", work / "config", work / "runtime"
     for folder in (root, config, runtime):
         folder.mkdir(parents=True, exist_ok=True)
@@ -70,11 +73,12 @@ def live_server(work: Path) -> Iterator[LiveServer]:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={TOKEN}",
+        f"--IdentityProvider.token={token}",
+        *extra_args,
     ]
     log = (work / "server.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}/", root, TOKEN)
+    server = LiveServer(f"http://127.0.0.1:{port}/", root, token)
     try:
         _wait_until_up(server, process, work / "server.log")
         yield server

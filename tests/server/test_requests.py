@@ -21,7 +21,7 @@ from tests.server.conftest import Api, Project
         ({"path": "proj", "artifact": "model.bin", "colour": 1}, "unknown field(s): colour"),
         ({"path": None, "artifact": "model.bin"}, "'path' must not be null"),
         ({"path": "proj", "artifact": "x" * 1025}, "longer than 1024"),
-        ({"path": "proj", "artifact": ""}, "name an artifact"),
+        ({"path": "proj", "artifact": ""}, "'artifact' must not be empty"),
     ],
 )
 async def test_bad_checkout_bodies(api: Api, project: Project, body: Any, expected: str) -> None:
@@ -36,8 +36,9 @@ async def test_bad_checkout_bodies(api: Api, project: Project, body: Any, expect
         ({"path": "proj"}, "needs the field 'paths'"),
         ({"path": "proj", "paths": []}, "'paths' must not be empty"),
         ({"path": "proj", "paths": "model.bin"}, "'paths' must be a list"),
-        ({"path": "proj", "paths": ["model.bin", 7]}, "'paths' must be a string"),
-        ({"path": "proj", "paths": ["model.bin"], "tags": [""]}, "cannot be a tag"),
+        ({"path": "proj", "paths": ["model.bin", 7]}, "'paths'[1] must be a string"),
+        ({"path": "proj", "paths": ["model.bin"], "tags": [""]}, "'tags'[0] must not be empty"),
+        ({"path": "proj", "paths": ["model.bin"], "tags": ["a b"]}, "cannot be a tag"),
     ],
 )
 async def test_bad_add_bodies(api: Api, project: Project, body: Any, expected: str) -> None:

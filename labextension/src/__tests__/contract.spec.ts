@@ -64,8 +64,8 @@ describe('Contract (openapi.yaml)', () => {
     expect(
       contract.checkRequest('GET', 'artifacts/versions', {}, undefined)
     ).toEqual(['GET artifacts/versions: the parameter artifact is missing']);
-    expect(contract.checkAnswer('GET', 'repo', 409, null)).toEqual([
-      'GET repo: answered 409, which the contract does not list'
+    expect(contract.checkAnswer('GET', 'repo', 418, null)).toEqual([
+      'GET repo: answered 418, which the contract does not list'
     ]);
   });
 

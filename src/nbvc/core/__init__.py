@@ -106,6 +106,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "describe_node": ("nbvc.core.lineage.graph", "describe_node"),
     "file_state": ("nbvc.core.lineage.cell_record", "file_state"),
     "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
+    "system_message": ("nbvc.core.errors", "system_message"),
+    "add_skipped_note": ("nbvc.core.artifacts.add", "skipped_note"),
+    "load_json_within_limits": ("nbvc.core.formats.limits", "load_json"),
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
@@ -128,8 +131,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 ERRORS = (
     "ConfigError",
     "CorruptObjectError",
+    "DamagedRecordError",
     "DataFileError",
     "FilterError",
+    "FolderManifestError",
+    "FormatError",
     "ImportSourceError",
     "LockTimeoutError",
     "LoggingError",
@@ -140,6 +146,7 @@ ERRORS = (
     "NoPipelineError",
     "NoProducerError",
     "NotARepoError",
+    "NotAnIndexError",
     "NotTrackedError",
     "OverlapError",
     "ParamsError",
@@ -181,10 +188,13 @@ __all__ = [
     "ConfigError",
     "ConsoleListener",
     "CorruptObjectError",
+    "DamagedRecordError",
     "DataFileError",
     "FileAccess",
     "FileState",
     "FilterError",
+    "FolderManifestError",
+    "FormatError",
     "FsckResult",
     "ImportSourceError",
     "LineageNode",
@@ -199,6 +209,7 @@ __all__ = [
     "NoPipelineError",
     "NoProducerError",
     "NotARepoError",
+    "NotAnIndexError",
     "NotTrackedError",
     "OverlapError",
     "ParamsError",
@@ -236,6 +247,7 @@ __all__ = [
     "Version",
     "VersionRecord",
     "active_run",
+    "add_skipped_note",
     "argparse_argument",
     "atomic_write_text",
     "autolog",
@@ -249,6 +261,7 @@ __all__ = [
     "import_mlflow",
     "is_dvc_project",
     "is_within",
+    "load_json_within_limits",
     "load_model",
     "log_artifact",
     "log_dict",
@@ -275,6 +288,7 @@ __all__ = [
     "short_id",
     "short_oid",
     "start_run",
+    "system_message",
     "value_columns",
     "value_text",
     "value_tone",
@@ -287,6 +301,7 @@ if TYPE_CHECKING:
     from nbvc.core.adopt.import_mlflow import import_mlflow
     from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
+    from nbvc.core.artifacts.add import skipped_note as add_skipped_note
     from nbvc.core.artifacts.checkout import CheckoutResult
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
@@ -294,8 +309,11 @@ if TYPE_CHECKING:
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
+        DamagedRecordError,
         DataFileError,
         FilterError,
+        FolderManifestError,
+        FormatError,
         ImportSourceError,
         LockTimeoutError,
         LoggingError,
@@ -305,6 +323,7 @@ if TYPE_CHECKING:
         NbvcError,
         NoPipelineError,
         NoProducerError,
+        NotAnIndexError,
         NotARepoError,
         NotTrackedError,
         OverlapError,
@@ -319,7 +338,9 @@ if TYPE_CHECKING:
         TransferError,
         UnsavedChangesError,
         UnsupportedError,
+        system_message,
     )
+    from nbvc.core.formats.limits import load_json as load_json_within_limits
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,

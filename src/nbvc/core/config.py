@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core.errors import ConfigError
+from nbvc.core.errors import ConfigError, FormatError
+from nbvc.core.formats import limits
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
 DEFAULT_LINK_TYPES = ("reflink", "copy")
+MAX_JOBS = 1024
 
 DEFAULT_CONFIG_TEXT = """\
 # nbvc settings. Machine-specific values and credentials belong in .nbvc/config.local (gitignored).
@@ -42,14 +44,14 @@ class Config:
 
 
 def load_toml(path: str) -> dict[str, Any]:
-    import tomllib
-
+    """A TOML settings file (``{}`` if absent), read within :mod:`.formats.limits`."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        return limits.load_toml(limits.read_text(path), path)
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder; nbvc needs a TOML file there") from None
+    except FormatError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it") from None
 
 
@@ -71,16 +73,17 @@ def load(dot_dir: str) -> Config:
     core = raw.get("core", {})
     if not isinstance(core, dict):
         raise ConfigError("core in .nbvc/config must be a [core] table")
-    link_types = tuple(core.get("link_types", DEFAULT_LINK_TYPES))
-    unknown = [t for t in link_types if t not in LINK_TYPES]
+    raw_types = core.get("link_types", DEFAULT_LINK_TYPES)
+    link_types = tuple(raw_types) if isinstance(raw_types, list | tuple) else ()
+    unknown = [t for t in link_types if not isinstance(t, str) or t not in LINK_TYPES]
     if unknown or not link_types:
         raise ConfigError(
-            f"core.link_types {list(link_types)} in .nbvc/config is invalid; "
+            f"core.link_types {raw_types!r} in .nbvc/config is invalid; "
             f"use a non-empty list of {', '.join(LINK_TYPES)}"
         )
     jobs = core.get("jobs", 0)
-    if not isinstance(jobs, int) or jobs < 0:
-        raise ConfigError("core.jobs in .nbvc/config must be a whole number >= 0")
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or not 0 <= jobs <= MAX_JOBS:
+        raise ConfigError(f"core.jobs in .nbvc/config must be a whole number from 0 to {MAX_JOBS}")
     cache = raw.get("cache", {})
     if not isinstance(cache, dict):
         raise ConfigError("cache in .nbvc/config must be a [cache] table")

@@ -6,6 +6,9 @@ exit codes, short notebook messages or 4xx responses; nothing else catches them.
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class NbvcError(Exception):
     """Base class of every error a user can cause or fix."""
@@ -88,8 +91,12 @@ class ParamsError(NbvcError):
     """A params file or key that a stage declares is missing or unreadable."""
 
 
-class DataFileError(NbvcError):
-    """A params, metrics or plots file cannot be parsed."""
+class FormatError(NbvcError):
+    """A file (or request body) is not valid text of its format, or is beyond nbvc's limits."""
+
+
+class DataFileError(FormatError):
+    """A params, metrics or plots file cannot be read or parsed."""
 
 
 class RunNotFoundError(RefError):
@@ -125,3 +132,33 @@ class ImportSourceError(NbvcError):
 
 class UnsupportedError(NbvcError):
     """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""
+
+
+_ADVICE = {
+    errno.ENOSPC: "free some space and try again",
+    errno.EDQUOT: "free some space (or raise your quota) and try again",
+    errno.EROFS: "the file system is read-only: nbvc can read this repo but not change it",
+    errno.EACCES: "check the permissions of that path",
+    errno.EPERM: "check the permissions of that path",
+}
+
+
+def system_message(exc: OSError, show_cwd: bool = True) -> str:
+    """What the operating system refused, where, and what to do about it: one line for a front
+    end to show (a full disk, a read-only repo, a permission)."""
+    what = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else f" (in {os.getcwd()})" if show_cwd else ""
+    advice = _ADVICE.get(exc.errno or 0)
+    return f"{what}{where}" + (f"; {advice}" if advice else "")
+
+
+class DamagedRecordError(NbvcError):
+    """A record file cannot be read or lacks what its kind needs."""
+
+
+class NotAnIndexError(NbvcError):
+    """The file at the index's path is not an nbvc index (foreign, damaged, another format)."""
+
+
+class FolderManifestError(NbvcError):
+    """A folder manifest is well stored (its hash matches) but not a valid manifest."""

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nbvc.core import config as config_mod
-from nbvc.core.artifacts.history import History, Version
+from nbvc.core.artifacts.history import HISTORY_INDEXERS, History, Version
 from nbvc.core.artifacts.paths import to_artifact
 from nbvc.core.artifacts.workspace import Workspace
 from nbvc.core.errors import NotARepoError, RepoExistsError
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.storage.fsutil import atomic_write_text
-from nbvc.core.storage.index_db import Index
+from nbvc.core.storage.index_db import Index, is_unwritable, open_index
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.odb import ObjectStore
 from nbvc.core.storage.pool import LazyPool
+from nbvc.core.storage.record_index import Indexer, ensure_current
 from nbvc.core.storage.record_store import RecordStore
+from nbvc.core.storage.scratch import sweep
 
 if TYPE_CHECKING:
     from nbvc.core.artifacts.add import AddResult
@@ -66,7 +69,9 @@ class Repo:
         self.config = config_mod.load(self.dot)
         cache = os.path.join(self.dot, "cache")
         tmp = os.path.join(self.dot, "tmp")
-        os.makedirs(tmp, exist_ok=True)
+        with contextlib.suppress(OSError):  # a read-only repo has nothing to clean up
+            os.makedirs(tmp, exist_ok=True)
+            sweep(tmp)  # temp files of nbvc processes that were killed
         self.odb = ObjectStore(
             os.path.join(cache, "objects"),
             tmp,
@@ -113,13 +118,42 @@ class Repo:
     # -- shared parts -----------------------------------------------------------------------
     @property
     def index(self) -> Index:
+        """The index, brought up to date with the records when opened (see
+        :mod:`.storage.record_index`). Where `.nbvc/index.db` cannot be written (a read-only
+        repo, a full disk) the index is built in memory from the records instead."""
         if self._index is None:
-            path = os.path.join(self.dot, "index.db")
-            fresh = not os.path.exists(path)
-            self._index = Index(path)
-            if fresh:
-                self.reindex()
+            self._index = self._open_index()
         return self._index
+
+    def indexers(self) -> list[Indexer]:
+        """How each kind of record is indexed. A new kind of record adds its indexer here."""
+        from nbvc.core.lineage.lineage_index import INDEXER as LINEAGE_INDEXER
+        from nbvc.core.runs.run_index import EDITS_INDEXER as RUN_EDITS_INDEXER
+        from nbvc.core.runs.run_index import INDEXER as RUNS_INDEXER
+
+        return [*HISTORY_INDEXERS, RUN_EDITS_INDEXER, RUNS_INDEXER, LINEAGE_INDEXER]
+
+    def _open_index(self) -> Index:
+        indexers = self.indexers()
+        schemas = [ix.schema for ix in indexers if ix.schema]
+        try:
+            index = open_index(os.path.join(self.dot, "index.db"), schemas)
+        except sqlite3.OperationalError as exc:
+            if not is_unwritable(exc):
+                raise
+        except PermissionError:
+            pass
+        else:
+            try:
+                ensure_current(index, self.records, indexers)
+                return index
+            except sqlite3.OperationalError as exc:
+                index.close()
+                if not is_unwritable(exc):
+                    raise
+        index = Index(":memory:", schemas)
+        ensure_current(index, self.records, indexers)
+        return index
 
     @property
     def history(self) -> History:
@@ -161,14 +195,14 @@ class Repo:
 
     def tracked(self) -> list[str]:
         """Every artifact that has a pointer file, sorted."""
-        return sorted(self.workspace.pointers())
+        return sorted(self.workspace.pointers(set(self.history.artifacts())))
 
-    def reindex(self) -> int:
-        """Index records that arrived from elsewhere (e.g. a pull); returns how many."""
-        from nbvc.core.lineage.store import reindex as reindex_lineage
-        from nbvc.core.runs.run_index import reindex_runs
+    def reindex(self, strict: bool = True) -> int:
+        """Index records that arrived from elsewhere (e.g. a pull); returns how many.
 
-        return self.history.reindex() + reindex_runs(self) + reindex_lineage(self)
+        ``strict``: list every record folder, whatever the index remembers of them (gc does).
+        """
+        return ensure_current(self.index, self.records, self.indexers(), strict).added
 
     def close(self) -> None:
         if self._index is not None:

@@ -9,13 +9,14 @@ own reads and writes are not taken for the cell's.
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
 
-from nbvc.core import AddOptions, NbvcError, Repo
+from nbvc.core import AddOptions, NbvcError, Repo, system_message
 from nbvc.kernel import views
 from nbvc.kernel.arguments import (
     argument,
@@ -32,7 +33,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(func: F) -> F:
-    """Show an :class:`NbvcError` as a one-line ``UsageError`` instead of a traceback."""
+    """Show an :class:`NbvcError` (or a refusal of the system) as a one-line ``UsageError``
+    instead of a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -40,6 +42,10 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except NbvcError as exc:
             raise UsageError(str(exc)) from None
+        except OSError as exc:  # a full disk, a read-only repo
+            raise UsageError(system_message(exc)) from None
+        except sqlite3.Error as exc:
+            raise UsageError(f"the index .nbvc/index.db failed ({exc}); try again") from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -75,7 +75,7 @@ class _Context:
             return
         self.versions_mtime = mtime
         history = self.repo.history
-        history.reindex()
+        history.sync()
         self.artifacts |= set(history.artifacts())
         self.artifacts = {
             a for a in self.artifacts if os.path.exists(self.repo.abspath(a) + ".nbvc")

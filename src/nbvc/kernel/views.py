@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.core import short_oid
+from nbvc.core import add_skipped_note, short_oid
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ def added(results: Sequence[AddResult]) -> Rich:
             ]
         )
     columns = ["path", "version", "", "hash", "size", "files", "tags", "produced by"]
-    return Rich("nbvc add", [Table(columns, rows)])
+    notes = [note for result in results if (note := add_skipped_note(result))]
+    return Rich("nbvc add", [Table(columns, rows)], notes=notes)
 
 
 def statuses(items: Sequence[ArtifactStatus]) -> Rich:

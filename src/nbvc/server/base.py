@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -11,8 +12,9 @@ from typing import Any, TypeVar
 from jupyter_server.base.handlers import APIHandler
 
 from nbvc.core import NbvcError, Repo
+from nbvc.server import body as request_body
 from nbvc.server.changes import PointerCache
-from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine
+from nbvc.server.errors import BAD_REQUEST, CONFLICT, ApiError, from_engine, from_system
 from nbvc.server.jobs import JobManager
 from nbvc.server.paths import open_repo
 
@@ -28,6 +30,7 @@ class ServerContext:
     root: str
     jobs: JobManager
     pointers: PointerCache = field(default_factory=PointerCache)
+    jobs_allowed: bool = True  # False: the server runs without authentication (NbvcApp)
 
 
 class NbvcHandler(APIHandler):
@@ -37,9 +40,11 @@ class NbvcHandler(APIHandler):
     """
 
     context: ServerContext
+    template: str  # the route as openapi.yaml names it ("/nbvc/api/jobs/{id}"), or ""
 
-    def initialize(self, context: ServerContext) -> None:
+    def initialize(self, context: ServerContext, template: str = "") -> None:
         self.context = context
+        self.template = template
 
     # -- input ------------------------------------------------------------------------------
     def query(self, name: str) -> str | None:
@@ -77,10 +82,9 @@ class NbvcHandler(APIHandler):
         return self.query("path") or ""
 
     def body(self) -> object:
-        try:
-            return json.loads(self.request.body or b"null")
-        except ValueError:
-            raise ApiError(BAD_REQUEST, "the request body is not valid JSON") from None
+        """The JSON body, within the size and depth limits and valid for this operation's
+        schema in ``openapi.yaml`` (else a 413 or a 400 naming the field)."""
+        return request_body.parse(self.request.body, self.template, self.request.method or "")
 
     # -- work -------------------------------------------------------------------------------
     async def in_thread(self, fn: Callable[[], T]) -> T:
@@ -89,6 +93,10 @@ class NbvcHandler(APIHandler):
             return await asyncio.to_thread(fn)
         except NbvcError as exc:
             raise from_engine(exc, self.context.root) from exc
+        except OSError as exc:  # a full disk, a read-only repo: the state of the machine
+            raise from_system(exc, self.context.root) from exc
+        except sqlite3.Error as exc:  # the index, locked too long or damaged under our feet
+            raise ApiError(CONFLICT, f"the index failed ({exc}); try again") from exc
 
     async def in_repo(self, location: str, fn: Callable[[Repo], T]) -> T:
         """Open the repo holding ``location`` on a worker thread, run ``fn`` in it, close it."""
@@ -102,7 +110,8 @@ class NbvcHandler(APIHandler):
     # -- output -----------------------------------------------------------------------------
     def reply(self, doc: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.finish(json.dumps(doc, ensure_ascii=False))
+        # a file name that is not UTF-8 (a lone surrogate here) goes out as a JSON \u escape
+        self.finish(json.dumps(doc, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
     @classmethod
     def allowed_methods(cls) -> list[str]:

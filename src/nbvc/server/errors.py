@@ -11,6 +11,8 @@ from tornado.web import HTTPError
 from nbvc.core import (
     ConfigError,
     CorruptObjectError,
+    DamagedRecordError,
+    FolderManifestError,
     LockTimeoutError,
     MissingObjectError,
     ModelLoadError,
@@ -22,9 +24,10 @@ from nbvc.core import (
     RefError,
     RepoExistsError,
     UnsavedChangesError,
+    system_message,
 )
 
-BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT = 400, 403, 404, 409
+BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE = 400, 403, 404, 409, 413
 
 # The first matching class wins, so subclasses come before the classes they derive from.
 STATUS_BY_ERROR: tuple[tuple[type[NbvcError], int], ...] = (
@@ -40,6 +43,8 @@ STATUS_BY_ERROR: tuple[tuple[type[NbvcError], int], ...] = (
     (LockTimeoutError, CONFLICT),
     (ConfigError, CONFLICT),
     (ModelLoadError, CONFLICT),
+    (DamagedRecordError, CONFLICT),
+    (FolderManifestError, CONFLICT),
     (NbvcError, BAD_REQUEST),
 )
 
@@ -66,6 +71,12 @@ def status_of(error: NbvcError) -> int:
 def from_engine(error: NbvcError, server_root: str) -> ApiError:
     """The answer for an engine error, with absolute paths shown relative to the server root."""
     return ApiError(status_of(error), hide_root(str(error), server_root))
+
+
+def from_system(error: OSError, server_root: str) -> ApiError:
+    """A refusal of the operating system (a full disk, a read-only repo) as a 409: the request
+    was fine, the state of the machine is not."""
+    return ApiError(CONFLICT, hide_root(system_message(error, False), server_root))
 
 
 def hide_root(message: str, server_root: str) -> str:

@@ -6,13 +6,14 @@ same list (a test keeps the two equal).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tornado.web import authenticated
 
 from nbvc.server import changes, job_kinds, openapi, service
 from nbvc.server.base import NbvcHandler, ServerContext
-from nbvc.server.errors import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiError
+from nbvc.server.errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, ApiError
 from nbvc.server.jobs import FINISHED, Job
 from nbvc.server.lineage_handlers import (
     LineageHandler,
@@ -133,6 +134,13 @@ class JobsHandler(NbvcHandler):
 
     @authenticated
     async def post(self) -> None:
+        if not self.context.jobs_allowed:
+            raise ApiError(
+                FORBIDDEN,
+                "this server runs without authentication (no token, no password), so it starts "
+                "no jobs: a job runs the repo's pipeline commands. Start it with a token or a "
+                "password, or set NbvcApp.jobs_without_auth = True if that is really wanted.",
+            )
         fields = Fields(self.body(), "request body")
         kind = fields.text("kind", MAX_NAME)
         args = fields.mapping("args")
@@ -201,7 +209,7 @@ def _tail(value: str | None, default: int) -> int:
 
 def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[str, Any]]]:
     """Every nbvc route (relative to the server's base URL), with its handler."""
-    table: list[tuple[str, type[NbvcHandler]]] = [
+    table: list[tuple[str, type[NbvcHandler]]] = [  # paths as openapi.yaml names them
         ("/repo", RepoHandler),
         ("/status", StatusHandler),
         ("/artifacts", ArtifactsHandler),
@@ -213,7 +221,7 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/artifacts/tag", TagHandler),
         ("/changes", ChangesHandler),
         ("/runs", RunsHandler),
-        ("/runs/([^/]+)", RunHandler),
+        ("/runs/{id}", RunHandler),
         ("/models", ModelsHandler),
         ("/params", ParamsHandler),
         ("/params/diff", ParamsDiffHandler),
@@ -224,8 +232,16 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/lineage/notebook", NotebookLineageHandler),
         ("/lineage/script", LineageScriptHandler),
         ("/jobs", JobsHandler),
-        ("/jobs/([^/]+)", JobHandler),
+        ("/jobs/{id}", JobHandler),
         ("/openapi.json", OpenApiHandler),
-        ("/.*", UnknownRouteHandler),  # last: tornado takes the first pattern that matches
     ]
-    return [(API + pattern, handler, {"context": context}) for pattern, handler in table]
+    served: list[tuple[str, type[NbvcHandler], dict[str, Any]]] = [
+        (
+            API + re.sub(r"\{[^}]+\}", "([^/]+)", path),
+            handler,
+            {"context": context, "template": API + path},
+        )
+        for path, handler in table
+    ]
+    # last: tornado takes the first pattern that matches
+    return [*served, (API + "/.*", UnknownRouteHandler, {"context": context})]

@@ -7,13 +7,14 @@ The function opens its own :class:`~nbvc.core.repo.Repo` on the job thread and c
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from nbvc.core import NbvcError, Repo
 from nbvc.server import service
-from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, hide_root
+from nbvc.server.errors import BAD_REQUEST, ApiError, from_engine, from_system, hide_root
 from nbvc.server.jobs import JobFailed, JobFn, Json, Progress
 from nbvc.server.params import (
     CheckoutRequest,
@@ -137,5 +138,9 @@ def prepare(server_root: str, kind: str, args: object) -> JobFn:
             raise JobFailed(hide_root(str(exc), server_root)) from exc
         except ApiError as exc:
             raise JobFailed(exc.message) from exc
+        except OSError as exc:  # a full disk, a read-only repo
+            raise JobFailed(from_system(exc, server_root).message) from exc
+        except sqlite3.Error as exc:
+            raise JobFailed(f"the index failed ({exc}); try again") from exc
 
     return run

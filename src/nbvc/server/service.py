@@ -154,7 +154,12 @@ def add(repo: Repo, options: AddOptions, reporter: Reporter = NULL_REPORTER) -> 
     results = repo.add(**option_values(in_repo), reporter=reporter)
     return {
         "added": [
-            {"path": r.artifact, "created": r.created, "version": r.version.to_json()}
+            {
+                "path": r.artifact,
+                "created": r.created,
+                "version": r.version.to_json(),
+                "skipped": list(r.skipped),
+            }
             for r in results
         ]
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import human_size, reporter
-from nbvc.core import AddOptions, Repo, option_values, short_oid
+from nbvc.core import AddOptions, Repo, add_skipped_note, option_values, short_oid
 
 
 def register(sub: Any) -> list[str]:
@@ -27,4 +28,6 @@ def run(args: argparse.Namespace) -> int:
         tags = f" [{', '.join(v.tags)}]" if v.tags else ""
         size = human_size(v.size)
         print(f"{result.artifact}: {verb} {v.name} ({what}{size}, {short_oid(v.oid)}){tags}")
+        if note := add_skipped_note(result):
+            print(f"nbvc: note: {note}", file=sys.stderr)
     return 0

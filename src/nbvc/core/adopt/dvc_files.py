@@ -45,7 +45,7 @@ def read_dvc_file(root: str, relpath: str) -> list[TrackedOut]:
     """The outs a `.dvc` file tracks; a file DVC could not have written is an error."""
     try:
         with open(os.path.join(root, relpath), encoding="utf-8") as handle:
-            doc = loads_plain(handle.read())
+            doc = loads_plain(handle.read(), relpath)
     except (OSError, UnicodeDecodeError) as exc:
         raise NbvcError(f"{relpath}: cannot be read ({exc})") from None
     except Exception as exc:  # malformed YAML

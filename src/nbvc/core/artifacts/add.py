@@ -12,6 +12,7 @@ from nbvc.core.artifacts.checkout import link_to_cache
 from nbvc.core.artifacts.history import Version
 from nbvc.core.artifacts.paths import parents
 from nbvc.core.artifacts.refs import check_tag_name
+from nbvc.core.artifacts.scan import describe
 from nbvc.core.artifacts.workspace import Snapshot
 from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.progress import Reporter
@@ -26,6 +27,17 @@ class AddResult:
     version: Version
     created: bool  # False when the content was already the latest version
     snapshot: Snapshot
+    skipped: tuple[str, ...] = ()  # what the folder holds that nbvc left out: "a FIFO data/p"
+
+
+def skipped_note(result: AddResult) -> str | None:
+    """One line saying what an added folder holds that is not versioned, if anything."""
+    if not result.skipped:
+        return None
+    return (
+        f"{result.artifact}: left out {', '.join(result.skipped)}: nbvc versions files, "
+        "folders and the content of symlinks, not FIFOs, sockets, devices or dangling symlinks"
+    )
 
 
 def add(
@@ -53,14 +65,14 @@ def add(
                 for name in tags:
                     repo.history.set_tag(result.version, name)
             link_to_cache(repo, snapshot, artifact, pool)
+            version = result.version
             if tags:
-                result = AddResult(
-                    artifact,
-                    repo.history.by_number(artifact, result.version.number),
-                    result.created,
-                    snapshot,
-                )
-            results.append(result)
+                version = repo.history.by_number(artifact, result.version.number)
+            skipped = tuple(
+                describe(os.path.join(repo.abspath(artifact), rel), f"{artifact}/{rel}")
+                for rel in snapshot.skipped
+            )
+            results.append(AddResult(artifact, version, result.created, snapshot, skipped))
     return results
 
 

@@ -81,16 +81,28 @@ def _store_misses(
     odb: ObjectStore,
     index: Index,
 ) -> list[StatEntry]:
-    def stage_batch(batch: Sequence[int]) -> list[Staged]:
-        staged = [odb.stage_file(files[i].path) for i in batch]
+    def stage_batch(batch: Sequence[int]) -> tuple[list[Staged], BaseException | None]:
+        """Never raises: a batch that fails (a full disk) hands back what it staged, so that
+        every staged temp file is discarded, in this batch and the others."""
+        staged: list[Staged] = []
+        try:
+            for i in batch:
+                staged.append(odb.stage_file(files[i].path))
+        except BaseException as exc:  # re-raised by the caller, after the clean-up
+            return staged, exc
         task.advance(len(batch))
-        return staged
+        return staged, None
 
     entries: list[StatEntry] = []
     pending: list[Staged] = []
     pending_bytes = 0
+    failure: BaseException | None = None
     try:
-        for batch in pool.map(stage_batch, _batches(misses)):
+        for batch, error in pool.map(stage_batch, _batches(misses)):
+            if error is not None or failure is not None:
+                odb.discard(batch)
+                failure = failure or error
+                continue
             for item in batch:
                 s = item.stored
                 entries.append((s.ino, s.size, s.mtime_ns, s.oid, started_ns))
@@ -99,6 +111,8 @@ def _store_misses(
             if len(pending) >= COMMIT_FILES or pending_bytes >= COMMIT_BYTES:
                 odb.commit(pending)
                 pending, pending_bytes = [], 0
+        if failure is not None:
+            raise failure
         odb.commit(pending)
     except BaseException:
         odb.discard(pending)

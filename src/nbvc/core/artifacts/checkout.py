@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from nbvc.core.artifacts import pointer
 from nbvc.core.artifacts.build import BATCH
 from nbvc.core.artifacts.refs import Target, resolve, split_spec
+from nbvc.core.artifacts.scan import describe
 from nbvc.core.artifacts.workspace import Snapshot, file_meta
 from nbvc.core.errors import CorruptObjectError, UnsavedChangesError
 from nbvc.core.progress import NULL, Reporter, Task
@@ -95,14 +96,39 @@ def _refuse_unsaved(
     have = file_meta(current, name)
     at_risk = [p for p in (*plan.write, *plan.delete) if p in have]
     unsaved = [p for p in at_risk if not repo.odb.exists(have[p].oid)]
-    if not unsaved:
-        return
-    shown = ", ".join(unsaved[:SHOWN_FILES]) + (" ..." if len(unsaved) > SHOWN_FILES else "")
-    raise UnsavedChangesError(
-        f"{artifact} has changes that are not saved in nbvc ({len(unsaved)} file(s): {shown}); "
-        f"checkout would lose them. Run `nbvc add {artifact}` to keep them as a new version, "
-        "or `nbvc checkout --force` to discard them."
-    )
+    if unsaved:
+        shown = _shown(unsaved)
+        raise UnsavedChangesError(
+            f"{artifact} has changes that are not saved in nbvc ({len(unsaved)} file(s): "
+            f"{shown}); checkout would lose them. Run `nbvc add {artifact}` to keep them as a "
+            "new version, or `nbvc checkout --force` to discard them."
+        )
+    if unversioned := _unversioned_at_risk(current, plan):
+        path = repo.abspath(artifact)
+        shown = _shown(
+            [
+                describe(path if current.kind == "file" else os.path.join(path, p), p)
+                for p in unversioned
+            ]
+        )
+        raise UnsavedChangesError(
+            f"{artifact} holds what nbvc does not version ({shown}); checkout would delete "
+            f"it. Move it out of {artifact}, or run `nbvc checkout --force` to delete it."
+        )
+
+
+def _unversioned_at_risk(current: Snapshot, plan: _Plan) -> list[str]:
+    """FIFOs, sockets, devices and symlinks (not links into the cache) that the plan would
+    remove or write over: the whole folder goes when a file replaces it."""
+    entries = [*current.skipped, *current.symlinks]
+    if plan.replace_whole:
+        return entries
+    touched = [*plan.write, *plan.delete, *plan.stale_dirs]
+    return [e for e in entries if any(p == e or p.startswith(e + "/") for p in touched)]
+
+
+def _shown(items: Sequence[str]) -> str:
+    return ", ".join(items[:SHOWN_FILES]) + (" ..." if len(items) > SHOWN_FILES else "")
 
 
 def _apply(

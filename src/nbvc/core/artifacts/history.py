@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbvc.core.errors import RefError
+from nbvc.core.storage.hashing import TREE_SUFFIX
 from nbvc.core.storage.index_db import Index
+from nbvc.core.storage.record_index import Indexer, SyncResult, ensure_current, index_records
 from nbvc.core.storage.record_store import Record, RecordStore, new_id
 
 VERSIONS, TAGS, PRUNES = "versions", "tags", "prunes"
-HISTORY_KINDS = (VERSIONS, TAGS, PRUNES)
 
 _VERSION_COLUMNS = (
     "id, artifact, number, oid, kind, size, nfiles, created, author, message, producer"
@@ -186,6 +187,7 @@ class History:
         message: str,
         producer: str | None = None,
     ) -> Version:
+        self.sync(strict=True)  # a number the index does not know of may be taken already
         row = self.index.execute(
             "SELECT MAX(number) FROM versions WHERE artifact = ?", (artifact,)
         ).fetchone()
@@ -225,37 +227,34 @@ class History:
     def index_record(self, record: Record) -> None:
         """Bring one record into the index (idempotent)."""
         with self.index.transaction() as db:
-            if db.execute("SELECT 1 FROM records WHERE id = ?", (record["id"],)).fetchone():
-                return
-            db.execute("INSERT INTO records VALUES (?, ?)", (record["id"], record["kind"]))
-            if record["kind"] == VERSIONS:
-                _index_version(db, VersionRecord.from_record(record))
-            elif record["kind"] == TAGS:
-                db.execute(
-                    "INSERT INTO tags VALUES (?, ?, ?, ?) ON CONFLICT (artifact, name) DO UPDATE "
-                    "SET version_id = excluded.version_id, created = excluded.created "
-                    "WHERE excluded.created >= tags.created",
-                    (record["artifact"], record["name"], record["version_id"], record["created"]),
-                )
-            elif record["kind"] == PRUNES:
-                db.executemany(
-                    "UPDATE versions SET pruned = 1 WHERE id = ?",
-                    [(vid,) for vid in record["version_ids"]],
-                )
+            index_records(db, INDEXER_BY_KIND[record["kind"]], [record])
 
-    def reindex(self) -> int:
-        """Index every record not yet in the index; returns how many were added."""
-        known = {row[0] for row in self.index.execute("SELECT id FROM records")}
-        added = 0
-        for kind in HISTORY_KINDS:  # versions before the tags and prunes that refer to them
-            for record_id in self.records.ids(kind):
-                if record_id not in known:
-                    self.index_record(self.records.read(kind, record_id))
-                    added += 1
-        return added
+    def sync(self, strict: bool = False) -> SyncResult:
+        """Index every history record not yet in the index (see :mod:`.record_index`)."""
+        return ensure_current(self.index, self.records, HISTORY_INDEXERS, strict)
 
 
-def _index_version(db: Any, version: VersionRecord) -> None:
+def _index_tag(db: Any, record: Record) -> None:
+    db.execute(
+        "INSERT INTO tags VALUES (?, ?, ?, ?) ON CONFLICT (artifact, name) DO UPDATE "
+        "SET version_id = excluded.version_id, created = excluded.created "
+        "WHERE excluded.created >= tags.created",
+        (record["artifact"], record["name"], record["version_id"], record["created"]),
+    )
+
+
+def _index_prune(db: Any, record: Record) -> None:
+    db.executemany(
+        "UPDATE versions SET pruned = 1 WHERE id = ?", [(vid,) for vid in record["version_ids"]]
+    )
+
+
+def _index_version(db: Any, record: Record) -> None:
+    if record["type"] not in ("file", "dir") or (record["type"] == "dir") != str(
+        record["oid"]
+    ).endswith(TREE_SUFFIX):
+        raise ValueError(f"type {record['type']!r} does not match oid {record['oid']!r}")
+    version = VersionRecord.from_record(record)
     number = version.number
     clash = db.execute(
         "SELECT 1 FROM versions WHERE artifact = ? AND number = ?", (version.artifact, number)
@@ -281,3 +280,12 @@ def _index_version(db: Any, version: VersionRecord) -> None:
             version.producer,
         ),
     )
+
+
+# versions before the tags and prunes that refer to them
+HISTORY_INDEXERS = (
+    Indexer(VERSIONS, _index_version, ("versions",)),
+    Indexer(TAGS, _index_tag, ("tags",)),
+    Indexer(PRUNES, _index_prune, ()),
+)
+INDEXER_BY_KIND = {indexer.kind: indexer for indexer in HISTORY_INDEXERS}

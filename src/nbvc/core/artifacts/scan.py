@@ -1,4 +1,8 @@
-"""Walking the workspace: one stat per file, symlinks followed only inside the repo."""
+"""Walking the workspace: one stat per file, symlinks followed only inside the repo.
+
+Temp files that an nbvc of an older version (or one writing across filesystems) left beside
+their targets are not part of any folder: see :mod:`nbvc.core.storage.scratch`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import NamedTuple
 from nbvc.core.errors import PathError
 from nbvc.core.storage.fsutil import is_within
 from nbvc.core.storage.odb import ObjectStore
+from nbvc.core.storage.scratch import is_temp_name
 
 _EXEC = stat.S_IXUSR
 
@@ -27,8 +32,9 @@ class FileStat(NamedTuple):
 class DirScan:
     files: dict[str, FileStat] = field(default_factory=dict)
     empty_dirs: set[str] = field(default_factory=set)
-    skipped: list[str] = field(default_factory=list)  # sockets, fifos, devices
+    skipped: list[str] = field(default_factory=list)  # fifos, sockets, devices, dangling links
     linked: dict[str, str] = field(default_factory=dict)  # symlinks into the cache: their oids
+    symlinks: list[str] = field(default_factory=list)  # other symlinks (followed: content kept)
 
 
 class Scanner:
@@ -60,6 +66,8 @@ class Scanner:
         empty = True
         with os.scandir(path) as entries:
             for entry in entries:
+                if ".nbvc-" in entry.name and is_temp_name(entry.name):
+                    continue  # a temp file of an nbvc killed mid-write
                 empty = False
                 if entry.is_dir(follow_symlinks=False):
                     self._walk(entry.path, f"{prefix}{entry.name}/", scan, active)
@@ -85,6 +93,10 @@ class Scanner:
 
     def _walk_symlink(self, link: str, rel: str, scan: DirScan, active: set[str]) -> None:
         target = self._checked_target(link, rel)
+        if self.odb.oid_from_path(target) is None and (
+            os.path.isdir(target) or os.path.isfile(target)
+        ):
+            scan.symlinks.append(rel)
         if os.path.isdir(target):
             if target in active:
                 raise PathError(f"{rel} is a symlink loop; remove it or point it elsewhere")
@@ -110,6 +122,25 @@ class Scanner:
                 "Replace it with a copy of the data, or remove it."
             )
         return target
+
+
+def describe(path: str, shown: str) -> str:
+    """``shown`` prefixed with what the entry at ``path`` is: "a FIFO data/pipe"."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return shown
+    if stat.S_ISLNK(mode):
+        what = "a symlink" if os.path.exists(path) else "a dangling symlink"
+    elif stat.S_ISFIFO(mode):
+        what = "a FIFO"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    else:
+        what = "a file" if stat.S_ISREG(mode) else "a folder"
+    return f"{what} {shown}"
 
 
 def _file_stat(path: str, st: os.stat_result, oid: str | None) -> FileStat:

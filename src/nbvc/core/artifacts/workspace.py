@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from blake3 import blake3
 
 from nbvc.core.artifacts.build import resolve_oids, tree_from_scan
-from nbvc.core.artifacts.pointer import SUFFIX
-from nbvc.core.artifacts.scan import DirScan, Scanner
+from nbvc.core.artifacts.pointer import SUFFIX, looks_like_pointer
+from nbvc.core.artifacts.scan import DirScan, FileStat, Scanner
 from nbvc.core.errors import NbvcError, OverlapError, PathError
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.storage.hashing import TREE_SUFFIX
@@ -34,6 +34,10 @@ class Snapshot:
     size: int
     nfiles: int
     tree: Tree | None  # for directories
+    # what is there but not versioned (relative paths): FIFOs, sockets, devices and dangling
+    # symlinks are left out; other symlinks are followed, so their content is kept, not them
+    skipped: tuple[str, ...] = ()
+    symlinks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Workspace:
         last hashed is answered from the index, without its tree.
         """
         path = os.path.join(self.root, artifact)
+        name = os.path.basename(artifact)
         scanner = Scanner(self.root, self.odb)
         if not os.path.isdir(path):
             if not os.path.lexists(path):
@@ -69,14 +74,17 @@ class Workspace:
             task.close()
             if store:
                 self._ensure_stored({oid: path}, pool)
-            return Snapshot("file", oid, size, 1, None)
+            link = os.path.islink(path) and fs.oid is None  # a symlink, not one into the cache
+            return Snapshot("file", oid, size, 1, None, symlinks=(name,) if link else ())
         started_ns = time.time_ns()
         scan = scanner.directory(path)
         fingerprint, newest_mtime = _fingerprint(scan)
         if not need_tree:
             known = self.index.dir_lookup(artifact, fingerprint, newest_mtime)
             if known is not None and (not store or self.index.is_complete(known.oid)):
-                return Snapshot("dir", known.oid, known.size, known.nfiles, None)
+                return Snapshot(
+                    "dir", known.oid, known.size, known.nfiles, None, *_unversioned(scan)
+                )
         _refuse_nested_pointers(artifact, scan.files)
         task = reporter.task(f"{'adding' if store else 'hashing'} {artifact}", len(scan.files))
         oids = resolve_oids(
@@ -89,7 +97,7 @@ class Workspace:
         self.index.dir_store(
             artifact, fingerprint, DirRow(tree.oid, tree.size, tree.nfiles), started_ns
         )
-        return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree)
+        return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree, *_unversioned(scan))
 
     def _store_tree(self, path: str, tree: Tree, pool: Pool, previous: str | None) -> None:
         present: set[str] = set()
@@ -130,10 +138,13 @@ class Workspace:
             return True
         return False
 
-    def pointers(self) -> Iterator[str]:
+    def pointers(self, known: set[str] | frozenset[str] = frozenset()) -> Iterator[str]:
         """Every artifact with a pointer file, found by walking the repo.
 
-        Tracked directories, dot-folders and tool caches are not entered.
+        A ``x.nbvc`` file is a pointer if it looks like one (an ``oid:`` line), or if ``x`` is
+        ``known`` (has versions): a damaged pointer is still listed, and then reported, while a
+        user's own file of that name is passed by. Tracked directories, dot-folders and tool
+        caches are not entered.
         """
         stack = [""]
         while stack:
@@ -146,8 +157,10 @@ class Workspace:
             names = {entry.name for entry in entries}
             for entry in entries:
                 name = entry.name
-                if name.endswith(SUFFIX) and entry.is_file():
-                    yield prefix + name[: -len(SUFFIX)]
+                if name.endswith(SUFFIX) and entry.is_file(follow_symlinks=False):
+                    artifact = prefix + name[: -len(SUFFIX)]
+                    if artifact in known or looks_like_pointer(entry.path):
+                        yield artifact
                 elif (
                     entry.is_dir(follow_symlinks=False)
                     and name not in PRUNED_DIRS
@@ -168,9 +181,13 @@ def file_meta(snapshot: Snapshot, name: str) -> dict[str, FileMeta]:
     return {name: FileMeta(snapshot.oid, snapshot.size, False)}
 
 
-def _refuse_nested_pointers(artifact: str, files: Mapping[str, object]) -> None:
-    for rel in files:
-        if rel.endswith(SUFFIX):
+def _unversioned(scan: DirScan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(sorted(scan.skipped)), tuple(sorted(scan.symlinks))
+
+
+def _refuse_nested_pointers(artifact: str, files: Mapping[str, FileStat]) -> None:
+    for rel, fs in files.items():
+        if rel.endswith(SUFFIX) and looks_like_pointer(fs.path):
             inner = rel[: -len(SUFFIX)]
             if inner in files or any(p.startswith(inner + "/") for p in files):
                 raise OverlapError(

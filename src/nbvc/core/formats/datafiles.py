@@ -4,34 +4,45 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import posixpath
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from nbvc.core.errors import DataFileError
+from nbvc.core.errors import DataFileError, FormatError
+from nbvc.core.formats import limits
 from nbvc.core.formats.yamlio import loads_plain
 
 _MISSING = object()
 
 
 def parse(text: str, name: str) -> Any:
-    """Parse a data file by its extension (YAML when unknown)."""
+    """Parse a data file by its extension (YAML when unknown), within :mod:`.limits`."""
     ext = posixpath.splitext(name)[1].lower()
     try:
         if ext == ".json":
-            return json.loads(text)
+            return limits.load_json(text, name)
         if ext == ".toml":
-            return tomllib.loads(text)
+            return limits.load_toml(text, name)
         if ext in (".csv", ".tsv"):
+            limits.check_size(text, name)
             return _rows(text, "\t" if ext == ".tsv" else ",")
-        return loads_plain(text)
-    except (ValueError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        return loads_plain(text, name)
+    except FormatError as exc:
+        raise DataFileError(str(exc)) from None
+    except (ValueError, yaml.YAMLError, csv.Error) as exc:
         raise DataFileError(f"{name} cannot be parsed ({exc}); fix the file") from None
+
+
+def parse_bytes(data: bytes, name: str) -> Any:
+    """Parse a data file's bytes (which must be UTF-8 text)."""
+    try:
+        text = limits.decode(data, name)
+    except FormatError as exc:
+        raise DataFileError(str(exc)) from None
+    return parse(text, name)
 
 
 def _rows(text: str, delimiter: str) -> list[dict[str, Any]]:

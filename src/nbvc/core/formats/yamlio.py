@@ -3,6 +3,7 @@
 PyYAML's composer gives each node a start mark; :func:`load` turns the node tree into plain
 Python values plus a map from each value's key path (``("stages", "train", "deps", 0)``) to its
 1-based line. Duplicate mapping keys, which PyYAML would silently overwrite, are errors here.
+Documents are composed within :mod:`.limits` (depth, alias expansion, size).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 import yaml
 
 from nbvc.core.errors import PipelineError
+from nbvc.core.formats import limits
 
 KeyPath = tuple[str | int, ...]
 
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -42,7 +43,7 @@ class YamlDoc:
 def load(text: str, file: str) -> YamlDoc:
     """Parse ``text`` (one YAML document) into a :class:`YamlDoc`; empty text gives ``None``."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = limits.compose_yaml(text, file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -51,13 +52,16 @@ def load(text: str, file: str) -> YamlDoc:
         ) from None
     doc = YamlDoc(file, None)
     if node is not None:
-        doc.data = _convert(node, (), doc)
+        try:
+            doc.data = _convert(node, (), doc)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # 5,000 digits
+            raise PipelineError(file, None, f"cannot read a value ({exc})") from None
     return doc
 
 
-def loads_plain(text: str) -> Any:
-    """Parse YAML without positions (lock files, params files)."""
-    return yaml.load(text, Loader=_Loader)
+def loads_plain(text: str, where: str) -> Any:
+    """Parse YAML without positions (lock files, params files), within the limits."""
+    return limits.load_yaml(text, where)
 
 
 def dumps(data: Any) -> str:

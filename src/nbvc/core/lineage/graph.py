@@ -62,7 +62,7 @@ class LineageBuilder:
 
     def build(self, spec: str) -> LineageNode:
         """The lineage tree of ``path``, ``path@vN``, ``path@tag`` or ``path@<git-rev>``."""
-        lineage_index.reindex(self.repo.records, self.repo.index)
+        self.repo.reindex(strict=False)
         artifact, ref = split_spec(self.repo, spec)
         try:
             target = resolve(self.repo, artifact, ref)

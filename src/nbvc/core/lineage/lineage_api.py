@@ -32,7 +32,7 @@ class Lineage:
 
     def notebook_cells(self, notebook: str, limit: int) -> list[CellRecord]:
         """The cells of the notebook's latest kernel session (``notebook``: repo-relative)."""
-        lineage_index.reindex(self._repo.records, self._repo.index)
+        self._repo.reindex(strict=False)  # records a kernel wrote since
         return lineage_index.notebook_cells(self._repo.index, notebook, limit)
 
     # -- recording (the kernel's tracer) -----------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import weakref
 from collections.abc import Iterable
 
 from nbvc.core.lineage.cell_record import LINEAGE, CellRecord, FileAccess
 from nbvc.core.storage.index_db import Index
-from nbvc.core.storage.record_store import Record, RecordStore
+from nbvc.core.storage.record_index import Indexer
+from nbvc.core.storage.record_index import index_records as index_kind
+from nbvc.core.storage.record_store import Record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS lineage_cells (
@@ -38,30 +39,21 @@ CREATE INDEX IF NOT EXISTS lineage_io_by_path ON lineage_io(path, direction, sta
 """
 
 READ, WRITE = "read", "write"
-_ready: weakref.WeakSet[Index] = weakref.WeakSet()
 
 
 def tables(index: Index) -> Index:
-    """``index`` with the lineage tables created (once per connection)."""
-    if index not in _ready:
-        index.db.executescript(SCHEMA)
-        _ready.add(index)
+    """``index``, whose lineage tables exist (the repo creates them when it opens its index)."""
     return index
 
 
 def index_records(index: Index, records: Iterable[Record]) -> int:
     """Bring lineage records into the index in one transaction; returns how many were new."""
-    added = 0
-    with tables(index).transaction() as db:
-        for record in records:
-            added += _insert(db, CellRecord.from_record(record))
-    return added
+    with index.transaction() as db:
+        return index_kind(db, INDEXER, records)
 
 
-def _insert(db: sqlite3.Connection, cell: CellRecord) -> bool:
-    if db.execute("SELECT 1 FROM records WHERE id = ?", (cell.id,)).fetchone():
-        return False
-    db.execute("INSERT INTO records VALUES (?, ?)", (cell.id, LINEAGE))
+def _insert(db: sqlite3.Connection, record: Record) -> None:
+    cell = CellRecord.from_record(record)
     db.execute(
         "INSERT INTO lineage_cells VALUES (?, ?, ?, ?, ?, ?)",
         (
@@ -80,14 +72,9 @@ def _insert(db: sqlite3.Connection, cell: CellRecord) -> bool:
             *((cell.id, WRITE, f.path, f.oid, cell.started) for f in cell.writes),
         ],
     )
-    return True
 
 
-def reindex(records: RecordStore, index: Index) -> int:
-    """Index every lineage record not yet indexed (e.g. after a pull); returns how many."""
-    known = {row[0] for row in index.execute("SELECT id FROM records WHERE kind = ?", (LINEAGE,))}
-    missing = [i for i in records.ids(LINEAGE) if i not in known]
-    return index_records(index, (records.read(LINEAGE, i) for i in missing)) if missing else 0
+INDEXER = Indexer(LINEAGE, _insert, ("lineage_cells", "lineage_io"), SCHEMA)
 
 
 # -- queries ---------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def load_source(repo: Repo, cell: CellRecord) -> str:
 
 
 def reindex(repo: Repo) -> int:
-    return lineage_index.reindex(repo.records, repo.index)
+    return repo.reindex(strict=False)
 
 
 def kept_objects(repo: Repo) -> set[str]:

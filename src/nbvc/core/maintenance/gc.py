@@ -14,8 +14,6 @@ chunks it needs.
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
@@ -28,11 +26,9 @@ from nbvc.core.models.registry import model_roots
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.storage import fsutil, repack
+from nbvc.core.storage import repack
 from nbvc.core.storage.hashing import is_tree_oid
 from nbvc.core.storage.packs import PackError
-
-STALE_TMP_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -56,6 +52,7 @@ def gc(
         raise NbvcError("--keep-last must be at least 1")
     result = GcResult(dry_run)
     with repo.collecting(), repo.lock():
+        repo.reindex(strict=True)  # never judge liveness by an index that is behind the records
         if rechunk:
             result.rechunked = convert_to_chunks(repo, dry_run, reporter)
         pointers = {a: p for a in repo.tracked() if (p := pointer.read(repo.abspath(a)))}
@@ -77,10 +74,8 @@ def gc(
         task.close()
         result.removed = garbage
         _collect_packs(repo, live, dry_run, result)
-        if not dry_run:
-            _clean_tmp(repo.odb.tmp_dir)
-            if garbage:
-                repo.index.forget_complete()
+        if not dry_run and garbage:
+            repo.index.forget_complete()
     return result
 
 
@@ -144,11 +139,3 @@ def _expand(repo: Repo, roots: set[str]) -> set[str]:
         if is_tree_oid(oid) and repo.odb.exists(oid):
             live.update(meta.oid for meta in repo.workspace.load_tree(oid).files.values())
     return live
-
-
-def _clean_tmp(tmp_dir: str) -> None:
-    """Remove temp files that a killed nbvc left behind (old enough not to be in use)."""
-    cutoff = time.time() - STALE_TMP_SECONDS
-    for entry in os.scandir(tmp_dir):
-        if entry.is_file() and entry.stat().st_mtime < cutoff:
-            fsutil.remove_file(entry.path)

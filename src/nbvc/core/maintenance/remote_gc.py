@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from nbvc.core.artifacts import pointer
 from nbvc.core.errors import CorruptObjectError, MissingObjectError, RemoteError
-from nbvc.core.maintenance.gc import STALE_TMP_SECONDS, live_roots
+from nbvc.core.maintenance.gc import live_roots
 from nbvc.core.progress import NULL, Reporter
 from nbvc.core.remote import ledger, remote_packs
 from nbvc.core.remote import record_sync as records
@@ -36,6 +36,9 @@ from nbvc.core.storage.hashing import CHUNKED_SUFFIX, hash_bytes, is_tree_oid, s
 from nbvc.core.storage.manifest import Manifest, ManifestError
 from nbvc.core.storage.packs import IDX_SUFFIX, PACK_SUFFIX
 from nbvc.core.storage.tree import Tree
+
+# an upload older than this is not in flight: a push killed half-way left it
+STALE_UPLOAD_SECONDS = 24 * 3600
 
 ALL_PREFIXES = [f"{i:02x}" for i in range(256)]
 DELETE_BATCH = 500
@@ -71,7 +74,7 @@ def gc_remote(
     live = _expand(repo, remote, live_roots(repo, pointed, set()), present)
     result.removed = sorted(n for n in present if n.removesuffix(CHUNKED_SUFFIX) not in live)
     result.kept = len(present) - len(result.removed)
-    stale = remote.stale_uploads(STALE_TMP_SECONDS)
+    stale = remote.stale_uploads(STALE_UPLOAD_SECONDS)
     result.stale_uploads = len(stale)
     kept_manifests = sorted(
         n for n in present if n.endswith(CHUNKED_SUFFIX) and n not in result.removed

@@ -7,6 +7,7 @@ very same specs.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import posixpath
@@ -180,11 +181,7 @@ def html_page(specs: Sequence[Mapping[str, Any]], title: str = "nbvc plots") -> 
     Vega, Vega-Lite and vega-embed are inlined (from vl-convert's bundle), so the page works
     offline and loads nothing from the network.
     """
-    import vl_convert
-
-    snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
-    bundle = vl_convert.javascript_bundle(snippet).replace("</script", "<\\/script")
-    scripts = f"<script>\n{bundle}\n</script>\n"
+    scripts = f"<script>\n{_vega_bundle()}\n</script>\n"
     divs = "".join(f'<div class="plot" id="plot{i}"></div>\n' for i in range(len(specs)))
     # valid JSON whatever the data held: NaN and infinities are written as null
     data = json.dumps(finite(list(specs)), ensure_ascii=False, allow_nan=False)
@@ -214,3 +211,13 @@ specs.forEach((spec, i) => vegaEmbed("#plot" + i, spec, {{actions: true}})
 </body>
 </html>
 """
+
+
+@functools.cache
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script (made once per process: it takes seconds)."""
+    import vl_convert
+
+    snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
+    bundle: str = vl_convert.javascript_bundle(snippet)
+    return bundle.replace("</script", "<\\/script")

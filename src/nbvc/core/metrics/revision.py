@@ -116,7 +116,7 @@ class RevisionReader:
 
         raw = gitio.show(self.repo.root, self.commit, "dvc.yaml")
         try:
-            doc = loads_plain(raw.decode("utf-8", "replace")) if raw else None
+            doc = loads_plain(raw.decode("utf-8", "replace"), "dvc.yaml") if raw else None
         except Exception:  # an unreadable pipeline file: paths stay as written
             return {}
         stages = doc.get("stages") if isinstance(doc, dict) else None

@@ -88,7 +88,7 @@ class DvcLockFile:
 def parse_raw(text: str) -> dict[str, Any]:
     """The ``stages`` of a `dvc.lock` text, checked enough to be used."""
     try:
-        doc = loads_plain(text) or {}
+        doc = loads_plain(text, "dvc.lock") or {}
         if not isinstance(doc, dict):
             raise ValueError("not a mapping")
     except Exception as exc:  # any malformed lock gets the same advice

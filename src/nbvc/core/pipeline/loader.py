@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from nbvc.core.errors import DataFileError, NoPipelineError
+from nbvc.core.formats import limits
 from nbvc.core.formats.datafiles import parse
 from nbvc.core.formats.yamlio import KeyPath, YamlDoc, load
 from nbvc.core.pipeline import schema
@@ -36,6 +37,7 @@ from nbvc.core.pipeline.interpolate import (
     matrix_items,
     merge_vars,
 )
+from nbvc.core.storage.fsutil import read_within
 
 PIPELINE_FILES = ("nbvc.yaml", "dvc.yaml")
 PARAMS_FILE = "params.yaml"
@@ -53,12 +55,12 @@ def find_pipeline_file(root: str) -> str | None:
 
 
 def workspace_reader(root: str) -> ReadText:
+    """Reads repo files as text: UTF-8, within the size limit, never through a symlink that
+    leads out of the repo (see :func:`~nbvc.core.storage.fsutil.read_within`)."""
+
     def read(relpath: str) -> str | None:
-        try:
-            with open(os.path.join(root, relpath), encoding="utf-8") as handle:
-                return handle.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
+        data = read_within(root, relpath)
+        return None if data is None else limits.decode(data, relpath)
 
     return read
 
@@ -71,9 +73,9 @@ def load_pipeline(root: str, check_workspace: bool = True) -> Pipeline:
             f"no pipeline here: create {PIPELINE_FILES[0]} at {root} with a 'stages' mapping "
             "(a dvc.yaml works too)"
         )
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    pipeline = parse_pipeline(text, os.path.basename(path), workspace_reader(root), path)
+    read = workspace_reader(root)
+    text = read(os.path.basename(path)) or ""
+    pipeline = parse_pipeline(text, os.path.basename(path), read, path)
     if check_workspace:
         from nbvc.core.pipeline.dag import check
 

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from nbvc.core.errors import PipelineError
+from nbvc.core.errors import FormatError, PipelineError
+from nbvc.core.formats import limits
 from nbvc.core.formats.yamlio import dumps, loads_plain
 from nbvc.core.storage.fsutil import atomic_write_text
 
@@ -86,12 +87,14 @@ class LockFile:
 
     @classmethod
     def load(cls, path: str) -> LockFile:
+        name = os.path.basename(path)
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            text = limits.read_text(path, name)
         except FileNotFoundError:
             return cls(path)
-        return cls(path, parse(text, os.path.basename(path)))
+        except FormatError as exc:
+            raise PipelineError(name, None, f"cannot read the lock file ({exc})") from None
+        return cls(path, parse(text, name))
 
     def save(self, order: list[str]) -> None:
         """Write atomically, stages in ``order`` first (pipeline order), others after."""
@@ -103,7 +106,7 @@ class LockFile:
 
 def parse(text: str, name: str) -> dict[str, StageLock]:
     try:
-        doc = loads_plain(text) or {}
+        doc = loads_plain(text, name) or {}
         return {str(n): StageLock.from_json(s) for n, s in (doc.get("stages") or {}).items()}
     except Exception as exc:  # any malformed lock gets the same advice
         raise PipelineError(

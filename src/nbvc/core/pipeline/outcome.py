@@ -27,6 +27,7 @@ class StageOutcome:
     error: str | None = None
     restored_from: str | None = None
     warnings: list[str] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)  # out path -> oid of what was there
 
 
 @dataclass

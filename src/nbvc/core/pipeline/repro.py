@@ -10,13 +10,12 @@ and stops its dependants (and, without ``keep_going``, everything after it).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from nbvc.core.errors import NbvcError, ParamsError, PipelineError
-from nbvc.core.pipeline import dag, runcache
+from nbvc.core.pipeline import dag, outs_guard, runcache
 from nbvc.core.pipeline.definition import Pipeline, Stage
 from nbvc.core.pipeline.dvc_lock import DvcLockFile
 from nbvc.core.pipeline.dvc_project import DvcProject, is_dvc_pipeline
@@ -58,6 +57,7 @@ def repro(
     selected = dag.select(graph, targets, options.downstream, options.single_item)
     with (
         repo_lock(os.path.join(repo.dot, "tmp", "repro.lock")),
+        repo.storing(),  # gc waits: outs saved before a stage runs are named by the run record
         repo.pool() as pool,
     ):
         return _Repro(repo, pipeline, graph, options, listener, pool).run(selected)
@@ -227,13 +227,15 @@ class _Repro:
     def _execute(self, stage: Stage, state: StageState, reason: str) -> None:
         started = time.monotonic()
         self.listener.stage_started(stage.name, reason)
-        self._clear_outs(stage)
+        saved = outs_guard.set_aside(self.repo, stage, self.pool, versions=self.dvc is None)
+        outcome = StageOutcome(stage.name, RAN, reason, replaced={s.path: s.oid for s in saved})
         error = self._run(stage)
         self._forget([o.path for o in stage.outs])
         if error is None and (missing := [o.path for o in stage.outs if not self._exists(o.path)]):
             error = f"stage {stage.name} did not create its out {missing[0]}"
-        outcome = StageOutcome(stage.name, RAN, reason)
         if error is not None:
+            outs_guard.restore_missing(self.repo, saved, self.pool)
+            self._forget([o.path for o in stage.outs])
             outcome.status, outcome.error = FAILED, error
             outcome.duration = time.monotonic() - started
             self._finish(outcome)
@@ -273,19 +275,6 @@ class _Repro:
             return run_notebook_stage(self.repo, stage, cwd, env, self.params, sink)
         code, command = run_commands(stage.commands, cwd, env, sink)
         return None if code == 0 else f"command failed with exit code {code}: {command}"
-
-    def _clear_outs(self, stage: Stage) -> None:
-        """Remove non-persistent outs before a run, as DVC does (they are in the cache)."""
-        for out in stage.outs:
-            if out.persist:
-                continue
-            path = self.repo.abspath(out.path)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path)
-            elif os.path.lexists(path):
-                os.unlink(path)
-            else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
 
     def _recheck_deps(self, stage: Stage, state: StageState) -> list[str]:
         self._forget([d.path for d in stage.deps])
@@ -376,7 +365,7 @@ def _entry(
         entry["outs"] = runcache.outs_entry(stage, current)
     if key is not None:
         entry["cache_key"] = key
-    for name in ("error", "restored_from"):
+    for name in ("error", "restored_from", "replaced"):
         if getattr(outcome, name):
             entry[name] = getattr(outcome, name)
     if outcome.warnings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.dvclive import dvclive_values
 from nbvc.core.pipeline.loader import workspace_reader
@@ -40,13 +41,14 @@ def finish_repro_run(
 ) -> RunRecord:
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
+    problems: list[str] = []  # params or metrics files that cannot be read: the run is kept
     fresh = _fresh_outs(pipeline, stages) if status is not RunStatus.COMPLETED else None
     live_metrics, live_series = dvclive_values(repo.root, pipeline)
-    found = {**live_metrics, **metrics_of(pipeline, read)}
+    found = {**live_metrics, **metrics_of(pipeline, read, problems)}
     if fresh is not None:  # a failed run shows no metrics an earlier run left in the workspace
         found = {file: values for file, values in found.items() if _is_fresh(file, fresh)}
         live_series = {}
-    params, metrics = with_logged(params_of(pipeline, read), found, logged)
+    params, metrics = with_logged(params_of(pipeline, read, problems), found, logged)
     ended = time.time()
     record = write_run(
         repo,
@@ -67,9 +69,10 @@ def finish_repro_run(
             params=params,
             metrics=metrics,
             series={**live_series, **logged.series},
-            plots=_plots(repo, pipeline, pool, fresh),
+            plots=_plots(repo, pipeline, pool, problems, fresh),
             plot_defs=plot_defs_entry(pipeline),
             stages=stages,
+            extra={"warnings": problems} if problems else {},
         ),
     )
     journal.remove()
@@ -91,18 +94,23 @@ def _is_fresh(path: str, fresh: set[str] | None) -> bool:
 
 
 def _plots(
-    repo: Repo, pipeline: Pipeline, pool: Pool, fresh: set[str] | None
+    repo: Repo, pipeline: Pipeline, pool: Pool, problems: list[str], fresh: set[str] | None
 ) -> tuple[PlotFile, ...]:
     """Every file the pipeline's plots draw, as stored objects, so the run can be plotted
     later (the definitions are kept in ``plot_defs``); for a run that did not complete, only
-    the files it made."""
+    the files it made. One that cannot be stored is left out and said why in ``problems``
+    (the run is recorded all the same)."""
     is_file, files_under = workspace_files(repo.root)
     plots: dict[str, PlotFile] = {}
     for plot in pipeline.plot_defs():
         for path in plot_files(plot, is_file, files_under):
             if path in plots or not _is_fresh(path, fresh):
                 continue
-            snapshot = repo.workspace.snapshot(path, pool, store=True)
+            try:
+                snapshot = repo.workspace.snapshot(path, pool, store=True)
+            except NbvcError as exc:
+                problems.append(str(exc))
+                continue
             if snapshot is not None and snapshot.kind == "file":
                 plots[path] = PlotFile(path, snapshot.oid)
     return tuple(plots.values())

@@ -16,13 +16,13 @@ from nbvc.core.artifacts.build import resolve_oids, tree_from_scan
 from nbvc.core.artifacts.paths import parents
 from nbvc.core.artifacts.pointer import SUFFIX
 from nbvc.core.artifacts.scan import DirScan, Scanner
-from nbvc.core.errors import DataFileError, OverlapError, ParamsError
-from nbvc.core.formats.datafiles import flatten, is_missing, lookup, parse
+from nbvc.core.errors import DataFileError, OverlapError, ParamsError, PathError
+from nbvc.core.formats.datafiles import flatten, is_missing, lookup, parse_bytes
 from nbvc.core.pipeline.definition import ParamSpec, Stage
 from nbvc.core.pipeline.lockfile import Hash, StageLock
 from nbvc.core.progress import NULL
 from nbvc.core.repo import Repo
-from nbvc.core.storage.fsutil import is_within
+from nbvc.core.storage.fsutil import is_within, read_within
 from nbvc.core.storage.pool import Pool
 
 SHOWN_VALUE = 40
@@ -104,15 +104,13 @@ class ParamReader:
     def _file(self, spec: ParamSpec, stage: str) -> Any:
         if spec.file not in self._files:
             try:
-                with open(os.path.join(self.root, spec.file), encoding="utf-8") as handle:
-                    text = handle.read()
-            except FileNotFoundError:
-                raise ParamsError(
-                    f"params file {spec.file} of stage {stage!r} does not exist; create it"
-                ) from None
-            try:
-                self._files[spec.file] = parse(text, spec.file) or {}
-            except DataFileError as exc:
+                data = read_within(self.root, spec.file)
+                if data is None:
+                    raise ParamsError(
+                        f"params file {spec.file} of stage {stage!r} does not exist; create it"
+                    )
+                self._files[spec.file] = parse_bytes(data, spec.file) or {}
+            except (DataFileError, PathError) as exc:
                 raise ParamsError(str(exc)) from None
         return self._files[spec.file]
 

@@ -2,18 +2,17 @@
 
 Uploads read the cached object, check that it still hashes to its name (a damaged cache object
 is quarantined, never spread) and hand it to :class:`Remote`, which publishes it atomically.
-Downloads land in `.nbvc/tmp`, are hashed, and only a match is renamed into the cache. A
-mismatch is fetched once more before the remote copy is declared corrupt (so a glitch in transit
-is not mistaken for damage at rest). Fetched objects are not synced to disk (the remote keeps the
-durable copy; see :meth:`ObjectStore.commit`), which keeps a pull of a big file from waiting for
-the disk to write it all back.
+Downloads land in this process's temp folder under `.nbvc/tmp`, are hashed, and only a match is
+renamed into the cache. A mismatch is fetched once more before the remote copy is declared
+corrupt (so a glitch in transit is not mistaken for damage at rest). Fetched objects are not
+synced to disk (the remote keeps the durable copy; see :meth:`ObjectStore.commit`), which keeps a
+pull of a big file from waiting for the disk to write it all back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from enum import Enum
 
 from nbvc.core.remote.fs import Remote
@@ -64,7 +63,7 @@ def download(odb: ObjectStore, remote: Remote, oid: str, size: int | None) -> tu
     # an object of unknown size (a folder manifest aside) streams to disk rather than to memory
     big = size >= BIG_FILE if size is not None else not oid.endswith(TREE_SUFFIX)
     for _ in range(FETCH_ATTEMPTS):
-        tmp = os.path.join(odb.tmp_dir, f"fetch-{secrets.token_hex(8)}")
+        tmp = odb.scratch.temp("fetch-")
         try:
             received = _receive_big(remote, oid, tmp) if big else _receive(remote, oid, tmp)
         except BaseException:

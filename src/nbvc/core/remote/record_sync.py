@@ -8,11 +8,12 @@ written, and the index is brought up to date afterwards.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 
+from nbvc.core.errors import FormatError
+from nbvc.core.formats import limits
 from nbvc.core.remote.fs import Remote
 from nbvc.core.remote.parallel import parallel_map
 from nbvc.core.repo import Repo
@@ -92,7 +93,7 @@ def fetch(repo: Repo, remote: Remote) -> RecordSync:
 
 def _valid(data: bytes, kind: str, record_id: str) -> bool:
     try:
-        doc = json.loads(data)
-    except ValueError:
+        doc = limits.load_json(data, f"record {record_id}")
+    except FormatError:
         return False
     return isinstance(doc, dict) and doc.get("id") == record_id and doc.get("kind") == kind

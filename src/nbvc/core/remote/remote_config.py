@@ -148,7 +148,7 @@ def parse_option(text: str) -> tuple[str, Any]:
         raise ConfigError("give the URL as the second argument, not as -o url=...")
     try:
         parsed: Any = tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         parsed = value
     return key, parsed
 

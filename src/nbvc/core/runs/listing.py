@@ -55,14 +55,17 @@ class RunKey:
         return {"kind": self.kind, "source": self.source, "name": self.name, "runs": self.runs}
 
 
+NAMED = "runs r LEFT JOIN run_names n ON n.run_id = r.id"  # with name, parent, deleted
+
+
 def _where(search: RunFilter | None, deleted: bool) -> tuple[str, list[Any]]:
     condition, params = search.sql() if search is not None else ("1", [])
-    return f"r.deleted = {int(deleted)} AND ({condition})", params
+    return f"COALESCE(n.deleted, 0) = {int(deleted)} AND ({condition})", params
 
 
 def count(repo: Repo, search: RunFilter | None = None, deleted: bool = False) -> int:
     where, params = _where(search, deleted)
-    row = RunIndex(repo).index.execute(f"SELECT COUNT(*) FROM runs r WHERE {where}", params)
+    row = RunIndex(repo).index.execute(f"SELECT COUNT(*) FROM {NAMED} WHERE {where}", params)
     return int(row.fetchone()[0])
 
 
@@ -96,8 +99,8 @@ def page(
         key = f"r.{order.by}"
     where, where_params = _where(search, deleted)
     sql = (
-        "SELECT r.id, r.started, r.ended, r.duration, r.status, r.source, r.git, r.name, "
-        f"r.parent, r.deleted, {key} AS k FROM runs r {join} WHERE {where} "
+        "SELECT r.id, r.started, r.ended, r.duration, r.status, r.source, r.git, n.name, "
+        f"n.parent, COALESCE(n.deleted, 0), {key} AS k FROM {NAMED} {join} WHERE {where} "
         f"ORDER BY k IS NULL, k {direction}, r.started DESC, r.id DESC LIMIT ? OFFSET ?"
     )
     rows = index.execute(sql, [*params, *where_params, limit or -1, offset]).fetchall()

@@ -1,6 +1,11 @@
-"""Runs in the SQLite index: fast listing and sorting, the run cache's lookup, gc roots.
+"""Runs in the SQLite index: fast listing, sorting and search, the run cache's lookup, gc roots.
 
-Everything here is derived from the run records and rebuilt by :func:`reindex_runs`.
+Everything here is derived from the run records and the edit records that rename, tag,
+annotate, delete or restore a run after it ended: :data:`EDITS_INDEXER` and :data:`INDEXER`
+say how (see :mod:`nbvc.core.storage.record_index`). A run's name, parent and deleted flag live
+in ``run_names`` (beside ``runs``, so indexes made before runs had names need no migration),
+with the name and tags its record gave it, so the edits can be applied again in time order
+whatever order they arrive in.
 """
 
 from __future__ import annotations
@@ -13,17 +18,19 @@ from typing import Any
 
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RUNS, RunRecord
+from nbvc.core.storage.record_index import Indexer, index_records
+from nbvc.core.storage.record_store import Record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, started REAL, ended REAL, duration REAL, status TEXT NOT NULL,
-    source TEXT NOT NULL, git TEXT, host TEXT, python TEXT, name TEXT, parent TEXT,
-    deleted INTEGER NOT NULL DEFAULT 0
+    source TEXT NOT NULL, git TEXT, host TEXT, python TEXT
 );
-CREATE TABLE IF NOT EXISTS run_edits (
-    id TEXT PRIMARY KEY, run_id TEXT NOT NULL, time REAL NOT NULL, changes TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS run_names (
+    run_id TEXT PRIMARY KEY, name TEXT, parent TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+    base TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS run_edits_by_run ON run_edits(run_id, time, id);
+CREATE INDEX IF NOT EXISTS run_names_by_parent ON run_names(parent);
 CREATE TABLE IF NOT EXISTS run_values (
     run_id TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,
     num REAL, value TEXT NOT NULL, PRIMARY KEY (run_id, kind, source, name)
@@ -36,12 +43,16 @@ CREATE TABLE IF NOT EXISTS run_cache (
 CREATE TABLE IF NOT EXISTS run_objects (
     oid TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (oid, run_id)
 );
+CREATE TABLE IF NOT EXISTS run_edits (
+    id TEXT PRIMARY KEY, run_id TEXT NOT NULL, time REAL NOT NULL, changes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_edits_by_run ON run_edits(run_id, time, id);
 """
 
-RUN_COLUMNS = (
-    "id, started, ended, duration, status, source, git, host, python, name, parent, deleted"
-)
+RUN_COLUMNS = "id, started, ended, duration, status, source, git, host, python"
 EDITS = "run_edits"  # records that rename, tag, annotate, delete or restore a finished run
+# runs that are not soft-deleted (``r`` is the runs table)
+LIVE = "r.id NOT IN (SELECT run_id FROM run_names WHERE deleted = 1)"
 
 
 @dataclass(frozen=True)
@@ -55,123 +66,47 @@ class RunIndex:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self.index = repo.index
-        upgraded = _upgrade(self.index.db)
-        self.index.db.executescript(SCHEMA)
-        if upgraded:
-            self.reindex()
 
     # -- writing ----------------------------------------------------------------------------
     def add(self, record: RunRecord) -> bool:
         """Index one run record (with the edits indexed for it); False if it was indexed
         already."""
         with self.index.transaction() as db:
-            if db.execute("SELECT 1 FROM records WHERE id = ?", (record.id,)).fetchone():
-                return False
-            db.execute("INSERT INTO records VALUES (?, ?)", (record.id, RUNS))
-            self._insert(db, apply_edits(record, self.edits(record.id)))
-        return True
+            return index_records(db, INDEXER, [record.to_record()]) == 1
 
-    def add_edit(self, edit: Mapping[str, Any]) -> bool:
-        """Index one edit record and re-index the run it changes; False if known already."""
-        run_id = edit["run"]
+    def add_edit(self, edit: Record) -> bool:
+        """Index one edit record (and apply it to its run); False if it was indexed already."""
         with self.index.transaction() as db:
-            if db.execute("SELECT 1 FROM records WHERE id = ?", (edit["id"],)).fetchone():
-                return False
-            db.execute("INSERT INTO records VALUES (?, ?)", (edit["id"], EDITS))
-            db.execute(
-                "INSERT INTO run_edits VALUES (?, ?, ?, ?)",
-                (edit["id"], run_id, edit["time"], json.dumps(edit["changes"])),
-            )
-            indexed = db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if indexed:
-            self.refresh(run_id)
-        return True
-
-    def refresh(self, run_id: str) -> None:
-        """Index a run again from its record and its edits."""
-        record = apply_edits(
-            RunRecord.from_record(self.repo.records.read(RUNS, run_id)), self.edits(run_id)
-        )
-        with self.index.transaction() as db:
-            self._forget(db, run_id)
-            self._insert(db, record)
+            return index_records(db, EDITS_INDEXER, [edit]) == 1
 
     def forget(self, run_id: str) -> None:
-        """Drop a purged run from the index."""
+        """Drop a purged run from the index (its edits stay: they are records too)."""
         with self.index.transaction() as db:
-            self._forget(db, run_id)
+            for table in ("runs", "run_names", "run_values", "run_objects", "run_cache"):
+                column = "id" if table == "runs" else "run_id"
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
             db.execute("DELETE FROM records WHERE id = ?", (run_id,))
-            db.execute("DELETE FROM run_cache WHERE run_id = ?", (run_id,))
-
-    def edits(self, run_id: str) -> list[dict[str, Any]]:
-        rows = self.index.execute(
-            "SELECT changes FROM run_edits WHERE run_id = ? ORDER BY time, id", (run_id,)
-        )
-        return [json.loads(row[0]) for row in rows]
-
-    def _insert(self, db: sqlite3.Connection, record: RunRecord) -> None:
-        env = record.env
-        db.execute(
-            f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.started,
-                record.ended,
-                record.duration,
-                record.status.value,
-                record.source,
-                env.get("git"),
-                env.get("host"),
-                env.get("python"),
-                record.name,
-                record.parent,
-                int(record.deleted),
-            ),
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)",
-            list(_value_rows(record)),
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(_cache_rows(record))
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
-            [(oid, record.id) for oid in record_oids(record)],
-        )
-
-    @staticmethod
-    def _forget(db: sqlite3.Connection, run_id: str) -> None:
-        for table in ("runs", "run_values", "run_objects"):
-            column = "id" if table == "runs" else "run_id"
-            db.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
 
     def reindex(self) -> int:
-        known = {row[0] for row in self.index.execute("SELECT id FROM records")}
-        added = 0
-        for edit_id in self.repo.records.ids(EDITS):
-            if edit_id not in known and self.add_edit(self.repo.records.read(EDITS, edit_id)):
-                added += 1
-        for run_id in self.repo.records.ids(RUNS):
-            if run_id not in known and self.add(
-                RunRecord.from_record(self.repo.records.read(RUNS, run_id))
-            ):
-                added += 1
-        return added
+        """Index run records not yet indexed; returns how many."""
+        return self.repo.reindex()
+
+    def edits(self, run_id: str) -> list[dict[str, Any]]:
+        return _edits(self.index.db, run_id)
 
     # -- reading ----------------------------------------------------------------------------
     def latest(self, completed_only: bool = False, skip: int = 0) -> str | None:
-        """The newest run (``skip``: the one that many runs before it)."""
-        where = " WHERE deleted = 0" + (" AND status = 'completed'" if completed_only else "")
+        """The newest run that is not deleted (``skip``: the one that many runs before it)."""
+        where = f" AND {LIVE}" + (" AND status = 'completed'" if completed_only else "")
         row = self.index.execute(
-            f"SELECT id FROM runs{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
+            f"SELECT id FROM runs r WHERE 1{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
             (skip,),
         ).fetchone()
         return row[0] if row else None
 
     def matching(self, ref: str) -> list[str]:
-        """Finished runs whose id is ``ref``, starts with it or ends with it (the short id)."""
+        """Finished runs whose id is ``ref``, starts with it or ends with it (the short id);
+        deleted ones too, so that they can be restored."""
         escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.index.execute(
             "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'",
@@ -182,10 +117,10 @@ class RunIndex:
     def ids(
         self, sort: tuple[str, str | None] | None, ascending: bool, limit: int | None
     ) -> list[str]:
-        """Run ids, newest first, or ordered by a metric (``(name, source or None)``)."""
+        """Run ids (not deleted), newest first, or ordered by a metric (``(name, source)``)."""
         params: list[Any] = []
         if sort is None:
-            sql = "SELECT id FROM runs WHERE deleted = 0 ORDER BY started DESC, id DESC"
+            sql = f"SELECT id FROM runs r WHERE {LIVE} ORDER BY started DESC, id DESC"
         else:
             name, source = sort
             join = "v.run_id = r.id AND v.kind = 'metric' AND v.name = ?"
@@ -195,7 +130,7 @@ class RunIndex:
                 params.append(source)
             order = "ASC" if ascending else "DESC"
             sql = (
-                f"SELECT r.id FROM runs r LEFT JOIN run_values v ON {join} WHERE r.deleted = 0 "
+                f"SELECT r.id FROM runs r LEFT JOIN run_values v ON {join} WHERE {LIVE} "
                 f"ORDER BY v.num IS NULL, v.num {order}, r.started DESC"
             )
         if limit is not None:
@@ -217,19 +152,36 @@ class RunIndex:
         return [CacheHit(run_id, stage, json.loads(outs)) for run_id, stage, outs in rows]
 
     def deleted(self) -> list[str]:
-        return [row[0] for row in self.index.execute("SELECT id FROM runs WHERE deleted = 1")]
+        return [row[0] for row in self.index.execute("SELECT run_id FROM run_names WHERE deleted")]
 
     def referenced_oids(self, live_only: bool = False) -> set[str]:
         """Objects runs need kept (``live_only``: not counting soft-deleted runs)."""
         sql = "SELECT DISTINCT oid FROM run_objects"
         if live_only:
-            sql += " WHERE run_id NOT IN (SELECT id FROM runs WHERE deleted = 1)"
+            sql += " WHERE run_id NOT IN (SELECT run_id FROM run_names WHERE deleted = 1)"
         return {row[0] for row in self.index.execute(sql)}
 
 
+def apply_edits(record: RunRecord, edits: Iterable[Mapping[str, Any]]) -> RunRecord:
+    """A run as its edits (oldest first) left it: name, note, tags, deleted."""
+    for changes in edits:
+        tags = {**record.tags, **dict(changes.get("tags") or {})}
+        record = replace(
+            record,
+            name=changes.get("name", record.name),
+            note=changes.get("note", record.note),
+            deleted=bool(changes.get("deleted", record.deleted)),
+            tags={k: v for k, v in tags.items() if v is not None},
+        )
+    return record
+
+
+def _edits(db: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
+    rows = db.execute("SELECT changes FROM run_edits WHERE run_id = ? ORDER BY time, id", (run_id,))
+    return [json.loads(row[0]) for row in rows]
+
+
 def _value_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
-    for key, text in record.tags.items():
-        yield (record.id, "tag", "", key, None, json.dumps(text))
     for kind, by_source in (("param", record.params), ("metric", record.metrics)):
         for source, values in by_source.items():
             for name, value in values.items():
@@ -254,42 +206,87 @@ def _cache_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
 
 
 def record_oids(record: RunRecord) -> set[str]:
-    """Objects a run record needs kept: its stages' outputs (the run cache) and plot files."""
+    """Objects a run record needs kept: its stages' outputs (the run cache), plot files and
+    logged artifacts."""
     oids: set[str] = set()
     for entry in record.stages.values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
+        oids.update((entry.get("replaced") or {}).values())  # what a run replaced: kept
     oids.update(plot.oid for plot in record.plots)
     oids.update(artifact.oid for artifact in record.artifacts)
     return oids
 
 
-def apply_edits(record: RunRecord, edits: Iterable[Mapping[str, Any]]) -> RunRecord:
-    """A run as its edits (oldest first) left it: name, note, tags, deleted."""
-    for changes in edits:
-        tags = {**record.tags, **{k: v for k, v in (changes.get("tags") or {}).items()}}
-        record = replace(
-            record,
-            name=changes.get("name", record.name),
-            note=changes.get("note", record.note),
-            deleted=bool(changes.get("deleted", record.deleted)),
-            tags={k: v for k, v in tags.items() if v is not None},
-        )
-    return record
+def _insert(db: sqlite3.Connection, doc: Record) -> None:
+    record = RunRecord.from_record(doc)
+    run_id = record.id
+    env = record.env
+    db.execute(
+        f"INSERT OR REPLACE INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_id,
+            record.started,
+            record.ended,
+            record.duration,
+            record.status.value,
+            record.source,
+            env.get("git"),
+            env.get("host"),
+            env.get("python"),
+        ),
+    )
+    base = {"name": record.name, "tags": record.tags}
+    db.execute(
+        "INSERT OR REPLACE INTO run_names VALUES (?, ?, ?, 0, ?)",
+        (run_id, record.name, record.parent, json.dumps(base)),
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)", list(_value_rows(record))
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(_cache_rows(record))
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
+        [(oid, run_id) for oid in record_oids(record)],
+    )
+    _apply_edits(db, run_id)
 
 
-def _upgrade(db: sqlite3.Connection) -> bool:
-    """Indexes made before runs had names: drop the run tables (they are rebuilt from the
-    records by the next reindex)."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-    if columns and "deleted" not in columns:
-        db.executescript(
-            "DROP TABLE runs; DELETE FROM run_values; DELETE FROM run_objects;"
-            "DELETE FROM records WHERE kind = 'runs';"
-        )
-        return True
-    return False
+def _insert_edit(db: sqlite3.Connection, doc: Record) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO run_edits VALUES (?, ?, ?, ?)",
+        (doc["id"], doc["run"], float(doc["time"]), json.dumps(doc["changes"])),
+    )
+    if db.execute("SELECT 1 FROM runs WHERE id = ?", (doc["run"],)).fetchone():
+        _apply_edits(db, doc["run"])
 
 
-def reindex_runs(repo: Repo) -> int:
-    return RunIndex(repo).reindex()
+def _apply_edits(db: sqlite3.Connection, run_id: str) -> None:
+    """Name, deleted flag and tags of an indexed run: its record's, then every edit in order."""
+    row = db.execute("SELECT base, parent FROM run_names WHERE run_id = ?", (run_id,)).fetchone()
+    base = json.loads(row[0]) if row else {}
+    state = apply_edits(
+        RunRecord(run_id, name=base.get("name"), tags=dict(base.get("tags") or {})),
+        _edits(db, run_id),
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO run_names VALUES (?, ?, ?, ?, ?)",
+        (run_id, state.name, row[1] if row else None, int(state.deleted), json.dumps(base)),
+    )
+    db.execute("DELETE FROM run_values WHERE run_id = ? AND kind = 'tag'", (run_id,))
+    db.executemany(
+        "INSERT INTO run_values VALUES (?, 'tag', '', ?, NULL, ?)",
+        [(run_id, key, json.dumps(value)) for key, value in state.tags.items()],
+    )
+
+
+# edits first, so a run indexed in the same pass finds its edits
+EDITS_INDEXER = Indexer(EDITS, _insert_edit, ("run_edits",), "")
+INDEXER = Indexer(
+    RUNS,
+    _insert,
+    ("runs", "run_names", "run_values", "run_cache", "run_objects"),
+    SCHEMA,
+)

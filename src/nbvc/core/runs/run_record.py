@@ -291,14 +291,16 @@ class Journal:
 
     def events(self) -> list[dict[str, Any]]:
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            with open(self.path, encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().splitlines()
         except FileNotFoundError:
             return []
         events = []
         for line in lines:
-            with contextlib.suppress(ValueError):  # a torn last line of a killed writer
-                events.append(json.loads(line))
+            with contextlib.suppress(ValueError, RecursionError):  # a killed writer's torn line
+                event = json.loads(line)
+                if isinstance(event, dict):
+                    events.append(event)
         return events
 
     def remove(self) -> None:

@@ -39,8 +39,8 @@ VALUE_KINDS = {
 ATTRIBUTES = {
     "status": "r.status", "start_time": "r.started", "started": "r.started",
     "end_time": "r.ended", "ended": "r.ended", "duration": "r.duration",
-    "run_name": "r.name", "name": "r.name", "run_id": "r.id", "id": "r.id",
-    "source": "r.source", "parent": "r.parent", "parent_run_id": "r.parent",
+    "run_name": "n.name", "name": "n.name", "run_id": "r.id", "id": "r.id",
+    "source": "r.source", "parent": "n.parent", "parent_run_id": "n.parent",
 }  # fmt: skip
 TIME_COLUMNS = ("r.started", "r.ended")
 MLFLOW_STATUSES = {
@@ -61,7 +61,8 @@ class Clause:
 
 @dataclass(frozen=True)
 class RunFilter:
-    """A parsed search: an SQL condition over ``runs r`` and its parameters."""
+    """A parsed search: an SQL condition over ``runs r`` joined with ``run_names n``, and its
+    parameters."""
 
     text: str
     clauses: tuple[Clause, ...]

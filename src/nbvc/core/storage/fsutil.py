@@ -7,9 +7,11 @@ import errno
 import fcntl
 import functools
 import os
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+import stat
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from nbvc.core.errors import PathError
 
 FICLONE = 0x40049409  # ioctl number of Linux's FICLONE (reflink a whole file)
 _COPY_CHUNK = 1 << 30
@@ -98,9 +100,14 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
 
 
 def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nbvc-tmp-")
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
+
+    The temp file lives in the repo's temp folder (see :mod:`.scratch`), never in the user's.
+    """
+    from nbvc.core.storage.scratch import temp_path_for
+
+    tmp = temp_path_for(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -112,7 +119,7 @@ def atomic_write_bytes(path: str, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(directory)
+    fsync_dir(os.path.dirname(path) or ".")
 
 
 def atomic_write_text(path: str, text: str, mode: int = 0o644) -> None:
@@ -162,13 +169,46 @@ def is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-@contextlib.contextmanager
-def temp_path(directory: str, prefix: str = "tmp-") -> Iterator[str]:
-    """A fresh, unused path in ``directory`` that is removed on error."""
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix)
-    os.close(fd)
+MAX_READ = 32 << 20  # the most read_within reads (formats.limits.MAX_BYTES: larger is refused)
+
+
+def read_within(root: str, relpath: str, limit: int = MAX_READ) -> bytes | None:
+    """The bytes of the regular file at ``relpath`` below ``root``; None if there is none.
+
+    Symlinks are followed only while they stay inside ``root``: what was actually opened is
+    checked (through ``/proc/self/fd``), so no symlink at any depth, and no swap of one between
+    a check and the open, reads a file outside. A FIFO or device is refused, not waited on.
+    At most ``limit + 1`` bytes are read (the caller refuses more than ``limit``).
+    """
+    path = os.path.join(root, relpath)
     try:
-        yield tmp
-    except BaseException:
-        remove_file(tmp)
-        raise
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        opened = _opened_path(fd, path)
+        if not is_within(opened, os.path.realpath(root)):
+            raise PathError(
+                f"{relpath} leads out of the repo through a symlink; nbvc does not read files "
+                "outside the repo"
+            )
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            raise PathError(f"{relpath} is not a regular file; nbvc reads only regular files")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 20))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _opened_path(fd: int, path: str) -> str:
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc: resolve the name instead
+        return os.path.realpath(path)

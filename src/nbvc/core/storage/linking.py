@@ -3,9 +3,11 @@
 Before a batch, :meth:`Linker.prepare` finds the first configured link type that works between
 the cache and the destination folder (one probe per batch, not one failed attempt per file, which
 is where DVC loses time on ext4) and, for link types that do not read the data, checks the
-objects against the stat cache. Every file is then written under a temporary name next to its
-destination and renamed over it, so an existing workspace file (perhaps a hard link to a read-only
-cache object) is replaced, never written through. Copies are hashed as they are written.
+objects against the stat cache. Every file is then written under a temporary name in the repo's
+temp folder (:mod:`.scratch`; beside the destination only on another filesystem) and renamed over
+it, so an existing workspace file (perhaps a hard link to a read-only cache object) is replaced,
+never written through, and a killed checkout leaves nothing in the workspace. Copies are hashed
+as they are written.
 
 A file stored as chunks is always copied: its chunks are copied out of their packs in the
 kernel, run by run, and the result is hashed (unless the manifest was verified before and has
@@ -21,9 +23,9 @@ import time
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from nbvc.core.errors import CorruptObjectError, MissingObjectError
+from nbvc.core.errors import CorruptObjectError, MissingObjectError, NbvcError
 from nbvc.core.storage import fsutil
-from nbvc.core.storage.hashing import BIG_FILE, copy_hashing, hash_owned_file
+from nbvc.core.storage.hashing import BIG_FILE, copy_hashing, hash_owned_file, is_tree_oid
 from nbvc.core.storage.index_db import Index
 from nbvc.core.storage.odb import ObjectStore
 from nbvc.core.storage.pool import Pool
@@ -54,6 +56,11 @@ class Linker:
         """Pick the link type for a batch and verify the objects that linking won't read."""
         if not oids:
             return
+        if trees := [oid for oid in oids if is_tree_oid(oid)]:  # never "verify" a manifest
+            raise NbvcError(  # as a file: it would not match, and a good manifest be quarantined
+                f"{trees[0][:12]} is a folder manifest, not a file; the pointer or record "
+                "naming it as a file is damaged: restore it from git, or re-add the path"
+            )
         if missing := self.odb.missing(oids, pool):
             raise MissingObjectError(
                 f"{len(missing)} object(s) ({missing[0][:12]}...) are not in the cache; "
@@ -77,7 +84,7 @@ class Linker:
 
     def materialize(self, oid: str, dest: str, executable: bool) -> Written:
         """Put object ``oid`` at ``dest``, replacing whatever is there."""
-        tmp = f"{dest}.nbvc-tmp-{os.urandom(4).hex()}"
+        tmp = self.odb.scratch.temp_for(dest)
         linked = False
         try:
             if oid in self.chunked:
@@ -114,7 +121,7 @@ class Linker:
 
     def _works(self, link_type: str, oid: str, dest_dir: str) -> bool:
         os.makedirs(dest_dir, exist_ok=True)
-        probe = os.path.join(dest_dir, f".nbvc-probe-{os.urandom(4).hex()}")
+        probe = self.odb.scratch.temp_for(os.path.join(dest_dir, "probe"))
         try:
             return self._link(link_type, oid, probe, False)
         finally:

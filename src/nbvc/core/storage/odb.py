@@ -33,6 +33,7 @@ from nbvc.core.storage.hashing import (
 )
 from nbvc.core.storage.index_db import Index, StatEntry
 from nbvc.core.storage.pool import Pool
+from nbvc.core.storage.scratch import Scratch, scratch
 
 if TYPE_CHECKING:
     from nbvc.core.storage.chunks import ChunkStore
@@ -68,15 +69,20 @@ class ObjectStore:
     def __init__(
         self,
         objects_dir: str,
-        tmp_dir: str,
+        tmp_root: str,
         quarantine_dir: str,
         chunk_min_size: int = 0,
     ) -> None:
         self.objects_dir = objects_dir
-        self.tmp_dir = tmp_dir
+        self.scratch: Scratch = scratch(tmp_root)
         self.quarantine_dir = quarantine_dir
         self.chunk_min_size = chunk_min_size  # 0: never chunk
         self._reflink_ok: bool | None = None
+
+    @property
+    def tmp_dir(self) -> str:
+        """This process's temp folder (see :mod:`.scratch`): objects are staged there."""
+        return self.scratch.dir
 
     # Created on first use: `nbvc status` never needs them, and should not import them.
     @functools.cached_property
@@ -169,7 +175,7 @@ class ObjectStore:
                 chunked = self.chunks.stage(src_fd)
                 stored = StoredFile(chunked.oid, st.st_size, st.st_ino, st.st_mtime_ns)
                 return Staged(stored, chunked.manifest_tmp, True, chunked.packs)
-            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            tmp = self.scratch.temp("obj-")
             tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
                 if st.st_size >= BIG_FILE:
@@ -259,7 +265,7 @@ class ObjectStore:
     def add_bytes(self, data: bytes, suffix: str = "") -> str:
         oid = hash_bytes(data) + suffix
         if not self.exists(oid):
-            tmp = os.path.join(self.tmp_dir, f"obj-{os.urandom(8).hex()}")
+            tmp = self.scratch.temp("obj-")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
             try:
                 with os.fdopen(fd, "wb") as handle:

@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import FormatError, NbvcError
+from nbvc.core.formats import limits
 from nbvc.core.storage.fsutil import atomic_write_bytes
 
 Record = dict[str, Any]
@@ -52,13 +53,14 @@ class RecordStore:
     def read(self, kind: str, record_id: str) -> Record:
         path = self.path(kind, record_id)
         with open(path, "rb") as handle:
-            try:
-                record: Record = json.load(handle)
-            except ValueError as exc:  # damaged in transit: local writes are atomic
-                raise NbvcError(
-                    f"{path} is not a valid nbvc record ({exc}); "
-                    "restore it from where it came from (e.g. `nbvc pull`), or remove it"
-                ) from None
+            data = handle.read(limits.MAX_BYTES + 1)
+        try:  # damaged in transit, or made elsewhere: local writes are atomic
+            record: Record = limits.load_json(data, path)
+        except FormatError as exc:
+            raise NbvcError(
+                f"{path} is not a valid nbvc record ({exc}); "
+                "restore it from where it came from (e.g. `nbvc pull`), or remove it"
+            ) from None
         return record
 
     def ids(self, kind: str) -> list[str]:

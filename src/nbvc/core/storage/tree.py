@@ -8,10 +8,12 @@ oid, which lets status compare a whole directory by one hash.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
+from nbvc.core.errors import FolderManifestError
 from nbvc.core.storage.hashing import TREE_SUFFIX, hash_bytes
 
 FORMAT = 1
@@ -55,9 +57,43 @@ class Tree:
 
     @classmethod
     def deserialize(cls, data: bytes) -> Tree:
-        doc = json.loads(data.decode("utf-8", "surrogateescape"))
-        files = {row[0]: FileMeta(row[1], row[2], bool(row[3])) for row in doc["files"]}
-        return cls(files, frozenset(doc.get("empty_dirs", ())))
+        """A manifest read back. Manifests come from remotes too, so each one is checked: a
+        flat document of rows whose paths stay inside the folder (no ``..``, nothing absolute)
+        and name valid objects; anything else is a :class:`FolderManifestError`."""
+        try:
+            doc = json.loads(data.decode("utf-8", "surrogateescape"))
+            files = {
+                _checked_path(row[0]): FileMeta(_checked_oid(row[1]), int(row[2]), bool(row[3]))
+                for row in doc["files"]
+            }
+            empty = frozenset(_checked_path(p) for p in doc.get("empty_dirs", ()))
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+            raise FolderManifestError(
+                f"a folder manifest ({hash_bytes(data)[:12]}) is not valid; it was made "
+                "elsewhere: fetch the folder again from a remote you trust"
+            ) from None
+        return cls(files, empty)
+
+
+def _checked_path(path: object) -> str:
+    if (
+        not isinstance(path, str)
+        or not path
+        or path.startswith("/")
+        or "\x00" in path
+        or any(part in ("", ".", "..") for part in path.split("/"))
+    ):
+        raise ValueError(f"bad path {path!r}")
+    return path
+
+
+_FILE_OID = re.compile(r"[0-9a-f]{64}")
+
+
+def _checked_oid(oid: object) -> str:
+    if not isinstance(oid, str) or not _FILE_OID.fullmatch(oid):
+        raise ValueError(f"bad oid {oid!r}")
+    return oid
 
 
 class TreeDiff(NamedTuple):

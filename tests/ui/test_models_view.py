@@ -69,3 +69,20 @@ def test_models_are_listed_and_a_run_shows_its_artifacts(page: Page, shots: Path
     screenshot_both_themes(page, shots, "models")
     model.locator(".jp-nbvc-model-run").click()  # again: closes the artifacts
     expect(artifacts).to_have_count(0)
+
+
+def test_the_runs_view_filters_in_mlflow_syntax(page: Page) -> None:
+    show_tab(page, "Runs")
+    view = page.locator("#nbvc-runs")
+    count = view.locator(".jp-nbvc-count")
+    expect(count).to_have_text("1 run")
+    box = view.get_by_role("searchbox", name="Filter runs")
+    box.fill("metrics.training_accuracy_score > 0.99")
+    box.press("Enter")
+    expect(count).to_have_text("0 runs")
+    box.fill("metrics.training_accuracy_score >")
+    box.press("Enter")
+    expect(count).to_contain_text("ends too early")
+    box.fill("tags.estimator_class LIKE '%LogisticRegression'")
+    box.press("Enter")
+    expect(count).to_have_text("1 run")

@@ -152,6 +152,7 @@ def test_logged_files_figures_images_dicts_tables_and_text(
     import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd
+    import plotly.graph_objects as go
 
     outside = tmp_path / "outside"
     (outside / "sub").mkdir(parents=True)
@@ -164,6 +165,7 @@ def test_logged_files_figures_images_dicts_tables_and_text(
         nbvc.log_artifact("report.md")
         nbvc.log_artifact(str(outside), name="folder")
         nbvc.log_figure(figure, "curve")
+        nbvc.log_figure(go.Figure(go.Scatter(y=[3, 1, 2])), "interactive")
         for step in range(2):
             nbvc.log_image(np.full((4, 5, 3), step / 2.0), "sample", step=step)
         nbvc.log_dict({"classes": ["a", "b"], "n": np.int64(2)}, "labels")
@@ -181,6 +183,7 @@ def test_logged_files_figures_images_dicts_tables_and_text(
             ("report.md", "file", None),
             ("folder", "folder", None),
             ("curve.png", "figure", None),
+            ("interactive.plotly.json", "figure", None),
             ("sample.png", "image", 0),
             ("sample.png", "image", 1),
             ("labels.json", "dict", None),
@@ -188,6 +191,8 @@ def test_logged_files_figures_images_dicts_tables_and_text(
             ("summary.txt", "text", None),
         } <= kinds
         assert repo.runs.artifact_bytes(run.id, "curve.png")[:8] == b"\x89PNG\r\n\x1a\n"
+        plotted = json.loads(repo.runs.artifact_bytes(run.id, "interactive.plotly.json"))
+        assert plotted["data"][0]["y"] == [3, 1, 2]
         assert json.loads(repo.runs.artifact_bytes(run.id, "labels.json")) == {
             "classes": ["a", "b"],
             "n": 2,

@@ -53,7 +53,7 @@ def test_autolog_and_inline_figures_in_a_notebook(tmp_path: Path) -> None:
         (cell,) = [c for c in done.cells if c.get("id") == cell_id]
         return list(cell.outputs)
 
-    assert "nbvc autolog: on for sklearn" in str(outputs("autolog"))
+    assert "nbvc autolog: on for lightgbm, sklearn" in str(outputs("autolog"))
     assert any("image/png" in o.get("data", {}) for o in outputs("figure"))  # shown inline
     assert "text/html" in outputs("search")[0]["data"]
     assert outputs("load")[0]["data"]["text/plain"] == "True"

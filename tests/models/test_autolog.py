@@ -21,7 +21,7 @@ from tests.pipeline.kit import Project
 
 @pytest.fixture(autouse=True)
 def autologging() -> Iterator[None]:
-    assert nbvc.autolog() == ["sklearn"]
+    assert nbvc.autolog() == ["lightgbm", "sklearn"]
     yield
     nbvc.autolog(disable=True)
     while runlog._active is not None and runlog._active.owned:
@@ -66,3 +66,18 @@ def test_disable_restores_fit_and_unknown_libraries_are_refused(project: Project
         assert repo.runs.query() == [] and repo.runs.open() == []
     with pytest.raises(NbvcError, match="no autolog for keras"):
         nbvc.autolog(libraries=["keras"])
+
+
+def test_lightgbm_models_are_logged_too(project: Project) -> None:
+    import lightgbm
+
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    with nbvc.start_run() as run:
+        model = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1).fit(X, y)
+    with project.repo() as repo:
+        record = repo.runs.get(run.id)
+        (version,) = repo.models.versions("LGBMClassifier")
+    assert record.params["logged"]["n_estimators"] == 5
+    assert record.metrics["logged"]["training_accuracy_score"] == model.score(X, y)
+    assert version.flavour == "sklearn" and version.run == run.id
+    assert (nbvc.load_model("LGBMClassifier").predict(X) == model.predict(X)).all()

@@ -6,8 +6,9 @@ is open) gets the estimator's params, ``fit_time``, the training metrics sklearn
 (classifiers: accuracy, precision, recall and F1, weighted; regressors: R², MSE, MAE) and the
 fitted model as a model version named after the estimator class, with its input signature.
 
-Off by default; ``nbvc.autolog(disable=True)`` restores the original methods. Other
-libraries plug in with :func:`register_autolog`: a name and a function that installs the
+LightGBM's scikit-learn API is wrapped the same way where lightgbm is installed. Off by
+default; ``nbvc.autolog(disable=True)`` restores the original methods. Other libraries (XGBoost,
+Keras...) plug in with :func:`register_autolog`: a name and a function that installs the
 patches and returns a function that removes them.
 """
 
@@ -61,17 +62,30 @@ def autolog(
 def _install_sklearn(log_models: bool) -> Callable[[], None]:
     from sklearn.utils import all_estimators
 
+    return _patch_fit([estimator for _, estimator in all_estimators()], log_models)
+
+
+def _install_lightgbm(log_models: bool) -> Callable[[], None]:
+    """LightGBM's scikit-learn API (``LGBMClassifier``, ``LGBMRegressor``, ``LGBMRanker``)."""
+    import lightgbm
+
+    classes = [lightgbm.LGBMClassifier, lightgbm.LGBMRegressor, lightgbm.LGBMRanker]
+    return _patch_fit(classes, log_models)
+
+
+def _patch_fit(classes: Iterable[type], log_models: bool) -> Callable[[], None]:
+    """Wrap ``fit`` where each class (or the base it inherits ``fit`` from) defines it."""
     originals: dict[type, Any] = {}
-    for _, estimator in all_estimators():
+    for estimator in classes:
         owner = next((c for c in estimator.__mro__ if "fit" in c.__dict__), None)
         if owner is None or owner in originals:
             continue
         originals[owner] = owner.__dict__["fit"]
-        owner.fit = _wrap(owner.__dict__["fit"], log_models)
+        setattr(owner, "fit", _wrap(owner.__dict__["fit"], log_models))  # noqa: B010
 
     def uninstall() -> None:
         for owner, original in originals.items():
-            owner.fit = original  # type: ignore[attr-defined]
+            setattr(owner, "fit", original)  # noqa: B010
 
     return uninstall
 
@@ -171,3 +185,4 @@ def _head(X: Any) -> Any:
 
 
 register_autolog("sklearn", _install_sklearn)
+register_autolog("lightgbm", _install_lightgbm)

@@ -121,14 +121,76 @@ def test_changes_made_between_cells_are_not_the_next_cells_writes(kernel: Kernel
     assert kernel.cell("idle").writes == ()
 
 
-def test_stale_input_warning(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cell_that_rewrites_a_file_names_the_cells_it_made_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kernel.value("Path('data.csv').write_text('1,2')", "write")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    kernel.value("also = Path('data.csv').read_text()", "read-too")
+    assert "stale" not in capsys.readouterr().err
+    kernel.value("Path('data.csv').write_text('3,4')", "write")
+    read, too, write = kernel.cell("read"), kernel.cell("read-too"), kernel.cell("write")
+    notices = capsys.readouterr().err.splitlines()
+    assert notices == [
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv "
+        f"({oid('1,2')[:8]}), which cell write [{write.execution_count}] rewrote "
+        f"(now {oid('3,4')[:8]}); rerun it",
+        f"nbvc: cell read-too [{too.execution_count}] is stale: it read data.csv "
+        f"({oid('1,2')[:8]}), which cell write [{write.execution_count}] rewrote "
+        f"(now {oid('3,4')[:8]}); rerun it",
+    ]
+    kernel.value("rows = Path('data.csv').read_text()", "read")  # rerunning clears it
+    kernel.value("x = 1", "other")
+    kernel.value("Path('data.csv').write_text('3,4')", "write")  # the same content again
+    assert capsys.readouterr().err == ""
+
+
+def test_a_checkout_in_a_magic_makes_the_readers_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("data.csv").write_text("1,2")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("Path('data.csv').write_text('3,4')", "write")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    capsys.readouterr()
+    kernel.value("%version_checkout data.csv@v1", "checkout")
+    read, checkout = kernel.cell("read"), kernel.cell("checkout")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv (v2), which nbvc "
+        f"changed in cell checkout [{checkout.execution_count}] (now v1); rerun it"
+    )
+    assert checkout.writes == ()  # nbvc's own writes are not the cell's lineage
+
+
+def test_a_change_between_cells_makes_the_readers_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("data.csv").write_text("1,2")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    Path("data.csv").write_text("3,4")  # a terminal, another program
+    kernel.value("%version_add data.csv", "add")
+    read = kernel.cell("read")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv (v1), "
+        "which changed between cells (now v2); rerun it"
+    )
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    assert "stale" not in capsys.readouterr().err
+
+
+def test_an_input_changed_since_an_earlier_session_is_named(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
     Path("data.csv").write_text("1,2\n")
     kernel.value("%version_add data.csv")
     kernel.value("rows = Path('data.csv').read_text()", "read")
-    assert "stale" not in capsys.readouterr().err
     kernel.value("rows = Path('data.csv').read_text()", "read")
     assert "stale" not in capsys.readouterr().err
+    nbvc.unload_ipython_extension(kernel.shell)  # a new kernel session starts afresh
     Path("data.csv").write_text("3,4\n")
+    nbvc.load_ipython_extension(kernel.shell)
     kernel.value("%version_add data.csv")
     kernel.value("rows = Path('data.csv').read_text()", "read")
     err = capsys.readouterr().err
@@ -202,11 +264,26 @@ def test_cells_run_from_inside_a_cell_belong_to_it(kernel: Kernel) -> None:
     assert cell.cell_id == "outer" and [w.path for w in cell.writes] == ["inner.txt"]
 
 
-def test_a_subprocess_writing_an_untracked_file_goes_unseen(kernel: Kernel) -> None:
-    """The limit of the approach: only tracked paths are stat-checked."""
+def test_a_subprocess_writing_an_untracked_file_is_seen(kernel: Kernel) -> None:
     script = "open('untracked.txt', 'w').write('x')"
     kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
-    assert kernel.cells()[-1].writes == ()
+    assert [(w.path, w.oid) for w in kernel.cells()[-1].writes] == [("untracked.txt", oid("x"))]
+
+
+def test_without_inotify_only_tracked_paths_are_stat_checked(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbvc.kernel import extension
+
+    monkeypatch.setenv("NBVC_LINEAGE_WATCH", "0")
+    current = extension.current()
+    assert current is not None
+    current.tracer.close()  # the next cell opens the repo again, without inotify
+    Path("model.bin").write_text("v1")
+    kernel.value("%version_add model.bin")
+    script = "open('untracked.txt', 'w').write('x'); open('model.bin', 'w').write('v2')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    assert [(w.path, w.oid) for w in kernel.cells()[-1].writes] == [("model.bin", oid("v2"))]
 
 
 def test_an_empty_inner_cell_does_not_end_the_outer_one(kernel: Kernel) -> None:

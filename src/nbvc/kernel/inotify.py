@@ -4,11 +4,12 @@ The audit hook sees only what Python code of the kernel opens. Files read or wri
 libraries (pyarrow, HDF5, torch) and by subprocesses (``!python train.py``) are seen here: Linux
 inotify watches every folder of the repo (minus hidden ones, ``__pycache__``, ``node_modules`` and
 a virtualenv inside it) for the whole session, and a thread reads the events as they come,
-handing them to the running cell's :class:`Observed` (between cells they are dropped). Events
+handing them to the running cell's :class:`Observed` (between cells only writes are kept). Events
 are queued by the kernel during the system call that causes them, so once a cell has returned
 (and the subprocesses it waited for have exited) all its events are in the queue:
-:meth:`TreeWatcher.stop` reads what is left. A cell that touches no file costs two empty
-reads of the inotify descriptor.
+:meth:`TreeWatcher.stop` reads what is left. While a cell runs, a
+thread empties the queue every :data:`DRAIN_SECONDS` (it holds at most 16,384 events); a cell
+that touches no file costs two looks at the queue's size and signals no thread.
 
 Limits (docs/lineage.md): events carry no process id, so files that another process (a terminal,
 the Jupyter server) touches in the repo while a cell runs count as the cell's; a file opened for
@@ -19,12 +20,12 @@ to a stat check of tracked paths (:mod:`nbvc.kernel.watch`).
 
 from __future__ import annotations
 
+import array
 import contextlib
 import ctypes
 import ctypes.util
 import errno
 import os
-import select
 import struct
 import sys
 import threading
@@ -35,6 +36,9 @@ from nbvc.kernel.audit import READ, WRITE, FileEvents
 
 MAX_FOLDERS = 10_000
 MAX_IDLE_WRITES = 10_000  # files changed between two cells that are remembered
+DRAIN_SECONDS = 0.05  # while a cell runs
+IDLE_SECONDS = 0.25  # between cells
+IDLE_QUEUE_BYTES = 256 * 1024  # between cells, the queue is emptied once it holds this much
 WATCH_ENV = "NBVC_LINEAGE_WATCH"  # "0" turns the watcher off (the stat check remains)
 
 IN_MODIFY, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE, IN_OPEN = 0x2, 0x8, 0x10, 0x20
@@ -117,6 +121,10 @@ class TreeWatcher:
         self.skip = skip
         self.full = False  # MAX_FOLDERS or the system's watch limit reached
         self._libc = _Libc()
+        import fcntl  # Unix only, like inotify
+        import termios
+
+        self._ioctl, self._fionread = fcntl.ioctl, termios.FIONREAD
         fd = self._libc.init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if fd < 0:
             code = ctypes.get_errno()
@@ -126,7 +134,8 @@ class TreeWatcher:
         self._target: Observed | None = None
         self._idle: set[str] = set()  # files written while no cell ran
         self._lock = threading.Lock()
-        self._wake_r, self._wake_w = os.pipe()
+        self._closing = threading.Event()
+        self._lost = False  # the queue overflowed: events were lost
         self._watch_tree(root, None)
         self._thread = threading.Thread(target=self._loop, name="nbvc-inotify", daemon=True)
         self._thread.start()
@@ -159,34 +168,38 @@ class TreeWatcher:
             return [p for p, how in target.touched.items() if how & WRITE] if target else []
 
     def close(self) -> None:
-        os.write(self._wake_w, b"x")
+        self._closing.set()
         self._thread.join(timeout=5)
-        for fd in (self._fd, self._wake_r, self._wake_w):
-            os.close(fd)
+        os.close(self._fd)
 
     # -- the reader thread ---------------------------------------------------------------------
     def _loop(self) -> None:
-        poller = select.poll()
-        poller.register(self._fd, select.POLLIN)
-        poller.register(self._wake_r, select.POLLIN)
-        while True:
-            ready = {fd for fd, _ in poller.poll()}
-            if self._wake_r in ready:
-                return
-            with self._lock:
-                self._read_events()
+        """Empty the queue now and then so that it cannot overflow: often while a cell runs,
+        rarely between cells. The cells never signal the thread, so a short cell costs nothing
+        here."""
+        while not self._closing.wait(DRAIN_SECONDS if self._target else IDLE_SECONDS):
+            queued = self._queued()
+            if queued and (self._target is not None or queued >= IDLE_QUEUE_BYTES):
+                with self._lock:
+                    self._read_events()
+
+    def _queued(self) -> int:
+        """Bytes of events waiting in the queue."""
+        size = array.array("i", [0])
+        self._ioctl(self._fd, self._fionread, size, True)
+        return size[0]
 
     def _read_events(self) -> None:
         """Handle every queued event (with the lock held)."""
         with contextlib.suppress(Exception):  # a watcher bug must never break the user's work
             self._read_queue()
+            if self._lost:  # folders made meanwhile may be unwatched
+                self._lost = False
+                self._watch_tree(self.root, None)
 
     def _read_queue(self) -> None:
-        while True:
-            try:
-                buffer = os.read(self._fd, _BUFFER)
-            except BlockingIOError:
-                return
+        while self._queued():
+            buffer = os.read(self._fd, _BUFFER)
             offset = 0
             while offset < len(buffer):
                 wd, mask, _cookie, size = _HEADER.unpack_from(buffer, offset)
@@ -198,6 +211,7 @@ class TreeWatcher:
     def _handle(self, wd: int, mask: int, name: str) -> None:
         target = self._target
         if mask & IN_Q_OVERFLOW:
+            self._lost = True
             if target is not None:
                 target.overflowed = True
             return

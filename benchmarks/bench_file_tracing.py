@@ -17,7 +17,7 @@ need CAP_SYS_ADMIN, and events of other processes, children included, come with 
 polling ``/proc/self/fd`` from a thread every millisecond. An LD_PRELOAD shim is not measured: it
 needs compiled code and sees only the subprocesses started with it, not the kernel's own C calls.
 
-    python benchmarks/bench_file_tracing.py [--json]
+    python benchmarks/bench_file_tracing.py [--cells 20000] [--idle-seconds 1] [--json]
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def coverage(mechanism: Mechanism, namespace: dict[str, Any]) -> dict[str, bool]
     return found
 
 
-def empty_cell_us(mechanism: Mechanism, count: int = 20_000) -> float:
+def empty_cell_us(mechanism: Mechanism, count: int) -> float:
     samples = []
     for _ in range(count):
         start = time.perf_counter()
@@ -232,7 +232,7 @@ def empty_cell_us(mechanism: Mechanism, count: int = 20_000) -> float:
     return statistics.median(samples) * 1e6
 
 
-def idle_cpu_percent(mechanism: Mechanism, seconds: float = 1.0) -> float:
+def idle_cpu_percent(mechanism: Mechanism, seconds: float) -> float:
     """CPU the process burns while a cell sleeps (a polling thread's price)."""
     mechanism.start()
     before = time.process_time()
@@ -250,7 +250,7 @@ def tree_setup_ms(make: Callable[[str], Mechanism], tree: str) -> float:
     return took
 
 
-def make_tree(root: str, folders: int = 200, files_per_folder: int = 100) -> str:
+def make_tree(root: str, folders: int, files_per_folder: int) -> str:
     tree = os.path.join(root, "tree")
     for i in range(folders):
         folder = os.path.join(tree, f"g{i // 20}", f"d{i}")
@@ -262,6 +262,10 @@ def make_tree(root: str, folders: int = 200, files_per_folder: int = 100) -> str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cells", type=int, default=20_000, help="empty cells timed")
+    parser.add_argument("--idle-seconds", type=float, default=1.0, help="a sleeping cell's length")
+    parser.add_argument("--tree-folders", type=int, default=200, help="folders of the watched tree")
+    parser.add_argument("--tree-files", type=int, default=100, help="files per folder")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results: dict[str, dict[str, Any]] = {}
@@ -269,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         work = os.path.join(tmp, "work")
         os.makedirs(work)
         namespace = prepare(work)
-        tree = make_tree(tmp)
+        tree = make_tree(tmp, args.tree_folders, args.tree_files)
         previous = os.getcwd()
         os.chdir(work)
         try:
@@ -282,10 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     results[mechanism.name] = {
                         "coverage": coverage(mechanism, namespace),
-                        "empty_cell_us": empty_cell_us(
-                            mechanism, 2_000 if make is FdPolling else 20_000
-                        ),
-                        "idle_cpu_percent": idle_cpu_percent(mechanism),
+                        "empty_cell_us": empty_cell_us(mechanism, args.cells),
+                        "idle_cpu_percent": idle_cpu_percent(mechanism, args.idle_seconds),
                         "tree_setup_ms": (
                             tree_setup_ms(make, tree) if make in (Inotify, Fanotify) else None
                         ),
@@ -312,7 +314,7 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     rows = {
         "start + stop, cell touching no file (median us)": "empty_cell_us",
         "CPU while a cell sleeps (%)": "idle_cpu_percent",
-        "watching 20,000 files in 200 folders (ms)": "tree_setup_ms",
+        "watching the tree of files (ms; default 20,000 in 200 folders)": "tree_setup_ms",
     }
     for label, key in rows.items():
         values = [results[n].get(key) for n in names]

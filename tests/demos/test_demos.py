@@ -65,6 +65,8 @@ def test_quickstart_compares_the_two_runs(demo: Demo) -> None:
     run = demo("quickstart.ipynb")
     first, second = run.text("train-first"), run.text("train-second")
     assert "trained on 20 rows" in first and "trained on 118 rows" in second
+    stale = "cell train-first [5] is stale: it read data/train.csv (as in data@v1), which cell "
+    assert f"nbvc: {stale}more-data [7] rewrote" in run.text("more-data")
     diff = run.data("metrics-diff")
     assert "accuracy" in diff["text/plain"] and "log_loss" in diff["text/plain"]
     # more data: accuracy up and log loss down, both shown as improvements

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 import nbvc
+from nbvc.core.lineage.cell_run import LINEAGE, CellRun
+from nbvc.core.lineage.script import script
 from nbvc.core.lineage.store import load_source
+from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes
 from tests.kernel.kit import Kernel
 
@@ -311,3 +316,44 @@ def test_a_tracer_failure_is_a_warning_not_a_failed_cell(
     assert kernel.run("Path('x.txt').write_text('x')").success
     err = capsys.readouterr().err
     assert "nbvc: could not record the lineage of this cell (RuntimeError: disk on fire)" in err
+
+
+def test_cells_run_before_the_repo_and_before_the_extension_are_recorded(
+    ipython: InteractiveShell,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A notebook that imports, loads nbvc and creates its repo in a first cell: `lineage
+    --script` of what a later cell writes has those imports."""
+    for name in ("NBVC_RUN_ID", "NBVC_ROOT", "NBVC_STAGE", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no repo here yet
+    assert ipython.history_manager is not None
+    ipython.history_manager.reset()
+    setup = (
+        "%load_ext nbvc\nimport os\nfrom nbvc.core.repo import Repo\n"
+        "os.makedirs('work')\n%cd work\nRepo.init('.')[0].close()"
+    )
+    write = "with open('out.json', 'w') as f:\n    f.write(json.dumps({'rows': ROWS}))"
+    try:
+        for source, cell_id in [("import json", "imports"), ("ROWS = 3", None), (setup, "setup")]:
+            assert ipython.run_cell(source, store_history=True, cell_id=cell_id).success  # type: ignore[no-untyped-call]
+        assert ipython.run_cell(write, store_history=True, cell_id="write").success  # type: ignore[no-untyped-call]
+    finally:
+        nbvc.unload_ipython_extension(ipython)
+        os.chdir(tmp_path)
+    os.chdir(tmp_path / "work")
+    with Repo.open(str(tmp_path / "work")) as repo:
+        cells = sorted(
+            (CellRun.from_record(r) for r in repo.records.iter(LINEAGE)), key=lambda c: c.started
+        )
+        assert [c.cell_id for c in cells] == [None, None, "setup", "write"]  # history has no ids
+        assert len({c.session for c in cells}) == 1
+        repo.add(["out.json"], producer=cells[-1].producer)
+        made = script(repo, "out.json")
+    assert "import json" in made.text and "ROWS = 3" in made.text and "%cd" not in made.text
+    replay = tmp_path_factory.mktemp("replay")
+    (replay / "replay.py").write_text(made.text)
+    subprocess.run([sys.executable, "replay.py"], cwd=replay, check=True)
+    assert (replay / "out.json").read_text() == (tmp_path / "work" / "out.json").read_text()

@@ -17,9 +17,10 @@ _MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics)
 
 
 # One kernel session per process: the user's namespace outlives an unload and a reload of the
-# extension, and so do the names its cells bound. Cells up to this execution count were seen.
+# extension, and so do the names its cells bound. Cells up to this execution count of this
+# IPython history session (`%reset` starts another) were seen.
 _session: str | None = None
-_seen_count = 0
+_seen: tuple[object, int] = (None, 0)
 
 
 class NbvcExtension:
@@ -44,8 +45,8 @@ class NbvcExtension:
         atexit.register(self.tracer.close)
 
     def unload(self) -> None:
-        global _seen_count  # noqa: PLW0603
-        _seen_count = max(_seen_count, len(_inputs(self.shell)) - 1)
+        global _seen  # noqa: PLW0603
+        _seen = (_history_session(self.shell), len(_inputs(self.shell)) - 1)
         self.shell.events.unregister("pre_run_cell", self.tracer.pre_run_cell)
         self.shell.events.unregister("post_run_cell", self.tracer.post_run_cell)
         registered = self.shell.magics_manager.magics
@@ -68,11 +69,17 @@ def _inputs(shell: Any) -> list[str]:
     return list(getattr(manager, "input_hist_raw", [""]))
 
 
+def _history_session(shell: Any) -> object:
+    return getattr(getattr(shell, "history_manager", None), "session_number", None)
+
+
 def _history(shell: Any) -> list[tuple[int, str]]:
     """The cells this kernel ran since nbvc last saw one (execution count, source), except the
     last: the cell running ``%load_ext nbvc``."""
     sources = _inputs(shell)
-    return [(n, sources[n]) for n in range(_seen_count + 1, len(sources) - 1)]
+    session, count = _seen
+    start = count + 1 if session == _history_session(shell) else 1
+    return [(n, sources[n]) for n in range(start, len(sources) - 1)]
 
 
 _current: NbvcExtension | None = None

@@ -19,7 +19,7 @@ IN_REPO = re.compile(
     r"(?<![\w/.-])((?:src|tests|benchmarks|docs|demos|binder|labextension|\.ci)/"
     r"[\w./-]*\w\.(?:py|md|sh|ipynb|yml|yaml|json|png|ts))\b"
 )
-# a document named without its folder, the way notes are: README.md, TOOLCHAIN.md
+# a document named without its folder, in capitals as notes are: README.md
 MARKDOWN = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9_-]+\.md)\b")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nbvc.core.lineage.cell_run import CellRun, FileAccess
+from nbvc.core.storage.hashing import short
 
 
 def cell_name(cell: CellRun) -> str:
@@ -26,7 +27,7 @@ def content_label(access: FileAccess) -> str:
         return f"v{access.version}"
     if access.version is not None:
         return f"as in {access.artifact}@v{access.version}"
-    return access.oid[:8] if access.oid else "deleted"
+    return short(access.oid) if access.oid else "deleted"
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,21 @@ def test_a_subprocess_writing_an_untracked_file_is_seen(kernel: Kernel) -> None:
     assert [(w.path, w.oid) for w in kernel.cells()[-1].writes] == [("untracked.txt", oid("x"))]
 
 
+def test_a_file_a_subprocess_reads_then_rewrites_is_both_read_and_written(kernel: Kernel) -> None:
+    """What only inotify sees has no state from before the open: the content read is not guessed
+    from the file as the cell left it."""
+    Path("data.txt").write_text("old")
+    past = time.time() - 60
+    os.utime("data.txt", (past, past))
+    script = "d = open('data.txt').read(); open('data.txt', 'w').write(d + ' new')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    cell = kernel.cells()[-1]
+    assert [(w.path, w.oid) for w in cell.writes] == [("data.txt", oid("old new"))]
+    assert [r.path for r in cell.reads] == ["data.txt"]
+    assert cell.reads[0].oid != oid("old new")  # never the content the cell left
+    assert cell.reads[0].oid in (None, oid("old"))  # known only if the open was seen in time
+
+
 def test_without_inotify_only_tracked_paths_are_stat_checked(
     kernel: Kernel, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 from nbvc.core.lineage.cell_run import FileState, file_state
 from nbvc.kernel.audit import READ, WRITE, FileEvents
+from nbvc.kernel.watch import CLOCK_SLACK_NS
 
 MAX_FOLDERS = 10_000
 MAX_IDLE_WRITES = 10_000  # files changed between two cells that are remembered
@@ -87,13 +88,15 @@ class Observed(FileEvents):
 
     def finish(self, started_ns: int) -> None:
         """Open files never written are reads. A file read and then written in the cell is named
-        by the state taken when it was opened, unless that state was already the cell's."""
+        by the state taken when it was opened, unless that state may already be the cell's (file
+        times come from a coarse clock: a little before the cell counts as during it)."""
         for rel in self.pending:
             self.add(rel, READ)
         self.pending.clear()
+        during = started_ns - CLOCK_SLACK_NS
         for rel, how in self.touched.items():
             state = self.states.get(rel)
-            if how == READ | WRITE and state is not None and state.mtime_ns >= started_ns:
+            if how == READ | WRITE and state is not None and state.mtime_ns >= during:
                 self.states[rel] = UNKNOWN_STATE
 
 

@@ -52,7 +52,6 @@ class CellFiles:
             self.watch = TrackedWatch(root)
             self.watch.track(artifacts)
         self._events: audit.FileEvents | None = None
-        self._observed: inotify.Observed | None = None
         self._started_ns = 0
         self._by_nbvc: list[str] = []
         self._before: list[str] = []
@@ -67,8 +66,8 @@ class CellFiles:
         self._by_nbvc = []
         self._events = audit.FileEvents(self.root, self.skipped_prefixes)
         if self.tree is not None:
-            self._observed = inotify.Observed(self.root, self.skipped_prefixes)
-            before = self._relative(self.tree.start(self._observed))
+            observed = inotify.Observed(self.root, self.skipped_prefixes)
+            before = self._relative(self.tree.start(observed))
             self._before = [p for p in before if p not in self.ignored]
         audit.start(self._events)
 
@@ -102,28 +101,35 @@ class CellFiles:
     def paused(self) -> Iterator[None]:
         """Run nbvc's own I/O without recording it as the cell's; what it changed is kept."""
         events = audit.stop()
-        if self.tree is not None:
-            observed = self.tree.stop()
-            mine = inotify.Observed(self.root, self.skipped_prefixes)
-            self.tree.start(mine)
-            try:
+        try:
+            with self._tree_paused() if self.tree is not None else self._watch_paused():
                 yield
-            finally:
-                self.tree.stop()
-                self._by_nbvc += [p for p, how in mine.touched.items() if how & audit.WRITE]
-                if observed is not None:
-                    self.tree.start(observed)
-                if events is not None:
-                    audit.start(events)
-            return
+        finally:
+            if events is not None:
+                audit.start(events)
+
+    @contextlib.contextmanager
+    def _tree_paused(self) -> Iterator[None]:
+        assert self.tree is not None
+        observed = self.tree.stop()
+        mine = inotify.Observed(self.root, self.skipped_prefixes)
+        self.tree.start(mine)
+        try:
+            yield
+        finally:
+            self.tree.stop()
+            self._by_nbvc += [p for p, how in mine.touched.items() if how & audit.WRITE]
+            if observed is not None:
+                self.tree.start(observed)
+
+    @contextlib.contextmanager
+    def _watch_paused(self) -> Iterator[None]:
         before = self.watch.snapshot() if self.watch else None
         try:
             yield
         finally:
             if self.watch is not None and before is not None:
                 self._by_nbvc += self.watch.accept_changes(before)
-            if events is not None:
-                audit.start(events)
 
     def close(self) -> None:
         audit.stop()

@@ -21,7 +21,7 @@ IN_REPO = re.compile(
 )
 # a document named without its folder, in capitals as notes are: README.md
 MARKDOWN = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9_-]+\.md)\b")
-# files that build projects of their own: their paths (src/train.py) are inside those projects
+# files that build projects of their own: the paths they name are inside those projects
 PROJECT_BUILDERS = ("tests/dvc/kit.py",)
 
 

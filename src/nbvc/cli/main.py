@@ -18,7 +18,9 @@ from nbvc.core import NbvcError, system_message
 def build_parser(
     argv: Sequence[str] | None = None,
 ) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
-    """The parser; with ``argv`` naming a command, only that command's module is imported."""
+    """The parser. With ``argv`` naming a command, only that command's module is imported and
+    registered; otherwise (``--version``, ``--help``, no or an unknown command) none is: every
+    command is listed with the summary :data:`COMMANDS` declares for it."""
     parser = argparse.ArgumentParser(
         prog="nbvc",
         description="Notebook-native version control for data, models, pipelines and metrics.",
@@ -28,10 +30,12 @@ def build_parser(
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, ModuleType] = {}
     wanted = next((a for a in argv or () if not a.startswith("-")), None)
-    names = [wanted] if wanted in COMMANDS else list(COMMANDS)
-    for module in dict.fromkeys(load(name) for name in names):
-        for name in module.register(sub):
-            handlers[name] = module
+    if wanted in COMMANDS:
+        module = load(wanted)
+        handlers = dict.fromkeys(module.register(sub), module)
+    else:
+        for name, verb in COMMANDS.items():
+            sub.add_parser(name, help=verb.summary)
     return parser, handlers
 
 

@@ -1,4 +1,4 @@
-"""nbvc artifacts (`nbvc models`, which also lists the declared models, is models.py)"""
+"""nbvc artifacts"""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:
+    return register_listing(sub, "artifacts", "models and datasets")
+
+
+def register_listing(sub: Any, name: str, what: str) -> list[str]:
     parser = add_parser(
-        sub, "artifacts", "List the models and datasets the pipeline file declares (`artifacts:`)."
+        sub, name, f"List the {what} the pipeline file declares (its `artifacts:`)."
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    return ["artifacts"]
+    return [name]
 
 
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
-        found = repo.pipeline.declared()
+        found = repo.pipeline.declared("model" if args.command == "models" else None)
     if args.json:
         print_json(found)
         return 0

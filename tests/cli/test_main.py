@@ -74,6 +74,33 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
     assert cli("gc", "--keep-last", "many").code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("stauts",), "unknown command 'stauts' (did you mean status?); see `nbvc --help`"),
+        (("frobnicate",), "unknown command 'frobnicate'; see `nbvc --help`"),
+        (("log", "m", "--jsn"), "unknown option --jsn for nbvc log (did you mean --json?); "),
+        (("-q", "status", "--jsonn"), "unknown option --jsonn for nbvc status (did you mean"),
+        (("plots", "shw"), "unknown command 'shw' (did you mean show?); see `nbvc plots --help`"),
+        (
+            ("plots", "show", "--ot=x"),
+            "unknown option --ot for nbvc plots show (did you mean --out",
+        ),
+        (("add",), "nbvc add: the following arguments are required: PATH; see `nbvc add --help`"),
+        (("gc", "--keep-last", "many"), "nbvc gc: argument --keep-last: invalid"),
+        (("tag", "a", "b", "c"), "unexpected argument 'c' for nbvc tag; see `nbvc tag --help`"),
+    ],
+)
+def test_usage_errors_are_one_line_with_a_hint(
+    cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    result = cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert_clean_error(result.err)
+    assert len(result.err.splitlines()) == 1, result.err  # no usage block
+    assert result.err.startswith(f"nbvc: error: {message}"), result.err
+
+
 def test_the_installed_command_runs(nbvc_proc: NbvcProcess, tmp_path: Path) -> None:
     assert nbvc_proc.run("--version").out.strip() == f"nbvc {nbvc.__version__}"
     result = nbvc_proc.run("status", cwd=tmp_path)

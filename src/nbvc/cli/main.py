@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sqlite3
@@ -12,16 +11,17 @@ from types import ModuleType
 
 from nbvc import __version__
 from nbvc.cli.commands import COMMANDS, load
+from nbvc.cli.usage import Parser
 from nbvc.core import NbvcError, system_message
 
 
 def build_parser(
     argv: Sequence[str] | None = None,
-) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+) -> tuple[Parser, dict[str, ModuleType]]:
     """The parser. With ``argv`` naming a command, only that command's module is imported and
     registered; otherwise (``--version``, ``--help``, no or an unknown command) none is: every
     command is listed with the summary :data:`COMMANDS` declares for it."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nbvc",
         description="Notebook-native version control for data, models, pipelines and metrics.",
     )
@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="surrogateescape")
     parser, handlers = build_parser(argv)
+    parser.command_line = tuple(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -300,6 +300,12 @@ class Repo:
 
         return tag(self, spec, name)
 
+    def tagged(self, spec: str, name: str) -> Version | None:
+        """The version of the artifact ``spec`` names that tag ``name`` points at, if any."""
+        from nbvc.core.artifacts.refs import tagged
+
+        return tagged(self, spec, name)
+
     def gc(
         self,
         dry_run: bool = False,

@@ -8,12 +8,11 @@ from typing import Any
 
 from nbvc.core import new_id
 from nbvc.kernel import audit
-from nbvc.kernel.magics import VersionMagics
-from nbvc.kernel.remote_magics import RemoteMagics
-from nbvc.kernel.run_magics import RunMagics
+from nbvc.kernel.help_magics import TOPIC_MAGIC_CLASSES, HelpMagics
+from nbvc.kernel.magics import NbvcMagics
 from nbvc.kernel.tracer import CellTracer
 
-_MAGIC_CLASSES = (VersionMagics, RunMagics, RemoteMagics)
+_MAGIC_CLASSES: tuple[type[NbvcMagics], ...] = (*TOPIC_MAGIC_CLASSES, HelpMagics)
 
 
 # One kernel session per process: the user's namespace outlives an unload and a reload of the

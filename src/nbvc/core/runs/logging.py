@@ -17,6 +17,7 @@ import atexit
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -209,6 +210,8 @@ def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: 
     ended = time.time()
     context = start.get("context") if isinstance(start.get("context"), dict) else _context
     context = dict(context or {})
+    if not {k for k in context if k != "source"}:  # a script: which one
+        context.update(_context_fields(repo.root))
     if logged.cells:
         context["cells"] = list(logged.cells)
     return write_run(
@@ -268,6 +271,18 @@ def _system_metrics_wanted(config: Mapping[str, Any]) -> bool:
 _active: Run | None = None
 _exit_hook_installed = False
 _context: dict[str, Any] = {}  # extra fields of runs this process starts
+
+
+def _context_fields(root: str) -> dict[str, Any]:
+    """What a run records about the process that logged it: the context the kernel set, or
+    the script that Python runs (relative to the repo when inside it)."""
+    if _context:
+        return {k: v for k, v in _context.items() if k != "source"}
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not os.path.isfile(script):
+        return {}
+    inside = script.startswith(os.path.join(root, ""))
+    return {"script": os.path.relpath(script, root) if inside else os.path.basename(script)}
 
 
 def set_run_context(source: str, **fields: Any) -> None:

@@ -11,10 +11,20 @@ NODE_DEPS := node_modules/.package-lock.json
 DEMO ?= demos/quickstart.ipynb
 DEMO_OUT ?= build/demos/$(notdir $(DEMO))
 HEADLESS ?=
+# The demos run what a user installs, and nothing else: the wheel built from this checkout (npm
+# compiles the panel into it), with the `demos` extra (scikit-learn), in a venv of its own.
+DEMO_VENV ?= build/demo-venv
+DEMO_BIN := $(DEMO_VENV)/bin
+WHEEL_DIR := build/wheel
+WHEEL := $(WHEEL_DIR)/nbvc-$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)-py3-none-any.whl
+WHEEL_SOURCES := pyproject.toml README.md package.json package-lock.json $(shell find \
+	src/nbvc labextension/src labextension/style jupyter-config -type f \
+	-not -path 'src/nbvc/labextension/*' -not -name '*.pyc')
 # jupyter refuses to run as root without --allow-root
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # the venv first on PATH: the demos' `!nbvc` lines and pipeline stages' `python` are the venv's
 VENV_PATH := PATH="$(abspath $(BIN)):$$PATH"
+DEMO_PATH := PATH="$(abspath $(DEMO_BIN)):$$PATH"
 
 .PHONY: setup demo demo-cli binder-link test lint bench faults clean screenshots
 
@@ -39,17 +49,29 @@ $(EXTENSION): $(shell find labextension/src labextension/style -type f) src/nbvc
 	$(VENV_PATH) $(NPM) run --silent build:prod
 	touch $@
 
-demo: setup
+# The wheel `pip install nbvc` gets, built as a release is: the panel compiled afresh (the build
+# hook would reuse an older bundle), no dev toolchain in it.
+$(WHEEL): $(WHEEL_SOURCES) $(NODE_DEPS)
+	rm -rf $(WHEEL_DIR) src/nbvc/labextension
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir $(WHEEL_DIR) .
+
+$(DEMO_BIN)/nbvc: $(WHEEL)
+	rm -rf $(DEMO_VENV)
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_BIN)/pip install --quiet '$(WHEEL)[demos]'
+	touch $@
+
+demo: $(DEMO_BIN)/nbvc
 ifeq ($(HEADLESS),)
-	$(VENV_PATH) $(BIN)/jupyter lab $(ALLOW_ROOT) $(DEMO)
+	$(DEMO_PATH) $(DEMO_BIN)/jupyter lab $(ALLOW_ROOT) $(DEMO)
 else
-	$(VENV_PATH) $(BIN)/python -m nbvc.nbexec $(DEMO) --output $(DEMO_OUT)
+	$(DEMO_PATH) $(DEMO_BIN)/python -m nbvc.nbexec $(DEMO) --output $(DEMO_OUT)
 	@echo "demo: executed copy of $(DEMO): $(DEMO_OUT)"
 endif
 
 # the command-line tour, in a throwaway folder
-demo-cli: setup
-	$(VENV_PATH) bash demos/cli_quickstart.sh
+demo-cli: $(DEMO_BIN)/nbvc
+	$(DEMO_PATH) bash demos/cli_quickstart.sh
 
 # the Binder link of this clone's GitHub remote (origin), opening the quickstart demo
 binder-link:

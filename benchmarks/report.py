@@ -150,15 +150,19 @@ def _ratio(numerator: Summary | None, denominator: Summary | None) -> float | No
 
 
 def _verdict(scenario: Scenario, ratio: float | None, summaries: dict[str, Summary | None]) -> str:
-    """Time target (nbvc vs DVC) and the memory target (nbvc's peak no higher than DVC's)."""
+    """Time target (nbvc vs DVC, or nbvc's median under a time) and the memory target (nbvc's
+    peak no higher than DVC's)."""
     parts = []
-    if scenario.target:
-        wanted = scenario.target.describe()
-        if ratio is None:
-            parts.append(wanted)
-        else:
-            parts.append(f"{wanted}: {'met' if ratio >= scenario.target.speedup else '**MISSED**'}")
     ours, theirs = summaries.get(REFERENCE), summaries.get(RIVAL)
+    target = scenario.target
+    if target:
+        met: bool | None = None
+        if target.seconds is not None and ours is not None:
+            met = ours.median < target.seconds
+        elif target.speedup is not None and ratio is not None:
+            met = ratio >= target.speedup
+        verdict = "" if met is None else f": {'met' if met else '**MISSED**'}"
+        parts.append(target.describe() + verdict)
     if ours and theirs:
         more = ours.peak_rss_mib > theirs.peak_rss_mib
         parts.append("memory: **MISSED**" if more else "memory: met")

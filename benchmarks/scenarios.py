@@ -27,11 +27,14 @@ Floor = Callable[[Bench], Command]
 
 @dataclass(frozen=True)
 class Target:
-    """nbvc should be at least ``speedup`` times faster than DVC."""
+    """nbvc should be at least ``speedup`` times faster than DVC, or take under ``seconds``."""
 
-    speedup: float
+    speedup: float | None = None
+    seconds: float | None = None
 
     def describe(self) -> str:
+        if self.seconds is not None:
+            return f"< {self.seconds:g} s"
         return "never slower" if self.speedup == 1 else f">= {self.speedup:g}x"
 
 
@@ -54,16 +57,17 @@ def scenario(
     *,
     floor: tuple[str, Floor] | None = None,
     target: float | None = None,
+    under: float | None = None,
 ) -> Callable[[Prepare], Prepare]:
-    """Register the decorated function as scenario ``name`` (run in registration order)."""
+    """Register the decorated function as scenario ``name`` (run in registration order);
+    ``target`` is a speed-up over DVC, ``under`` a time in seconds."""
 
     def register(prepare: Prepare) -> Prepare:
         if name in SCENARIOS:
             raise ValueError(f"scenario {name} registered twice")
         floor_title, floor_fn = floor if floor else ("", None)
-        SCENARIOS[name] = Scenario(
-            name, title, prepare, floor_fn, floor_title, Target(target) if target else None
-        )
+        wanted = Target(target, under) if target or under else None
+        SCENARIOS[name] = Scenario(name, title, prepare, floor_fn, floor_title, wanted)
         return prepare
 
     return register
@@ -110,7 +114,34 @@ def _stat_floor(dataset: str) -> tuple[str, Floor]:
     return (f"Python stat walk of {dataset}", floor)
 
 
+def _python_floor() -> tuple[str, Floor]:
+    def floor(bench: Bench) -> Command:
+        return Command([sys.executable, "-c", "pass"], bench.run_dir)
+
+    return ("`python -c pass`", floor)
+
+
 # Scenarios ------------------------------------------------------------------------------------
+
+
+@scenario("version", "`--version`", floor=_python_floor(), under=0.1)
+def version(bench: Bench, tool: Tool) -> Command:
+    return Command([str(tool.exe), "--version"], bench.run_dir)
+
+
+@scenario("help", "`--help` (lists every command)", floor=_python_floor(), under=0.15)
+def help_text(bench: Bench, tool: Tool) -> Command:
+    return Command([str(tool.exe), "--help"], bench.run_dir)
+
+
+@scenario("status-empty", "status in an empty repo", floor=_python_floor(), under=0.15)
+def status_empty(bench: Bench, tool: Tool) -> Command:
+    repo = bench.run_dir / "repos" / f"{tool.name}-empty"
+    if not repo.exists():
+        repo.mkdir(parents=True)
+        for argv in tool.init(bench.run_dir):
+            bench.run(argv, repo)
+    return Command(tool.status(), repo)
 
 
 @scenario("add-A-cold", "add A, empty cache", floor=_durable_copy_floor("A"), target=3)

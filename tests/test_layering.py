@@ -162,6 +162,7 @@ LAYERS = (
     ("lineage",),
     ("pipeline",),
     ("metrics",),
+    ("models",),
     ("remote",),
     ("maintenance",),
     ("adopt",),

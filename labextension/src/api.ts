@@ -52,6 +52,11 @@ export namespace API {
   export type IPlotList = Schemas['PlotList'];
   export type IPlot = IPlotList['plots'][number];
 
+  export type IRunArtifact = Schemas['RunArtifact'];
+
+  // -- models -------------------------------------------------------------------------------
+  export type IModelVersion = Schemas['ModelVersion'];
+  export type IModelList = Answer<'listModels'>;
   // -- experiments --------------------------------------------------------------------------
   export type ISweepSummary = Schemas['SweepSummary'];
   export type ISweepList = Schemas['SweepList'];

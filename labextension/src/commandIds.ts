@@ -15,6 +15,7 @@ export namespace CommandIDs {
   export const cancelJob = 'nbvc:cancel-job';
   export const showArtifacts = 'nbvc:show-artifacts';
   export const showRuns = 'nbvc:show-runs';
+  export const showModels = 'nbvc:show-models';
   export const showLineage = 'nbvc:show-lineage';
   export const showJobs = 'nbvc:show-jobs';
   export const showExperiments = 'nbvc:show-experiments';

@@ -80,6 +80,7 @@ export function addCommands(context: ICommandContext): void {
   const tabs: [string, TabName, string][] = [
     [CommandIDs.showArtifacts, 'artifacts', 'Show nbvc Artifacts'],
     [CommandIDs.showRuns, 'runs', 'Show nbvc Runs'],
+    [CommandIDs.showModels, 'models', 'Show nbvc Models'],
     [CommandIDs.showLineage, 'lineage', 'Show nbvc Lineage'],
     [CommandIDs.showJobs, 'jobs', 'Show nbvc Jobs'],
     [CommandIDs.showExperiments, 'experiments', 'Show nbvc Experiments']

@@ -199,11 +199,32 @@ export interface paths {
          * @description Finished runs come from the index, a page at a time (`offset`, `limit`), sorted by a
          *     column or by a metric's or param's value (`sort=metric&name=acc`, optionally
          *     `&source=metrics.json`). Runs without that value come last whichever the `order`; ties
-         *     go newest first. `active` lists the runs still open (a session logging right now, or one
-         *     whose process died: `interrupted`); `keys` lists every param and metric name seen, for
-         *     column pickers.
+         *     go newest first. `active` lists the runs still open (a session logging right now; one
+         *     whose process died is finished as `failed` first); `keys` lists every param and metric
+         *     name seen, for column pickers.
          */
         get: operations["listRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/nbvc/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every registered model version, with its aliases and the run that logged it
+         * @description Versions logged with `nbvc.log_model` and versions of the models the pipeline file
+         *     declares under `artifacts:` (with their `path`), by name then version.
+         */
+        get: operations["listModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -217,8 +238,11 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A run id, a unique prefix of one, or its short id (the random tail) */
-                id: components["schemas"]["Ref"];
+                /**
+                 * @description A run id, a unique prefix of one, its short id (the random tail), `last~N`, or a
+                 *     model alias `name@alias` (the run that logged that model version)
+                 */
+                id: components["schemas"]["RunRefText"];
             };
             cookie?: never;
         };
@@ -512,6 +536,40 @@ export interface components {
             message: string;
         };
         Ref: string;
+        RunRefText: string;
+        ModelVersion: {
+            id: string;
+            name: string;
+            version: number;
+            oid: components["schemas"]["Oid"];
+            size: number;
+            /** @enum {unknown} */
+            flavour: "sklearn" | "pytorch" | "python";
+            /** @description The run that logged it */
+            run: string | null;
+            created: number;
+            /** @description inputs / outputs schema */
+            signature: Record<string, unknown> | null;
+            requirements: {
+                [key: string]: string;
+            };
+            aliases: string[];
+            /** @description A model the pipeline file declares: its file */
+            path: string | null;
+        };
+        ModelList: {
+            models: components["schemas"]["ModelVersion"][];
+        };
+        RunArtifact: {
+            name: string;
+            /** @enum {unknown} */
+            kind: "file" | "folder" | "figure" | "image" | "dict" | "table" | "text" | "model" | "diff";
+            oid: components["schemas"]["Oid"];
+            size: number;
+            media_type: string;
+            step?: number;
+            path?: string;
+        };
         Oid: string;
         RepoInfo: {
             /** @description The repo root relative to the server root ("" for the root itself) */
@@ -736,6 +794,15 @@ export interface components {
             id: string;
             /** @description The random tail of the id (what tables show) */
             short_id: string;
+            /** @description Readable and changeable (`brisk-otter-42`) */
+            name: string | null;
+            tags: {
+                [key: string]: string;
+            };
+            /** @description The run this one is nested in */
+            parent: string | null;
+            /** @description Soft-deleted (`nbvc runs delete`) */
+            deleted: boolean;
             /** @description What made it: `repro`, `python` (logged from code) */
             source: string;
             status: components["schemas"]["RunStatus"];
@@ -769,13 +836,22 @@ export interface components {
         Run: {
             id: string;
             short_id: string;
+            name: string | null;
+            tags: {
+                [key: string]: string;
+            };
+            parent: string | null;
+            deleted: boolean;
+            note: string | null;
+            /** @description Files, folders, figures, images, dicts, tables, text and models logged to it */
+            artifacts: components["schemas"]["RunArtifact"][];
             source: string;
             status: components["schemas"]["RunStatus"];
             started: number | null;
             ended: number | null;
             duration: number | null;
             git: string | null;
-            /** @description host, user, python, git */
+            /** @description host, user, python, git; os, cpu, memory, gpus, packages, git_dirty, command */
             env: Record<string, unknown>;
             /** @description The pipeline file a repro ran */
             pipeline: string | null;
@@ -1557,6 +1633,14 @@ export interface operations {
                 source?: string;
                 offset?: number;
                 limit?: number;
+                /**
+                 * @description Only the runs that match, in MLflow's search syntax, e.g.
+                 *     `metrics.acc > 0.9 and params.model = 'rf' and tags.stage = 'prod'`
+                 *     (`total` counts them). An expression that cannot be parsed is a 400.
+                 */
+                filter?: string;
+                /** @description `true`: the soft-deleted runs instead */
+                deleted?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -1579,6 +1663,33 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    listModels: {
+        parameters: {
+            query?: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     getRun: {
         parameters: {
             query?: {
@@ -1587,8 +1698,11 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A run id, a unique prefix of one, or its short id (the random tail) */
-                id: components["schemas"]["Ref"];
+                /**
+                 * @description A run id, a unique prefix of one, its short id (the random tail), `last~N`, or a
+                 *     model alias `name@alias` (the run that logged that model version)
+                 */
+                id: components["schemas"]["RunRefText"];
             };
             cookie?: never;
         };

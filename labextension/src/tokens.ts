@@ -69,6 +69,8 @@ export interface IRunsModel {
   /** Every param and metric name seen in runs. */
   readonly keys: readonly API.IRunKey[];
   sort: IRunSort;
+  /** Only runs that match, in MLflow's search syntax (empty: all). */
+  filter: string;
   /** The run at a position in the current order; null while its page loads. */
   runAt(index: number): API.IRunSummary | null;
   /** Make sure the runs from `start` to `end` (exclusive) are loaded or loading. */
@@ -101,6 +103,20 @@ export interface IRunComparison extends IDisposable {
   readonly rows: readonly IComparisonRow[];
   readonly plots: readonly API.IPlot[];
   refresh(): Promise<void>;
+}
+
+/** The model registry: every version with its aliases, and the artifacts of one run. */
+export interface IModelsModel {
+  readonly changed: ISignal<IModelsModel, void>;
+  readonly state: LoadState;
+  readonly message: string;
+  /** Every version, by model name then version number. */
+  readonly versions: readonly API.IModelVersion[];
+  /** The run whose artifacts are shown (the one that logged a chosen version), if any. */
+  readonly run: API.IRun | null;
+  refresh(): Promise<void>;
+  /** Show the artifacts of a run (null: hide them). */
+  showRun(id: string | null): Promise<void>;
 }
 
 /** The lineage of one artifact version: what produced it, from what. */
@@ -168,6 +184,7 @@ export interface INbvcModel extends IDisposable {
   readonly changed: ISignal<INbvcModel, void>;
   readonly artifacts: IArtifactsModel;
   readonly runs: IRunsModel;
+  readonly models: IModelsModel;
   readonly lineage: ILineageModel;
   readonly jobs: IJobsModel;
   readonly experiments: IExperimentsModel;

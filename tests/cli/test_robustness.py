@@ -76,7 +76,7 @@ def assert_readd_restores(repo_root: Path, version: str) -> None:
         assert result.version.name == version
         assert repo.status([str(data)])[0].state == "unchanged"
         moved = repo_root / f"moved-{time.monotonic_ns()}"
-        data.rename(moved)  # moved aside, not deleted: see PERFORMANCE.md on ext4 after deletes
+        data.rename(moved)  # moved aside: creating files on ext4 is slow for minutes after deletes
         repo.checkout(str(data))
     assert read_tree(data) == read_tree(moved)
     assert_consistent(repo_root)

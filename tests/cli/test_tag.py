@@ -12,7 +12,8 @@ def test_tag_and_move(cli: Cli, repo: Repo) -> None:
         write(Path(repo.root, "m"), content)
         cli.ok("add", "m")
     assert cli.ok("tag", "m@v1", "prod").strip() == "m: tag prod -> v1"
-    assert cli.ok("tag", "m@v2", "prod").strip() == "m: tag prod -> v2"
+    assert cli.ok("tag", "m@v2", "prod").strip() == "m: tag prod moved from v1 to v2"
+    assert cli.ok("tag", "m@v2", "prod").strip() == "m: tag prod already at v2"
     assert cli.ok("tag", "m", "latest").strip() == "m: tag latest -> v2"
     assert [v.tags for v in repo.log("m")] == [("latest", "prod"), ()]
     assert cli.ok("checkout", "m@v1").strip() == "m: restored v1 (1 written, 0 removed)"

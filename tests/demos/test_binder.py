@@ -195,14 +195,18 @@ def test_make_demo_opens_or_executes_the_quickstart(
 ) -> None:
     venv = tmp_path / "venv"  # `make -n` only prints: nothing is installed there
     done = subprocess.run(
-        ["make", "-n", "demo", f"VENV={venv}", *variables],
+        ["make", "-n", "demo", f"DEMO_VENV={venv}", *variables],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    last = done.stdout.strip().splitlines()
+    printed = done.stdout.strip().splitlines()
     root = " --allow-root" if os.getuid() == 0 else ""
-    command = next(line for line in last if "jupyter lab" in line or "nbvc.nbexec" in line)
+    command = next(line for line in printed if "jupyter lab" in line or "nbvc.nbexec" in line)
     assert command.startswith(f'PATH="{venv}/bin:$PATH" {venv}')
     assert command.endswith(expected.format(root=root))
+    # what a user installs: the wheel with the demos extra, in a venv of its own; no dev tools
+    (install,) = [line for line in printed if line.startswith(f"{venv}/bin/pip install")]
+    assert install.endswith("-py3-none-any.whl[demos]'") and " -e " not in install
+    assert not any(".venv/bin/pip" in line or "[dev]" in line for line in printed)

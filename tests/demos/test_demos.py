@@ -8,15 +8,20 @@ then check what each demo promises its reader, in its outputs and in the workspa
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import nbformat
 import pytest
 
 from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RUNS
+from nbvc.core.storage.hashing import hash_path
 from tests.demos.conftest import DEMOS, NOTEBOOKS, Executed
+from tests.kernel.kit import python_on_path
 
 Demo = Callable[[str], Executed]
 
@@ -60,6 +65,8 @@ def test_quickstart_compares_the_two_runs(demo: Demo) -> None:
     run = demo("quickstart.ipynb")
     first, second = run.text("train-first"), run.text("train-second")
     assert "trained on 20 rows" in first and "trained on 118 rows" in second
+    stale = "cell train-first [5] is stale: it read data/train.csv (as in data@v1), which cell "
+    assert f"nbvc: {stale}more-data [7] rewrote" in run.text("more-data")
     diff = run.data("metrics-diff")
     assert "accuracy" in diff["text/plain"] and "log_loss" in diff["text/plain"]
     # more data: accuracy up and log loss down, both shown as improvements
@@ -80,6 +87,25 @@ def test_quickstart_versions_record_the_cells_that_made_them(demo: Demo) -> None
     assert producer is not None and producer.startswith("cell:")
     assert cells[producer.removeprefix("cell:")].cell_id == "train-second"  # JupyterLab's id
     assert "[cell 23 check-restored]" in run.printed  # nbexec streams the cells as they finish
+
+
+def test_quickstart_script_rebuilds_the_first_model(
+    demo: Demo, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The setup cell (imports and magics, run before the repo existed) is in the script."""
+    run = demo("quickstart.ipynb")
+    monkeypatch.chdir(run.workspace)
+    with Repo.open(str(run.workspace)) as repo:
+        made = script(repo, "model.pkl@v1")
+        v1 = repo.history.by_number("model.pkl", 1)
+    assert [c.cell_id for c in made.cells] == ["setup", "data", "train-function", "train-first"]
+    assert "\nimport os\n" in made.text and "%load_ext" not in made.text.replace("# ", "")
+    replay = tmp_path_factory.mktemp("quickstart-replay")
+    Repo.init(str(replay))[0].close()  # the script logs a run: it runs in an nbvc repo
+    (replay / "rebuild.py").write_text(made.text)
+    env = {"PATH": python_on_path(), "NBVC_RUN_ID": "", "NBVC_ROOT": "", "HOME": str(replay)}
+    subprocess.run([sys.executable, "rebuild.py"], cwd=replay, env=env, check=True, timeout=120)
+    assert hash_path(str(replay / "model.pkl")) == v1.oid
 
 
 # -- pipeline --------------------------------------------------------------------------------

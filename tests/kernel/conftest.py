@@ -34,6 +34,8 @@ def kernel(ipython: InteractiveShell, repo_dir: Path) -> Iterator[Kernel]:
     from nbvc.core.runs import logging as runlog
 
     ipython.user_ns["Path"] = Path  # for cells, without a cell that imports it
+    assert ipython.history_manager is not None
+    ipython.history_manager.reset()  # earlier tests' cells are not this session's
     nbvc.load_ipython_extension(ipython)
     try:
         yield Kernel(ipython, repo_dir)

@@ -145,3 +145,27 @@ def test_not_in_a_repo(
     os.chdir(tmp_path_factory.mktemp("plain"))
     message = kernel.usage_error("%version_status", capsys)
     assert "not inside an nbvc repo" in message and "nbvc init" in message
+
+
+def test_version_add_table_names_every_column(kernel: Kernel) -> None:
+    kernel.value("Path('a.txt').write_text('a')")
+    added = kernel.value("%version_add a.txt")
+    assert isinstance(added, Rich)
+    (table,) = added.tables
+    assert all(column.strip() for column in table.columns), table.columns
+    assert "| change |" in added._repr_markdown_()
+
+
+def test_nbvc_help_lists_every_magic(kernel: Kernel) -> None:
+    from nbvc.kernel import extension
+
+    current = extension.current()
+    assert current is not None
+    registered = {name for m in current._magics for name in m.magics["line"]} - {"nbvc"}
+    for line in ("%nbvc --help", "%nbvc"):
+        listing = kernel.value(line)
+        assert isinstance(listing, Rich)
+        listed = {row[0] for row in listing.tables[0].rows}
+        assert listed == {f"%{name}" for name in registered}
+        assert all(row[1] for row in listing.tables[0].rows)  # each with what it does
+    assert "%version_add" in repr(listing) and "%repro" in repr(listing)

@@ -156,11 +156,11 @@ def cells_of(root: Path, ids: set[str] | None = None) -> dict[str, CellRecord]:
 
 def test_each_cell_is_recorded_with_its_notebook_id_and_count(project: dict[str, Any]) -> None:
     cells = cells_of(project["root"], project["first_ids"])
-    # every cell after the one that loads the extension
-    assert list(cells) == [cell_id for cell_id, _ in CELLS[1:]]
+    # every cell, the one that loads the extension included
+    assert list(cells) == [cell_id for cell_id, _ in CELLS]
     assert {c.notebook for c in cells.values()} == {"analysis.ipynb"}
     counts = [c.execution_count for c in cells.values()]
-    assert counts == list(range(2, len(CELLS) + 1))
+    assert counts == list(range(1, len(CELLS) + 1))
     assert len({c.session for c in cells.values()}) == 1
     later = cells_of(project["root"])
     assert later["injected-parameters"].session != cells["params"].session
@@ -235,9 +235,9 @@ def test_lineage_of_the_pipeline_output(project: dict[str, Any]) -> None:
         check=True,
     ).stdout
     assert out.splitlines()[1].startswith("└── stage evaluate")
-    assert "model.pkl@v1" in out and "analysis.ipynb cell save-mod" in out
-    assert "analysis.ipynb cell train" in out and "(via model)" in out
-    assert "data/iris.csv@v1" in out and "analysis.ipynb cell write-da" in out
+    assert "model.pkl@v1" in out and "analysis.ipynb cell save-model [" in out
+    assert "analysis.ipynb cell train [" in out and "(via model)" in out
+    assert "data/iris.csv@v1" in out and "analysis.ipynb cell write-data [" in out
 
 
 def test_the_reproduced_script_rebuilds_the_model(

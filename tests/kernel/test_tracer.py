@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 import nbvc
+from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.script import script
 from nbvc.core.lineage.store import load_source
+from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes
 from tests.kernel.kit import Kernel
 
@@ -121,14 +126,76 @@ def test_changes_made_between_cells_are_not_the_next_cells_writes(kernel: Kernel
     assert kernel.cell("idle").writes == ()
 
 
-def test_stale_input_warning(kernel: Kernel, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cell_that_rewrites_a_file_names_the_cells_it_made_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kernel.value("Path('data.csv').write_text('1,2')", "write")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    kernel.value("also = Path('data.csv').read_text()", "read-too")
+    assert "stale" not in capsys.readouterr().err
+    kernel.value("Path('data.csv').write_text('3,4')", "write")
+    read, too, write = kernel.cell("read"), kernel.cell("read-too"), kernel.cell("write")
+    notices = capsys.readouterr().err.splitlines()
+    assert notices == [
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv "
+        f"({oid('1,2')[:8]}), which cell write [{write.execution_count}] rewrote "
+        f"(now {oid('3,4')[:8]}); rerun it",
+        f"nbvc: cell read-too [{too.execution_count}] is stale: it read data.csv "
+        f"({oid('1,2')[:8]}), which cell write [{write.execution_count}] rewrote "
+        f"(now {oid('3,4')[:8]}); rerun it",
+    ]
+    kernel.value("rows = Path('data.csv').read_text()", "read")  # rerunning clears it
+    kernel.value("x = 1", "other")
+    kernel.value("Path('data.csv').write_text('3,4')", "write")  # the same content again
+    assert capsys.readouterr().err == ""
+
+
+def test_a_checkout_in_a_magic_makes_the_readers_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("data.csv").write_text("1,2")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("Path('data.csv').write_text('3,4')", "write")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    capsys.readouterr()
+    kernel.value("%version_checkout data.csv@v1", "checkout")
+    read, checkout = kernel.cell("read"), kernel.cell("checkout")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv (v2), which nbvc "
+        f"changed in cell checkout [{checkout.execution_count}] (now v1); rerun it"
+    )
+    assert checkout.writes == ()  # nbvc's own writes are not the cell's lineage
+
+
+def test_a_change_between_cells_makes_the_readers_stale(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("data.csv").write_text("1,2")
+    kernel.value("%version_add data.csv", "add")
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    Path("data.csv").write_text("3,4")  # a terminal, another program
+    kernel.value("%version_add data.csv", "add")
+    read = kernel.cell("read")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"nbvc: cell read [{read.execution_count}] is stale: it read data.csv (v1), "
+        "which changed between cells (now v2); rerun it"
+    )
+    kernel.value("rows = Path('data.csv').read_text()", "read")
+    assert "stale" not in capsys.readouterr().err
+
+
+def test_an_input_changed_since_an_earlier_session_is_named(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
     Path("data.csv").write_text("1,2\n")
     kernel.value("%version_add data.csv")
     kernel.value("rows = Path('data.csv').read_text()", "read")
-    assert "stale" not in capsys.readouterr().err
     kernel.value("rows = Path('data.csv').read_text()", "read")
     assert "stale" not in capsys.readouterr().err
+    nbvc.unload_ipython_extension(kernel.shell)  # a new kernel session starts afresh
     Path("data.csv").write_text("3,4\n")
+    nbvc.load_ipython_extension(kernel.shell)
     kernel.value("%version_add data.csv")
     kernel.value("rows = Path('data.csv').read_text()", "read")
     err = capsys.readouterr().err
@@ -202,11 +269,41 @@ def test_cells_run_from_inside_a_cell_belong_to_it(kernel: Kernel) -> None:
     assert cell.cell_id == "outer" and [w.path for w in cell.writes] == ["inner.txt"]
 
 
-def test_a_subprocess_writing_an_untracked_file_goes_unseen(kernel: Kernel) -> None:
-    """The limit of the approach: only tracked paths are stat-checked."""
+def test_a_subprocess_writing_an_untracked_file_is_seen(kernel: Kernel) -> None:
     script = "open('untracked.txt', 'w').write('x')"
     kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
-    assert kernel.cells()[-1].writes == ()
+    assert [(w.path, w.oid) for w in kernel.cells()[-1].writes] == [("untracked.txt", oid("x"))]
+
+
+def test_a_file_a_subprocess_reads_then_rewrites_is_both_read_and_written(kernel: Kernel) -> None:
+    """What only inotify sees has no state from before the open: the content read is not guessed
+    from the file as the cell left it."""
+    Path("data.txt").write_text("old")
+    past = time.time() - 60
+    os.utime("data.txt", (past, past))
+    script = "d = open('data.txt').read(); open('data.txt', 'w').write(d + ' new')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    cell = kernel.cells()[-1]
+    assert [(w.path, w.oid) for w in cell.writes] == [("data.txt", oid("old new"))]
+    assert [r.path for r in cell.reads] == ["data.txt"]
+    assert cell.reads[0].oid != oid("old new")  # never the content the cell left
+    assert cell.reads[0].oid in (None, oid("old"))  # known only if the open was seen in time
+
+
+def test_without_inotify_only_tracked_paths_are_stat_checked(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbvc.kernel import extension
+
+    monkeypatch.setenv("NBVC_LINEAGE_WATCH", "0")
+    current = extension.current()
+    assert current is not None
+    current.tracer.close()  # the next cell opens the repo again, without inotify
+    Path("model.bin").write_text("v1")
+    kernel.value("%version_add model.bin")
+    script = "open('untracked.txt', 'w').write('x'); open('model.bin', 'w').write('v2')"
+    kernel.value(f"import subprocess\nsubprocess.run([{sys.executable!r}, '-c', {script!r}])")
+    assert [(w.path, w.oid) for w in kernel.cells()[-1].writes] == [("model.bin", oid("v2"))]
 
 
 def test_an_empty_inner_cell_does_not_end_the_outer_one(kernel: Kernel) -> None:
@@ -234,3 +331,44 @@ def test_a_tracer_failure_is_a_warning_not_a_failed_cell(
     assert kernel.run("Path('x.txt').write_text('x')").success
     err = capsys.readouterr().err
     assert "nbvc: could not record the lineage of this cell (RuntimeError: disk on fire)" in err
+
+
+def test_cells_run_before_the_repo_and_before_the_extension_are_recorded(
+    ipython: InteractiveShell,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A notebook that imports, loads nbvc and creates its repo in a first cell: `lineage
+    --script` of what a later cell writes has those imports."""
+    for name in ("NBVC_RUN_ID", "NBVC_ROOT", "NBVC_STAGE", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no repo here yet
+    assert ipython.history_manager is not None
+    ipython.history_manager.reset()
+    setup = (
+        "%load_ext nbvc\nimport os\nfrom nbvc.core.repo import Repo\n"
+        "os.makedirs('work')\n%cd work\nRepo.init('.')[0].close()"
+    )
+    write = "with open('out.json', 'w') as f:\n    f.write(json.dumps({'rows': ROWS}))"
+    try:
+        for source, cell_id in [("import json", "imports"), ("ROWS = 3", None), (setup, "setup")]:
+            assert ipython.run_cell(source, store_history=True, cell_id=cell_id).success  # type: ignore[no-untyped-call]
+        assert ipython.run_cell(write, store_history=True, cell_id="write").success  # type: ignore[no-untyped-call]
+    finally:
+        nbvc.unload_ipython_extension(ipython)
+        os.chdir(tmp_path)
+    os.chdir(tmp_path / "work")
+    with Repo.open(str(tmp_path / "work")) as repo:
+        cells = sorted(
+            (CellRecord.from_record(r) for r in repo.records.iter(LINEAGE)), key=lambda c: c.started
+        )
+        assert [c.cell_id for c in cells] == [None, None, "setup", "write"]  # history has no ids
+        assert len({c.session for c in cells}) == 1
+        repo.add(["out.json"], producer=cells[-1].producer)
+        made = script(repo, "out.json")
+    assert "import json" in made.text and "ROWS = 3" in made.text and "%cd" not in made.text
+    replay = tmp_path_factory.mktemp("replay")
+    (replay / "replay.py").write_text(made.text)
+    subprocess.run([sys.executable, "replay.py"], cwd=replay, check=True)
+    assert (replay / "out.json").read_text() == (tmp_path / "work" / "out.json").read_text()

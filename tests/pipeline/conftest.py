@@ -1,4 +1,4 @@
-"""Fixtures shared by the pipeline and runs tests (defined in tests/pipeline_kit.py)."""
+"""Fixtures shared by the pipeline and runs tests (defined in tests/pipeline/kit.py)."""
 
 from tests.pipeline.kit import project
 

@@ -58,7 +58,13 @@ def test_nothing_changed_skips_everything_and_keeps_the_lock(ml: Project) -> Non
     assert reasons(result) == {s: (SKIPPED, "up to date") for s in ("prepare", "train", "evaluate")}
     assert ml.calls() == []
     assert ml.read("nbvc.lock") == before
-    assert ml.run(result.run_id or "")["status"] == "completed"
+    with ml.repo() as repo:
+        runs_before = repo.records.ids("runs")
+    again = ml.repro()
+    assert again.run_id is None and again.nothing_to_do  # a repro that did nothing: no run
+    with ml.repo() as repo:
+        assert repo.records.ids("runs") == runs_before
+    assert not list(ml.path(".nbvc/tmp/runs").iterdir())  # and no journal left behind
 
 
 def test_param_change_reruns_only_its_stage_and_what_changed_below(ml: Project) -> None:
@@ -199,7 +205,7 @@ def test_cli_streams_output_and_prints_a_summary(ml: Project) -> None:
     assert "Summary: 3 ran (run " in result.out
     again = ml.nbvc("repro")
     assert "Stage 'train' skipped: up to date" in again.out
-    assert "Summary: 3 skipped" in again.out
+    assert "Nothing to do: 3 skipped (no run recorded)" in again.out
 
 
 def test_dvc_yaml_is_used_when_there_is_no_nbvc_yaml(project: Project) -> None:

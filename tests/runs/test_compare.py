@@ -75,6 +75,19 @@ def test_metrics_show(two_runs: tuple[Project, str, str]) -> None:
     assert {line.split()[1] for line in shown[1:]} == {"acc", "n"}
     of_run = json.loads(project.nbvc("metrics", "show", first, "--json").out)
     assert set(of_run["metrics"]) == {"metrics.json", "logged"}
+    table = project.nbvc("metrics", "show", first).out.splitlines()
+    assert table[0].split() == ["Path", "Metric", first.rsplit("-", 1)[1]]
+    # the file column says what logged a metric from code, not just `logged`
+    assert table[1].split()[:4] == ["logged", "by", "repro", "loss"]
+
+
+def test_metrics_diff_file_column_names_what_logged_a_metric(
+    two_runs: tuple[Project, str, str],
+) -> None:
+    project, first, second = two_runs
+    lines = project.nbvc("metrics", "diff", first, second).out.splitlines()
+    logged = [line for line in lines if " loss " in line]
+    assert len(logged) == 1 and logged[0].startswith("logged by repro  loss"), lines
 
 
 def test_unknown_reference(two_runs: tuple[Project, str, str]) -> None:

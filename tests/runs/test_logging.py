@@ -74,9 +74,11 @@ def test_a_script_that_just_logs_gets_its_run_written_at_exit(project: Project) 
     listing = project.nbvc("runs")
     assert listing.code == 0
     lines = listing.out.splitlines()
-    assert lines[0].split()[:5] == ["run", "started", "status", "time", "git"]
+    assert lines[0].split()[:6] == ["run", "name", "started", "status", "time", "git"]
     assert "seed" in lines[0] and "loss" in lines[0]
     assert "completed" in lines[1] and lines[1].split()[-2:] == ["1", "0.333333"]
+    shown = project.nbvc("metrics", "show", "last").out.splitlines()
+    assert shown[1].split() == ["logged", "by", "script.py", "loss", "0.333333"]
 
 
 def test_bad_values_are_refused_with_a_clear_message(project: Project) -> None:

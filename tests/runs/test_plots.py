@@ -93,7 +93,9 @@ def test_plots_show_defaults_and_errors(project: Project) -> None:
     assert [s["title"] for s in specs] == ["loss", "plots/curve.csv"]
     workspace = json.loads(project.nbvc("plots", "show", "workspace", "--json").out)
     assert [s["title"] for s in workspace] == ["plots/curve.csv"]
-    no_out = project.nbvc("plots", "show")
-    assert no_out.code == 1 and "--out FILE.html" in no_out.err
+    default = project.nbvc("plots", "show")  # no --out: a default page, as DVC's dvc_plots
+    page = project.root / "nbvc_plots" / "index.html"
+    assert default.code == 0 and default.out.strip() == f"Wrote 2 plot(s) to {page}"
+    assert "vega" in page.read_text(encoding="utf-8")
     unknown = project.nbvc("plots", "show", "abcdef", "--json")
     assert unknown.code == 1 and "'abcdef' is not a run id" in unknown.err

@@ -20,7 +20,7 @@ def test_table_lists_runs_newest_first_with_params_and_metrics(project: Project)
     ids = three_runs(project)
     lines = project.nbvc("runs").out.splitlines()
     header = lines[0].split()
-    assert header[:5] == ["run", "started", "status", "time", "git"]
+    assert header[:6] == ["run", "name", "started", "status", "time", "git"]
     assert {"prepare.split", "train.lr", "train.epochs", "rows", "acc", "n", "loss"} <= set(header)
     assert [line.split()[0] for line in lines[1:]] == [i.rsplit("-", 1)[1] for i in reversed(ids)]
     lr = header.index("train.lr") + 1  # "started" holds a date and a time
@@ -31,7 +31,13 @@ def test_sort_by_metric_and_limit(project: Project) -> None:
     ids = three_runs(project)
     by_loss = json.loads(project.nbvc("runs", "--json", "--sort", "loss").out)
     losses = [r["metrics"]["logged"]["loss"] for r in by_loss]
-    assert losses == sorted(losses, reverse=True)
+    assert losses == sorted(losses)  # loss: lower is better, so lowest first by default
+    for descending in ("--sort=-loss", "--sort=loss:desc"):
+        highest = json.loads(project.nbvc("runs", "--json", descending).out)
+        assert [r["metrics"]["logged"]["loss"] for r in highest] == sorted(losses, reverse=True)
+    for ascending in ("+loss", "loss:asc"):
+        lowest_first = json.loads(project.nbvc("runs", "--json", "--sort", ascending).out)
+        assert [r["id"] for r in lowest_first] == [r["id"] for r in by_loss]
     lowest = json.loads(project.nbvc("runs", "--json", "--sort", "loss", "--asc", "-n", "1").out)
     assert [r["id"] for r in lowest] == [ids[1]]  # lr 0.3 gives the lowest loss
     assert lowest[0]["short_id"] == ids[1].rsplit("-", 1)[1]
@@ -48,6 +54,7 @@ def test_sort_errors(project: Project) -> None:
         "nbvc.yaml",
         project.read("nbvc.yaml") + "metrics:\n  - other.json\n",
     )
+    set_param(project, "train", "lr", 0.4)  # a repro that runs something records a run
     project.repro()
     ambiguous = project.nbvc("runs", "--sort", "acc")
     assert ambiguous.code == 1

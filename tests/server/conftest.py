@@ -3,7 +3,7 @@
 pytest-jupyter's fixtures are imported here rather than listed in a root ``pytest_plugins``:
 pytest accepts ``pytest_plugins`` only in the root conftest, and there its autouse event-loop
 and server-cleanup fixtures would wrap every test of the suite (kernel and nbclient tests
-included, see TOOLCHAIN item 10). Imported here, they apply to ``tests/server`` only.
+included). Imported here, they apply to ``tests/server`` only.
 """
 
 from __future__ import annotations

@@ -259,3 +259,35 @@ async def test_plot_errors(api: Api, runs: Runs) -> None:
     assert (await api.get("plots", path="lab", run="nosuchrun")).status == 404
     assert (await api.get("plots", path="lab", run=["abcd"] * 11)).status == 400
     assert (await api.get("plots", path="lab", run="a b")).status == 400
+
+
+async def test_filter_deleted_models_and_alias_references(api: Api, runs: Runs) -> None:
+    import nbvc
+    from nbvc.core.runs import logging as runlog
+
+    low = runs.log({"acc": 0.1}, {"model": "rf"})
+    high = runs.log({"acc": 0.9}, {"model": "gb"})
+    found = await api.ok("GET", "runs", path="lab", filter="metrics.acc > 0.5")
+    assert [r["id"] for r in found["runs"]] == [high] and found["total"] == 1
+    bad = await api.get("runs", path="lab", filter="metrics.acc >")
+    assert bad.status == 400 and "ends too early" in bad.body["message"]
+    with Repo.open(str(runs.path)) as repo:
+        repo.runs.delete(low)
+    listed = await api.ok("GET", "runs", path="lab")
+    assert [r["id"] for r in listed["runs"]] == [high]
+    deleted = await api.ok("GET", "runs", path="lab", deleted="true")
+    assert [(r["id"], r["deleted"]) for r in deleted["runs"]] == [(low, True)]
+    with nbvc.start_run(str(runs.path), name="trainer") as run:
+        nbvc.log_model({"w": 1}, "churn")
+    assert runlog._active is None
+    with Repo.open(str(runs.path)) as repo:
+        repo.models.set_alias("churn", "prod", "v1")
+    models = await api.ok("GET", "models", path="lab")
+    (version,) = models["models"]
+    assert (version["name"], version["version"], version["aliases"]) == ("churn", 1, ["prod"])
+    assert version["run"] == run.id
+    detail = await api.ok("GET", "runs/churn@prod", path="lab")
+    assert detail["name"] == "trainer"
+    assert [a["kind"] for a in detail["artifacts"]] == ["model"]
+    assert (await api.get("runs/churn@staging", path="lab")).status == 404
+    assert (await api.get("runs/a@b:c", path="lab")).status == 400

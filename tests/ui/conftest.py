@@ -22,7 +22,7 @@ PANEL_WIDTH = 470
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see TOOLCHAIN.md)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (README.md, Tests)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched

@@ -1,9 +1,10 @@
 """A real ``jupyter lab`` on loopback for the browser tests, and Playwright's Chromium.
 
 JupyterLab runs as a subprocess with its own config, runtime, data and IPython folders, a token,
-the news toast off (TOOLCHAIN item 9) and the app exposed as ``window.jupyterapp`` (for theme
-switching in screenshots). Chromium is Debian's (TOOLCHAIN item 8), driven by Playwright's sync
-API; these tests run in a pytest process of their own, apart from the pytest-jupyter ones.
+the news toast off (it would cover the panel in screenshots) and the app exposed as
+``window.jupyterapp`` (for theme switching in screenshots). Chromium is Debian's (never
+``playwright install``, which downloads browsers), driven by Playwright's sync API; these tests
+run in a pytest process of their own, apart from the pytest-jupyter ones.
 """
 
 from __future__ import annotations

@@ -83,6 +83,11 @@ def test_artifacts_and_their_versions_are_listed(page: Page, shots: Path) -> Non
     expect(version_row(page, "v2").locator(".jp-nbvc-current")).to_have_text("current")
     expect(version_row(page, "v1")).to_contain_text("first model")
     expect(version_row(page, "v1")).to_contain_text("made by a notebook cell")
+    # dates with the year, as the CLI prints them, whole at the default width
+    year = time.strftime("%Y")
+    expect(version_row(page, "v1")).to_contain_text(re.compile(rf"{year}-\d\d-\d\d \d\d:\d\d"))
+    meta = version_row(page, "v1").locator(".jp-nbvc-version-meta")
+    assert meta.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
 def test_the_artifact_list_works_from_the_keyboard(page: Page) -> None:

@@ -142,6 +142,10 @@ export function run(
   return {
     id,
     short_id: id.slice(id.lastIndexOf('-') + 1),
+    name: null,
+    tags: {},
+    parent: null,
+    deleted: false,
     source: 'python',
     status: 'completed',
     started: 1700000000,

@@ -116,6 +116,31 @@ describe('RunsModel', () => {
     expect(runs.runAt(PAGE_SIZE)).toBeNull(); // the other pages are asked for when in view
   });
 
+  it('filters on the server, and a filter the server refuses is said and can be fixed', async () => {
+    const server = runsServer(20);
+    const { runs } = await ready(server);
+    runs.ensure(0, 20);
+    await settle();
+    runs.filter = "  metrics.acc > 0.5 and params.model = 'rf' ";
+    await settle();
+    expect(server.called('runs').at(-1)?.query).toMatchObject({
+      filter: "metrics.acc > 0.5 and params.model = 'rf'",
+      offset: '0'
+    });
+    server.fail('runs', 400, "filter 'metrics.acc >' ends too early");
+    runs.filter = 'metrics.acc >';
+    await settle();
+    expect(runs.state).toBe('error');
+    expect(runs.message).toContain('ends too early');
+    const asked = server.called('runs').length;
+    runs.filter = 'metrics.acc >'; // the same text again: nothing new to ask
+    expect(server.called('runs')).toHaveLength(asked);
+    runs.filter = '';
+    await settle();
+    expect(server.called('runs')).toHaveLength(asked + 1);
+    expect(server.called('runs').at(-1)?.query.filter).toBeUndefined();
+  });
+
   it('fetches again the pages shown when the repo changes, keeping rows meanwhile', async () => {
     const server = runsServer(150);
     const { runs } = await ready(server);

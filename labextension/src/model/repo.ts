@@ -9,6 +9,7 @@ import { IModelContext } from './context';
 import { ExperimentsModel } from './experiments';
 import { JobsModel } from './jobs';
 import { LineageModel } from './lineage';
+import { ModelsModel } from './models';
 import { RunsModel } from './runs';
 
 /** How often the change token is polled, in milliseconds. */
@@ -29,6 +30,7 @@ export class NbvcModel implements INbvcModel {
     };
     this.artifacts = new ArtifactsModel(context);
     this.runs = new RunsModel(context);
+    this.models = new ModelsModel(context);
     this.lineage = new LineageModel(context);
     this.jobs = new JobsModel(context, options.jobInterval);
     this.jobs.finished.connect(this._onJobFinished, this);
@@ -47,6 +49,7 @@ export class NbvcModel implements INbvcModel {
 
   readonly artifacts: ArtifactsModel;
   readonly runs: RunsModel;
+  readonly models: ModelsModel;
   readonly lineage: LineageModel;
   readonly jobs: JobsModel;
   readonly experiments: ExperimentsModel;
@@ -171,6 +174,7 @@ export class NbvcModel implements INbvcModel {
         listing.declared ?? []
       );
       this.runs.repoChanged(sameRepo);
+      this.models.repoChanged(sameRepo);
       this.lineage.repoChanged(sameRepo);
       this.experiments.repoChanged(sameRepo);
     } catch (error) {
@@ -185,6 +189,7 @@ export class NbvcModel implements INbvcModel {
       this._set(state, null, messageOf(error));
       this.artifacts.update([], false);
       this.runs.repoChanged(false);
+      this.models.repoChanged(false);
       this.lineage.repoChanged(false);
       this.experiments.repoChanged(false);
       if (state === 'error') {

@@ -112,6 +112,25 @@ export class RunsModel implements IRunsModel {
     return comparison;
   }
 
+  get filter(): string {
+    return this._filter;
+  }
+
+  set filter(value: string) {
+    const text = value.trim();
+    if (text === this._filter) {
+      return;
+    }
+    this._filter = text;
+    this._state = 'idle';
+    this._message = '';
+    this._pages.clear();
+    this._generation++;
+    this._loading.clear();
+    this._changed.emit();
+    this.ensure(0, PAGE_SIZE);
+  }
+
   /** The repo changed (`sameRepo`) or another repo is shown: fetch again what was shown. */
   repoChanged(sameRepo: boolean): void {
     const shown = this._pages.size > 0 ? [...this._pages.keys()] : [0];
@@ -151,7 +170,8 @@ export class RunsModel implements IRunsModel {
       name: sort.name,
       source: sort.source,
       offset: String(page * PAGE_SIZE),
-      limit: String(PAGE_SIZE)
+      limit: String(PAGE_SIZE),
+      filter: this._filter || undefined
     };
     try {
       const list = await this._context.request<API.IRunList>('runs', query);
@@ -198,6 +218,7 @@ export class RunsModel implements IRunsModel {
   }
 
   private _sort: IRunSort = DEFAULT_SORT;
+  private _filter = '';
   private _state: LoadState = 'idle';
   private _message = '';
   private _total = 0;

@@ -13,18 +13,17 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * A date in the browser's time zone: `05-01 14:03` this year, `2023-05-01 14:03` before.
+ * A date in the browser's time zone, always with its year as the CLI prints it:
+ * `2026-05-01 14:03`.
  */
-export function formatTime(seconds: number | null, now = new Date()): string {
+export function formatTime(seconds: number | null): string {
   if (seconds === null) {
     return '–';
   }
   const date = new Date(seconds * 1000);
   const pad = (n: number): string => String(n).padStart(2, '0');
-  const day = `${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  const year =
-    date.getFullYear() === now.getFullYear() ? '' : `${date.getFullYear()}-`;
-  return `${year}${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 export function formatDuration(seconds: number | null): string {

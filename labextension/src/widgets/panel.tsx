@@ -11,15 +11,24 @@ import { ArtifactsView } from './artifacts';
 import { ExperimentsView } from './experiments';
 import { JobsView } from './jobs';
 import { LineageView } from './lineage';
+import { ModelsView } from './models';
 import { RunsView } from './runs';
 
-export type TabName = 'artifacts' | 'runs' | 'experiments' | 'lineage' | 'jobs';
+export type TabName =
+  'artifacts' | 'runs' | 'experiments' | 'models' | 'lineage' | 'jobs';
 
-const TABS: TabName[] = ['artifacts', 'runs', 'experiments', 'lineage', 'jobs'];
+const TABS: TabName[] = [
+  'artifacts',
+  'runs',
+  'experiments',
+  'models',
+  'lineage',
+  'jobs'
+];
 
 /**
- * The nbvc side panel: the repo of the folder open in the file browser, in five tabs
- * (Artifacts, Runs, Experiments, Lineage, Jobs). It only renders the model; buttons run commands.
+ * The nbvc side panel: the repo of the folder open in the file browser, in six tabs
+ * (Artifacts, Runs, Experiments, Models, Lineage, Jobs). It only renders the model; buttons run commands.
  */
 export class NbvcPanel extends Panel {
   constructor(
@@ -44,6 +53,9 @@ export class NbvcPanel extends Panel {
       )),
       experiments: new ModelView(model, [model.experiments.changed], () => (
         <ExperimentsView model={model.experiments} commands={commands} />
+      )),
+      models: new ModelView(model, [model.models.changed], () => (
+        <ModelsView model={model.models} />
       )),
       lineage: new ModelView(
         model,

@@ -109,6 +109,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
     };
   };
   const count = model.state === 'idle' ? 0 : Math.max(model.total, 0);
+  const [filter, setFilter] = React.useState(model.filter);
   return (
     <div className="jp-nbvc-view jp-nbvc-runs-view">
       <div className="jp-nbvc-toolbar">
@@ -126,6 +127,20 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
         >
           Clear
         </button>
+        <input
+          className="jp-nbvc-filter"
+          type="search"
+          aria-label="Filter runs"
+          placeholder="metrics.acc > 0.9 and params.model = 'rf'"
+          title="Filter runs (MLflow's search syntax); Enter applies it"
+          value={filter}
+          onChange={event => setFilter(event.target.value)}
+          onKeyDown={event => {
+            if (event.key === 'Enter') {
+              model.filter = filter;
+            }
+          }}
+        />
         <span className="jp-nbvc-count" aria-live="polite">
           {model.state === 'error'
             ? model.message

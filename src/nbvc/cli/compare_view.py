@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nbvc.cli.output import print_json, table
 from nbvc.core import value_text
 
 if TYPE_CHECKING:
-    from nbvc.core import Row
+    from nbvc.core import Row, Side
 
 
 def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -> None:
@@ -33,8 +33,9 @@ def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def print_diff(
-    rows: Sequence[Row], old: str, new: str, what: str, args: argparse.Namespace
+    rows: Sequence[Row], old_side: Side, new_side: Side, what: str, args: argparse.Namespace
 ) -> None:
+    old, new = old_side.label, new_side.label
     if args.json:
         print_json({"old": old, "new": new, what: [row.to_json() for row in rows]})
         return
@@ -44,7 +45,7 @@ def print_diff(
     headers = ["Path", what[:-1].capitalize(), old, new, "Change", "%"]
     cells = [
         [
-            row.source,
+            (new_side if row.new is not None else old_side).source_label(row.source),
             row.name,
             value_text(row.old),
             value_text(row.new),
@@ -56,12 +57,13 @@ def print_diff(
     print(markdown(headers, cells) if args.md else table(headers, cells))
 
 
-def print_values(values: dict[str, dict[str, Any]], label: str, args: argparse.Namespace) -> None:
+def print_values(side: Side, args: argparse.Namespace) -> None:
+    values, label = side.metrics, side.label
     if args.json:
         print_json({"ref": label, "metrics": values})
         return
     cells = [
-        [source, name, value_text(value)]
+        [side.source_label(source), name, value_text(value)]
         for source, by_name in values.items()
         for name, value in by_name.items()
     ]

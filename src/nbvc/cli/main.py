@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sqlite3
@@ -12,14 +11,17 @@ from types import ModuleType
 
 from nbvc import __version__
 from nbvc.cli.commands import COMMANDS, load
+from nbvc.cli.usage import Parser
 from nbvc.core import NbvcError, system_message
 
 
 def build_parser(
     argv: Sequence[str] | None = None,
-) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
-    """The parser; with ``argv`` naming a command, only that command's module is imported."""
-    parser = argparse.ArgumentParser(
+) -> tuple[Parser, dict[str, ModuleType]]:
+    """The parser. With ``argv`` naming a command, only that command's module is imported and
+    registered; otherwise (``--version``, ``--help``, no or an unknown command) none is: every
+    command is listed with the summary :data:`COMMANDS` declares for it."""
+    parser = Parser(
         prog="nbvc",
         description="Notebook-native version control for data, models, pipelines and metrics.",
     )
@@ -28,10 +30,12 @@ def build_parser(
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, ModuleType] = {}
     wanted = next((a for a in argv or () if not a.startswith("-")), None)
-    names = [wanted] if wanted in COMMANDS else list(COMMANDS)
-    for module in dict.fromkeys(load(name) for name in names):
-        for name in module.register(sub):
-            handlers[name] = module
+    if wanted in COMMANDS:
+        module = load(wanted)
+        handlers = dict.fromkeys(module.register(sub), module)
+    else:
+        for name, verb in COMMANDS.items():
+            sub.add_parser(name, help=verb.summary)
     return parser, handlers
 
 
@@ -47,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="surrogateescape")
     parser, handlers = build_parser(argv)
+    parser.command_line = tuple(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

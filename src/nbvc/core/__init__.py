@@ -51,6 +51,25 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "value_columns": ("nbvc.core.runs.table", "columns"),
     "value_text": ("nbvc.core.runs.table", "value_text"),
     "value_tone": ("nbvc.core.runs.direction", "tone"),
+    # tracking (issue 15): logging API, model registry, autolog, MLflow import
+    "RunArtifact": ("nbvc.core.runs.run_record", "RunArtifact"),
+    "RunDiff": ("nbvc.core.runs.run_diff", "RunDiff"),
+    "log_metrics": ("nbvc.core.runs.logging", "log_metrics"),
+    "set_tag": ("nbvc.core.runs.logging", "set_tag"),
+    "set_tags": ("nbvc.core.runs.logging", "set_tags"),
+    "set_note": ("nbvc.core.runs.logging", "set_note"),
+    "log_artifact": ("nbvc.core.runs.logging", "log_artifact"),
+    "log_figure": ("nbvc.core.runs.logging", "log_figure"),
+    "log_image": ("nbvc.core.runs.logging", "log_image"),
+    "log_dict": ("nbvc.core.runs.logging", "log_dict"),
+    "log_table": ("nbvc.core.runs.logging", "log_table"),
+    "log_text": ("nbvc.core.runs.logging", "log_text"),
+    "ModelVersion": ("nbvc.core.models.registry", "ModelVersion"),
+    "log_model": ("nbvc.core.models.registry", "log_model"),
+    "load_model": ("nbvc.core.models.registry", "load_model"),
+    "autolog": ("nbvc.core.models.autolog", "autolog"),
+    "import_mlflow": ("nbvc.core.adopt.import_mlflow", "import_mlflow"),
+    "MlflowImportResult": ("nbvc.core.adopt.import_mlflow", "ImportResult"),
     # params, metrics, plots
     "Comparison": ("nbvc.core.metrics.metrics_api", "Comparison"),
     "Row": ("nbvc.core.metrics.compare", "Row"),
@@ -121,15 +140,23 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 ERRORS = (
     "ConfigError",
     "CorruptObjectError",
+    "DamagedRecordError",
     "DataFileError",
+    "FilterError",
+    "FolderManifestError",
+    "FormatError",
+    "ImportSourceError",
     "ExperimentError",
     "LockTimeoutError",
     "LoggingError",
     "MissingObjectError",
+    "ModelLoadError",
+    "ModelNotFoundError",
     "NbvcError",
     "NoPipelineError",
     "NoProducerError",
     "NotARepoError",
+    "NotAnIndexError",
     "NotTrackedError",
     "OverlapError",
     "ParamsError",
@@ -143,10 +170,6 @@ ERRORS = (
     "TransferError",
     "UnsavedChangesError",
     "UnsupportedError",
-    "FormatError",
-    "DamagedRecordError",
-    "NotAnIndexError",
-    "FolderManifestError",
 )
 _EXPORTS.update({name: ("nbvc.core.errors", name) for name in ERRORS})
 
@@ -182,14 +205,20 @@ __all__ = [
     "ExperimentError",
     "FileAccess",
     "FileState",
+    "FilterError",
     "FolderManifestError",
     "FormatError",
     "FsckResult",
+    "ImportSourceError",
     "KubeflowExport",
     "LineageNode",
     "LockTimeoutError",
     "LoggingError",
     "MissingObjectError",
+    "MlflowImportResult",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "ModelVersion",
     "NbvcError",
     "NoPipelineError",
     "NoProducerError",
@@ -211,6 +240,8 @@ __all__ = [
     "ReproOptions",
     "ReproResult",
     "Row",
+    "RunArtifact",
+    "RunDiff",
     "RunNotFoundError",
     "RunOrder",
     "RunRecord",
@@ -236,6 +267,7 @@ __all__ = [
     "add_skipped_note",
     "argparse_argument",
     "atomic_write_text",
+    "autolog",
     "describe_node",
     "end_run",
     "export_kubeflow",
@@ -244,12 +276,22 @@ __all__ = [
     "find_root",
     "hash_bytes",
     "import_dvc",
+    "import_mlflow",
     "is_dvc_project",
     "is_within",
     "load_json_within_limits",
+    "load_model",
+    "log_artifact",
+    "log_dict",
+    "log_figure",
+    "log_image",
     "log_metric",
+    "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
+    "log_table",
+    "log_text",
     "new_id",
     "option_values",
     "options_from_arguments",
@@ -258,7 +300,10 @@ __all__ = [
     "register_alias_resolver",
     "render_lineage",
     "series_spec",
+    "set_note",
     "set_run_context",
+    "set_tag",
+    "set_tags",
     "short_id",
     "short_oid",
     "start_run",
@@ -271,6 +316,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from nbvc.core.adopt.import_dvc import import_dvc
+    from nbvc.core.adopt.import_mlflow import ImportResult as MlflowImportResult
+    from nbvc.core.adopt.import_mlflow import import_mlflow
     from nbvc.core.adopt.project import find_or_adopt
     from nbvc.core.artifacts.add import AddResult
     from nbvc.core.artifacts.add import skipped_note as add_skipped_note
@@ -284,11 +331,15 @@ if TYPE_CHECKING:
         DamagedRecordError,
         DataFileError,
         ExperimentError,
+        FilterError,
         FolderManifestError,
         FormatError,
+        ImportSourceError,
         LockTimeoutError,
         LoggingError,
         MissingObjectError,
+        ModelLoadError,
+        ModelNotFoundError,
         NbvcError,
         NoPipelineError,
         NoProducerError,
@@ -334,6 +385,8 @@ if TYPE_CHECKING:
     from nbvc.core.metrics.plots import SCHEMA as VEGA_LITE_SCHEMA
     from nbvc.core.metrics.plots import html_page as plots_page
     from nbvc.core.metrics.plots import series_spec
+    from nbvc.core.models.autolog import autolog
+    from nbvc.core.models.registry import ModelVersion, load_model, log_model
     from nbvc.core.pipeline.console import ConsoleListener
     from nbvc.core.pipeline.dvc_config import is_dvc_project
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
@@ -351,13 +404,24 @@ if TYPE_CHECKING:
     from nbvc.core.runs.logging import (
         active_run,
         end_run,
+        log_artifact,
+        log_dict,
+        log_figure,
+        log_image,
         log_metric,
+        log_metrics,
         log_param,
         log_params,
+        log_table,
+        log_text,
+        set_note,
         set_run_context,
+        set_tag,
+        set_tags,
         start_run,
     )
-    from nbvc.core.runs.run_record import RunRecord, RunStatus, short_id
+    from nbvc.core.runs.run_diff import RunDiff
+    from nbvc.core.runs.run_record import RunArtifact, RunRecord, RunStatus, short_id
     from nbvc.core.runs.run_refs import WORKSPACE, RunRef, register_alias_resolver
     from nbvc.core.runs.table import columns as value_columns
     from nbvc.core.runs.table import value_text

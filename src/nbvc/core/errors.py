@@ -111,6 +111,25 @@ class NoProducerError(NbvcError):
     """The artifact version has no recorded producing cell."""
 
 
+class FilterError(NbvcError):
+    """A run search expression (``nbvc runs --filter``) cannot be parsed."""
+
+
+class ModelNotFoundError(RefError):
+    """A model reference (``name``, ``name:v3``, ``name@alias``) names no registered version."""
+
+
+class ModelLoadError(NbvcError):
+    """A model cannot be loaded: its object failed its hash check, lies outside the cache, or
+    needs a package that is not installed."""
+
+    exit_code = 1
+
+
+class ImportSourceError(NbvcError):
+    """`nbvc import mlflow`: the MLflow store cannot be read (wrong path or URI, no mlflow)."""
+
+
 class UnsupportedError(NbvcError):
     """A feature of a project nbvc moved into (a DVC one) that nbvc does not support yet."""
 

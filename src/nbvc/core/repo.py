@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from nbvc.core.maintenance.remote_gc import RemoteGcResult
     from nbvc.core.maintenance.usage import CacheUsage
     from nbvc.core.metrics.metrics_api import Metrics
+    from nbvc.core.models.registry import Registry
     from nbvc.core.pipeline.pipeline_api import Pipeline
     from nbvc.core.remote.remote_api import Remotes
     from nbvc.core.remote.transfer import PullResult, TransferResult
@@ -128,9 +129,10 @@ class Repo:
     def indexers(self) -> list[Indexer]:
         """How each kind of record is indexed. A new kind of record adds its indexer here."""
         from nbvc.core.lineage.lineage_index import INDEXER as LINEAGE_INDEXER
+        from nbvc.core.runs.run_index import EDITS_INDEXER as RUN_EDITS_INDEXER
         from nbvc.core.runs.run_index import INDEXER as RUNS_INDEXER
 
-        return [*HISTORY_INDEXERS, RUNS_INDEXER, LINEAGE_INDEXER]
+        return [*HISTORY_INDEXERS, RUN_EDITS_INDEXER, RUNS_INDEXER, LINEAGE_INDEXER]
 
     def _open_index(self) -> Index:
         indexers = self.indexers()
@@ -215,13 +217,20 @@ class Repo:
         self.close()
 
     # -- sub-facades (one per layer; docs/architecture.md, "The engine API") ----------------
-    # `repo.models` (the model registry) joins these as a sub-facade of a layer of its own.
     @property
     def runs(self) -> Runs:
-        """Runs: list, page, get by reference, the ones still open."""
+        """Runs: list, page, get by reference (``name@alias`` too), the ones still open."""
+        from nbvc.core.models import registry  # noqa: F401 - registers name@alias run references
         from nbvc.core.runs.runs_api import Runs
 
         return Runs(self)
+
+    @property
+    def models(self) -> Registry:
+        """The model registry: versions, aliases, loading by ``name@alias``."""
+        from nbvc.core.models.registry import Registry
+
+        return Registry(self)
 
     @property
     def metrics(self) -> Metrics:
@@ -296,6 +305,12 @@ class Repo:
         from nbvc.core.artifacts.refs import tag
 
         return tag(self, spec, name)
+
+    def tagged(self, spec: str, name: str) -> Version | None:
+        """The version of the artifact ``spec`` names that tag ``name`` points at, if any."""
+        from nbvc.core.artifacts.refs import tagged
+
+        return tagged(self, spec, name)
 
     def gc(
         self,

@@ -52,14 +52,25 @@ class FileEvents:
 
     def note(self, raw: object, how: int) -> None:
         rel = self.relative(raw)
-        if rel is None:
-            return
+        if rel is not None:
+            self.add(rel, how)
+
+    def add(self, rel: str, how: int) -> None:
+        """Note that the cell read or wrote the repo file ``rel`` (READ/WRITE bits)."""
         previous = self.touched.get(rel)
         if previous is None:
-            self.states[rel] = file_state(os.path.join(self.root, rel))
+            if rel not in self.states:
+                self.states[rel] = file_state(os.path.join(self.root, rel))
         elif not previous & READ:
             how &= ~READ  # reading back what the cell itself wrote is not an input
         self.touched[rel] = (previous or 0) | how
+
+    def skips_folder(self, path: str) -> bool:
+        """Whether files under the absolute folder ``path`` are never the cell's (nbvc's and
+        git's folders, hidden ones, caches, a virtualenv inside the repo)."""
+        if path == self.root:
+            return False
+        return self.relative(os.path.join(path, "_")) is None
 
 
 def skipped_prefixes(root: str) -> tuple[str, ...]:

@@ -59,6 +59,12 @@ class RunMagics(NbvcMagics):
     @argument("-n", "--limit", type=int, default=20, metavar="N", help="at most N runs (20)")
     @argument("--sort", metavar="METRIC", help="order by a metric (`file:name` if ambiguous)")
     @argument("--asc", action="store_true", help="with --sort: lowest first")
+    @argument(
+        "--filter",
+        nargs="+",
+        metavar="EXPR",
+        help="MLflow search syntax: metrics.acc > 0.9 and params.model = 'rf'",
+    )
     @argument("--plot", nargs="*", metavar="METRIC", help="chart the metric series instead")
     @argument("--widget", action="store_true", help="an interactive comparison widget")
     @friendly_errors
@@ -74,13 +80,34 @@ class RunMagics(NbvcMagics):
             from nbvc.kernel.widgets import CompareWidget
 
             return CompareWidget(load_runs(repo, args.limit), repo.config.raw)
-        records = load_runs(repo, args.limit, args.sort, args.asc)
+        if args.filter:
+            sort = f"+{args.sort}" if args.sort and args.asc else args.sort
+            found = repo.runs.search(" ".join(args.filter), sort, args.limit)
+            records = [repo.runs.get(summary["id"]) for summary in found]
+        else:
+            records = load_runs(repo, args.limit, args.sort, args.asc)
         if args.plot is not None:
             chart = metric_chart(records, args.plot)
             if chart is None:
                 raise UsageError("no run logged a metric series; log with nbvc.log_metric")
             return chart
         return run_views.runs_table(records, repo.config.raw)
+
+    @line_magic
+    @magic_arguments()
+    @argument("--disable", action="store_true", help="turn autologging off again")
+    @argument("--no-models", action="store_true", help="do not log fitted models")
+    @friendly_errors
+    def nbvc_autolog(self, line: str) -> str:
+        """Log every scikit-learn ``fit`` to this notebook's run: params, training metrics and
+        the fitted model (``nbvc.autolog()``)."""
+        from nbvc.core import autolog
+
+        args = parse_argstring(self.nbvc_autolog, line)
+        libraries = autolog(disable=args.disable, log_models=not args.no_models)
+        if args.disable:
+            return "nbvc autolog: off"
+        return f"nbvc autolog: on for {', '.join(libraries) or 'no installed library'}"
 
     @line_magic
     @magic_arguments()

@@ -152,6 +152,9 @@ def repro_table(result: ReproResult) -> Rich:
     ]
     counts = result.counts()
     summary = ", ".join(f"{n} {status}" for status, n in counts.items()) or "no stages"
-    run = f"run {short_id(result.run_id)}" if result.run_id else "dry run: nothing was changed"
+    if result.nothing_to_do:
+        run = "nothing to do: no run recorded"
+    else:
+        run = f"run {short_id(result.run_id)}" if result.run_id else "dry run: nothing was changed"
     table = Table(["stage", "status", "reason", "time"], rows)
     return Rich(f"nbvc repro: {summary} ({run})", [table] if rows else [])

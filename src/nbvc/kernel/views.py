@@ -57,7 +57,7 @@ def added(results: Sequence[AddResult]) -> Rich:
                 v.producer or "",
             ]
         )
-    columns = ["path", "version", "", "hash", "size", "files", "tags", "produced by"]
+    columns = ["path", "version", "change", "hash", "size", "files", "tags", "produced by"]
     notes = [note for result in results if (note := add_skipped_note(result))]
     return Rich("nbvc add", [Table(columns, rows)], notes=notes)
 

@@ -38,6 +38,7 @@ class TrackedWatch:
         self.files: list[str] = []  # repo-relative
         self.dirs: list[str] = []
         self._last: Snapshot = ({}, {})
+        self.outside: list[str] = []  # watched files changed before the last cell started
 
     def track(self, artifacts: Iterable[str]) -> None:
         """Watch these tracked artifacts (files and folders) from now on."""
@@ -74,24 +75,28 @@ class TrackedWatch:
     def changed(self, since_ns: int, advance: bool = True) -> list[str]:
         """Files a cell that started at ``since_ns`` created, changed or deleted: watched files,
         and recently modified files in watched folders whose entries changed. With ``advance``,
-        the current state becomes the reference for the next cell."""
+        the current state becomes the reference for the next cell, and watched files that
+        changed before the cell started are kept in :attr:`outside`."""
         now = self.snapshot()
         files, dirs = now
         last_files, last_dirs = self._last
         recent = since_ns - CLOCK_SLACK_NS
-        found = []
+        found, outside = [], []
         for path, state in files.items():
             if state == last_files.get(path):
                 continue
             parent = _dir_mtime(os.path.dirname(os.path.join(self.root, path))) or 0
             if (state.mtime_ns if state is not None else parent) >= recent:
                 found.append(path)
+            else:
+                outside.append(path)
         known = set(files)
         for folder, mtime in dirs.items():
             if mtime != last_dirs.get(folder) and mtime is not None and mtime >= recent:
                 found.extend(self._recent_files(folder, known, recent))
         if advance:
             self._last = now
+            self.outside = outside
         return found
 
     def _recent_files(self, folder: str, known: set[str], since_ns: int) -> list[str]:
@@ -108,14 +113,18 @@ class TrackedWatch:
                 recent.append(rel)
         return recent
 
-    def accept_changes(self, since: Snapshot) -> None:
+    def accept_changes(self, since: Snapshot) -> list[str]:
         """Paths that changed since the snapshot ``since`` changed by nbvc's own hand (a checkout
-        in a magic, say): take their current state as the reference so they don't count."""
+        in a magic, say): take their current state as the reference so they don't count.
+        Returns the watched files among them."""
         files, dirs = self.snapshot()
         last_files, last_dirs = self._last
+        changed = []
         for path, state in files.items():
             if state != since[0].get(path):
                 last_files[path] = state
+                changed.append(path)
         for folder, mtime in dirs.items():
             if mtime != since[1].get(folder):
                 last_dirs[folder] = mtime
+        return changed

@@ -29,6 +29,7 @@ from nbvc.server.params import MAX_NAME, CheckoutRequest, Fields, TagRequest, pa
 from nbvc.server.run_handlers import (
     MetricsDiffHandler,
     MetricsHandler,
+    ModelsHandler,
     ParamsDiffHandler,
     ParamsHandler,
     PlotsHandler,
@@ -226,6 +227,7 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/changes", ChangesHandler),
         ("/runs", RunsHandler),
         ("/runs/{id}", RunHandler),
+        ("/models", ModelsHandler),
         ("/params", ParamsHandler),
         ("/params/diff", ParamsDiffHandler),
         ("/metrics", MetricsHandler),

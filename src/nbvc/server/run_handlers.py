@@ -13,6 +13,7 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 500
 MAX_OFFSET = 10**9
 MAX_PLOTTED = 10
+MAX_FILTER = 2000
 
 
 class RunsHandler(NbvcHandler):
@@ -21,8 +22,15 @@ class RunsHandler(NbvcHandler):
         order = self._order()
         offset = self.int_query("offset", 0, 0, MAX_OFFSET)
         limit = self.int_query("limit", DEFAULT_PAGE, 1, MAX_PAGE)
+        search = self.query("filter")
+        if search is not None and len(search) > MAX_FILTER:
+            raise ApiError(BAD_REQUEST, f"'filter' is longer than {MAX_FILTER} characters")
+        deleted = self.choice_query("deleted", ("true", "false"), "false") == "true"
         self.reply(
-            await self.in_repo(self.location(), lambda r: runs.runs_page(r, order, offset, limit))
+            await self.in_repo(
+                self.location(),
+                lambda r: runs.runs_page(r, order, offset, limit, search, deleted),
+            )
         )
 
     def _order(self) -> RunOrder:
@@ -35,6 +43,12 @@ class RunsHandler(NbvcHandler):
             return RunOrder(by, ascending, name, source)
         except NbvcError as exc:
             raise ApiError(BAD_REQUEST, str(exc)) from None
+
+
+class ModelsHandler(NbvcHandler):
+    @authenticated
+    async def get(self) -> None:
+        self.reply(await self.in_repo(self.location(), runs.models))
 
 
 class RunHandler(NbvcHandler):

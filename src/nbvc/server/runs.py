@@ -11,28 +11,36 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbvc.core import Repo, RunOrder
-from nbvc.server.service import check_ref
+from nbvc.server.service import check_run_ref
 
 Json = dict[str, Any]
 PARAMS, METRICS = "params", "metrics"
 RUNS_HINT = "GET /nbvc/api/runs lists the runs"
 
 
-def runs_page(repo: Repo, order: RunOrder, offset: int, limit: int) -> Json:
-    """A page of finished runs in ``order``, the runs still open, and every param/metric name."""
+def runs_page(
+    repo: Repo,
+    order: RunOrder,
+    offset: int,
+    limit: int,
+    search: str | None = None,
+    deleted: bool = False,
+) -> Json:
+    """A page of finished runs in ``order`` (those matching ``search``, or the deleted ones),
+    the runs still open, and every param/metric name."""
     return {
-        "total": repo.runs.count(),
+        "total": repo.runs.count(search, deleted),
         "offset": offset,
         "limit": limit,
-        "runs": repo.runs.page(order, offset, limit),
-        "active": [run.summary_json() for run in repo.runs.open()],
+        "runs": repo.runs.page(order, offset, limit, search, deleted),
+        "active": [run.summary_json() for run in repo.runs.open()] if not search else [],
         "keys": [key.to_json() for key in repo.runs.value_keys()],
     }
 
 
 def run_detail(repo: Repo, ref: str) -> Json:
     """One run (finished, or still open) by id, unique prefix, short id or ``last~N``."""
-    return repo.runs.get(check_ref(ref), RUNS_HINT).to_json()
+    return repo.runs.get(check_run_ref(ref), RUNS_HINT).to_json()
 
 
 def values(repo: Repo, what: str, ref: str | None) -> Json:
@@ -53,7 +61,7 @@ def values_diff(repo: Repo, what: str, a: str | None, b: str | None, show_all: b
 
 def plots(repo: Repo, refs: Sequence[str]) -> Json:
     """Vega-Lite specs (data inlined) for metric series and plot files of runs."""
-    specs = repo.metrics.plots([check_ref(ref) for ref in refs])
+    specs = repo.metrics.plots([check_run_ref(ref) for ref in refs])
     return {
         "plots": [
             {"id": plot_id, "title": str(spec.get("title") or plot_id), "spec": spec}
@@ -63,4 +71,9 @@ def plots(repo: Repo, refs: Sequence[str]) -> Json:
 
 
 def _ref(ref: str | None) -> str | None:
-    return None if ref is None else check_ref(ref)
+    return None if ref is None else check_run_ref(ref)
+
+
+def models(repo: Repo) -> Json:
+    """Every registered model version (logged, and declared in the pipeline file)."""
+    return {"models": [version.to_json() for version in repo.models.versions()]}

@@ -36,6 +36,15 @@ Json = dict[str, Any]
 _REF_RE = re.compile(r"[^\s:@\x00-][^\s:@\x00]{0,199}")
 
 
+# A run reference may also be a model alias, `name@alias` (never part of a `path@ref`).
+_ALIAS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}@[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
+
+
+def check_run_ref(ref: str) -> str:
+    """A run reference: what :func:`check_ref` accepts, or a model alias ``name@alias``."""
+    return ref if _ALIAS_RE.fullmatch(ref) else check_ref(ref)
+
+
 def check_ref(ref: str) -> str:
     if not _REF_RE.fullmatch(ref):
         raise ApiError(

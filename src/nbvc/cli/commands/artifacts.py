@@ -1,4 +1,4 @@
-"""nbvc artifacts | models"""
+"""nbvc artifacts"""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from nbvc.core import Repo
 
 
 def register(sub: Any) -> list[str]:
-    for name, what in (("artifacts", "models and datasets"), ("models", "models")):
-        parser = add_parser(
-            sub, name, f"List the {what} the pipeline file declares (its `artifacts:`)."
-        )
-        parser.add_argument("--json", action="store_true", help="print JSON")
-    return ["artifacts", "models"]
+    return register_listing(sub, "artifacts", "models and datasets")
+
+
+def register_listing(sub: Any, name: str, what: str) -> list[str]:
+    parser = add_parser(
+        sub, name, f"List the {what} the pipeline file declares (its `artifacts:`)."
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return [name]
 
 
 def run(args: argparse.Namespace) -> int:

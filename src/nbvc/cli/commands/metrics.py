@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         if args.metrics_command == "show":
             side = repo.metrics.side(args.ref)
-            print_values(side.metrics, side.label, args)
+            print_values(side, args)
             return 0
         compared = repo.metrics.diff("metrics", args.a, args.b, args.all)
-    print_diff(compared.rows, compared.old.label, compared.new.label, "metrics", args)
+    print_diff(compared.rows, compared.old, compared.new, "metrics", args)
     return 0

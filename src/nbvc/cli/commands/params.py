@@ -25,5 +25,5 @@ def register(sub: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         compared = repo.metrics.diff("params", args.a, args.b, args.all)
-    print_diff(compared.rows, compared.old.label, compared.new.label, "params", args)
+    print_diff(compared.rows, compared.old, compared.new, "params", args)
     return 0

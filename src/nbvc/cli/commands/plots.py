@@ -8,7 +8,9 @@ from typing import Any
 
 from nbvc.cli.commands import add_parser
 from nbvc.cli.output import print_json
-from nbvc.core import PathError, Repo, atomic_write_text, plots_page
+from nbvc.core import Repo, atomic_write_text, plots_page
+
+DEFAULT_PAGE = os.path.join("nbvc_plots", "index.html")  # as DVC's dvc_plots/index.html
 
 
 def register(sub: Any) -> list[str]:
@@ -33,13 +35,17 @@ def register(sub: Any) -> list[str]:
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--out", metavar="FILE.html", help="where to write the page")
+    parser.add_argument(
+        "-o",
+        "--out",
+        metavar="FILE.html",
+        default=DEFAULT_PAGE,
+        help=f"where to write the page (default: {DEFAULT_PAGE})",
+    )
     parser.add_argument("--json", action="store_true", help="print the Vega-Lite specs instead")
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.json and not args.out:
-        raise PathError("name the page to write with --out FILE.html (or use --json)")
     refs = list(args.refs)
     if args.plots_command == "diff" and len(refs) < 2:
         refs = [refs[0] if refs else "HEAD", "workspace"]

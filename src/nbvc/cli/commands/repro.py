@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
 def _summary(result: ReproResult) -> None:
     counts = result.counts()
     parts = [f"{counts[v]} {v}" for v in _VERBS if counts.get(v)]
+    if result.nothing_to_do:
+        print(f"Nothing to do: {', '.join(parts) or 'no stages'} (no run recorded)")
+        return
     run = (
         f" (run {short_id(result.run_id)})" if result.run_id else " (dry run: nothing was changed)"
     )

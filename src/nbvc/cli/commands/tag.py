@@ -18,6 +18,12 @@ def register(sub: Any) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
+        before = repo.tagged(args.spec, args.name)
         version = repo.tag(args.spec, args.name)
-    print(f"{version.artifact}: tag {args.name} -> {version.name}")
+    if before is None:
+        print(f"{version.artifact}: tag {args.name} -> {version.name}")
+    elif before.id == version.id:
+        print(f"{version.artifact}: tag {args.name} already at {version.name}")
+    else:
+        print(f"{version.artifact}: tag {args.name} moved from {before.name} to {version.name}")
     return 0

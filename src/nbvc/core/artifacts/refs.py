@@ -103,6 +103,12 @@ def check_tag_name(name: str) -> None:
         )
 
 
+def tagged(repo: Repo, spec: str, name: str) -> Version | None:
+    """The version tag ``name`` of the artifact ``spec`` names points at now, if any."""
+    artifact, _ = split_spec(repo, spec)
+    return repo.history.by_tag(artifact, name)
+
+
 def tag(repo: Repo, spec: str, name: str) -> Version:
     """Point tag ``name`` at the version ``spec`` names (moving it if it exists)."""
     check_tag_name(name)

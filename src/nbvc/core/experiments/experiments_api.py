@@ -85,7 +85,9 @@ class Experiments:
             for run_id in doomed:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self._repo.records.path(RUNS, run_id))
-            RunIndex(self._repo).remove(doomed)
+            index = RunIndex(self._repo)
+            for run_id in doomed:
+                index.forget(run_id)
         for view_id in {d for d in doomed if os.path.isdir(sweep_state.sweep_dir(self._repo, d))}:
             import shutil
 

@@ -24,7 +24,8 @@ from nbvc.core.experiments.executors import DaskExecutor, Executor, InlineExecut
 from nbvc.core.experiments.sweep_spec import parse_axis, point_label, points
 from nbvc.core.experiments.task import ExpResult, ExpTask, LocalStore, RemoteStore
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RunRecord, RunStatus, environment, short_id, write_run
+from nbvc.core.runs.environment import environment
+from nbvc.core.runs.run_record import RunRecord, RunStatus, short_id, write_run
 from nbvc.core.storage.record_store import new_id
 from nbvc.core.verbs import ExpRunOptions
 
@@ -242,7 +243,7 @@ def _finish(
             started=progress.started,
             ended=ended,
             duration=round(ended - progress.started, 3),
-            env=environment(repo.root),
+            env=environment(repo.root, full=False),
             targets=tuple(plan["targets"]),
             extra={sweep_state.SWEEP: plan},
         ),

@@ -32,7 +32,8 @@ from nbvc.core.experiments.snapshot import CodeSnapshot
 from nbvc.core.experiments.task import ExpResult, ExpTask, LocalStore, RemoteStore
 from nbvc.core.pipeline.outcome import NULL_LISTENER, StageOutcome
 from nbvc.core.repo import DOT, Repo
-from nbvc.core.runs.run_record import RunRecord, RunStatus, environment, read_run
+from nbvc.core.runs.environment import environment
+from nbvc.core.runs.run_record import RunRecord, RunStatus, read_run
 
 LOG_LIMIT = 16 * 1024  # characters of stage output kept in the record (the tail)
 LINK_TYPES = ("reflink", "hardlink", "copy")  # outs are replaced by repro, never written through
@@ -238,7 +239,7 @@ def _without_run(
         started=started,
         ended=ended,
         duration=round(ended - started, 3),
-        env={**environment(os.getcwd()), "git": task.code.get("git")},
+        env={**environment(os.getcwd(), full=False), "git": task.code.get("git")},
         params={file: dict(values) for file, values in task.point.items()},
         targets=task.targets,
         extra={EXPERIMENT: _details(task, log, error, status == RunStatus.INTERRUPTED)},

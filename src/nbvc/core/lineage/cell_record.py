@@ -99,7 +99,7 @@ class CellRecord:
     def label(self) -> str:
         where = self.notebook.rsplit("/", 1)[-1] if self.notebook else "kernel"
         count = f"[{self.execution_count}]" if self.execution_count is not None else "[ ]"
-        cell = f" cell {self.cell_id[:8]}" if self.cell_id else ""
+        cell = f" cell {self.cell_id}" if self.cell_id else ""
         return f"{where}{cell} {count}"
 
     def to_record(self) -> Record:

@@ -8,6 +8,8 @@ that was read, so the script can be run against exactly those inputs.
 
 from __future__ import annotations
 
+import ast
+import re
 import time
 from dataclasses import dataclass
 
@@ -15,9 +17,13 @@ from nbvc.core.errors import NoProducerError
 from nbvc.core.lineage.cell_record import CellRecord, FileAccess
 from nbvc.core.lineage.graph import CELL, STAGE, LineageNode, lineage
 from nbvc.core.lineage.session import AnalysedCell, SessionAnalysis
+from nbvc.core.lineage.slicing import MARK
 from nbvc.core.lineage.stages import stage_command
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import short
+
+# a line magic (%load_ext, %cd, %version_add, ...) as to_python wrote it
+_LINE_MAGIC = re.compile(r"^\s*pass  " + re.escape(MARK) + r"%(?!%)")
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,19 @@ def _render(
         if uses_cwd and cell.run.cwd != cwd:
             cwd = cell.run.cwd
             lines.append(f"_nbvc_os.chdir(_nbvc_os.path.join(_NBVC_ROOT, {cwd!r}))")
-        lines.append(cell.code.rstrip())
+        lines.append(_without_line_magics(cell.code).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _without_line_magics(code: str) -> str:
+    """``code`` without its line magics, which drive the notebook, not the computation (shell
+    commands and cell magics stay, as comments). Kept where a magic is all a block holds."""
+    kept = "\n".join(line for line in code.splitlines() if not _LINE_MAGIC.match(line))
+    try:
+        ast.parse(kept)
+    except SyntaxError:
+        return code
+    return kept
 
 
 def _stage_line(repo: Repo, node: LineageNode) -> str:

@@ -22,6 +22,7 @@ from nbvc.core.errors import CorruptObjectError, MissingObjectError, NbvcError
 from nbvc.core.lineage.store import kept_objects as kept_by_lineage
 from nbvc.core.maintenance.rechunk import RechunkResult
 from nbvc.core.maintenance.rechunk import rechunk as convert_to_chunks
+from nbvc.core.models.registry import model_roots
 from nbvc.core.progress import Reporter
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
@@ -37,6 +38,7 @@ class GcResult:
     removed: list[str] = field(default_factory=list)
     freed_bytes: int = 0
     kept: int = 0
+    purged_runs: list[str] = field(default_factory=list)  # soft-deleted runs removed
     packs_removed: int = 0
     packs_rewritten: int = 0
     unreadable: list[str] = field(default_factory=list)  # live manifests gc could not read
@@ -58,6 +60,7 @@ def gc(
             result.pruned = _prunable(repo, keep_last, {p.oid for p in pointers.values()})
             if result.pruned and not dry_run:
                 repo.history.prune(result.pruned)
+        result.purged_runs = repo.runs.purge_deleted(dry_run)
         pruned_ids = {v.id for v in result.pruned}
         roots = live_roots(repo, {p.oid for p in pointers.values()}, pruned_ids)
         live = _expand(repo, roots)
@@ -110,7 +113,13 @@ def live_roots(repo: Repo, pointer_oids: set[str], ignored_versions: set[str]) -
     every version not pruned (or in ``ignored_versions``), every pointer's oid and every object
     that lineage or a run references. Features that keep objects alive add their roots here."""
     roots = {v.oid for v in repo.history.all_versions() if v.id not in ignored_versions}
-    return roots | pointer_oids | kept_by_lineage(repo) | RunIndex(repo).referenced_oids()
+    return (
+        roots
+        | pointer_oids
+        | kept_by_lineage(repo)
+        | RunIndex(repo).referenced_oids(live_only=True)
+        | model_roots(repo)
+    )
 
 
 def _prunable(repo: Repo, keep_last: int, pointed: set[str]) -> list[Version]:

@@ -10,6 +10,7 @@ that git does not have (a cached out) is read from the nbvc cache through that r
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,13 @@ class Side:
     kind: str  # run, workspace or git
     params: Values
     metrics: Values
+    logged_by: str | None = None  # a run's notebook, script or `repro`: where "logged" came from
+
+    def source_label(self, source: str) -> str:
+        """How tables name a values' source: its file, or what logged it from code."""
+        if source == LOGGED and self.logged_by:
+            return f"{LOGGED} by {self.logged_by}"
+        return source
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,16 @@ def resolve(repo: Repo, ref: str | None, default: str, fetch: Fetch | None = Non
 
 
 def run_side(run: RunRecord) -> Side:
-    return Side(run.short_id, "run", run.params, run.metrics)
+    return Side(run.short_id, "run", run.params, run.metrics, logged_by(run))
+
+
+def logged_by(run: RunRecord) -> str:
+    """What logged a run's values from code: its notebook, its script, or its source."""
+    for key in ("notebook", "script"):
+        where = run.extra.get(key)
+        if isinstance(where, str) and where:
+            return os.path.basename(where)
+    return run.source
 
 
 def workspace_side(repo: Repo) -> Side:

@@ -32,9 +32,15 @@ class StageOutcome:
 
 @dataclass
 class ReproResult:
-    run_id: str | None  # None for a dry run
+    run_id: str | None  # None for a dry run, and when there was nothing to do (no run)
     outcomes: list[StageOutcome]
     status: RunStatus = RunStatus.COMPLETED
+    dry: bool = False
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """Every stage was up to date: nothing ran or was restored, and no run was recorded."""
+        return not self.dry and self.run_id is None
 
     @property
     def failed(self) -> bool:

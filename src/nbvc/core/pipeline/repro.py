@@ -38,6 +38,7 @@ from nbvc.core.pipeline.run_summary import finish_repro_run
 from nbvc.core.pipeline.stage import Hasher, ParamReader, StageState, measure, why_run
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
+from nbvc.core.runs.names import readable_name
 from nbvc.core.runs.run_record import Journal, RunStatus
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.pool import Pool
@@ -85,14 +86,15 @@ class _Repro:
             self.lock = LockFile.load(self.pipeline.lock_path)
         self.run_id = new_id()
         self.stopped = False
+        self._recorded = False
 
     def run(self, selected: list[str]) -> ReproResult:
         _check_params(self.pipeline, self.params)
         if self.options.dry:
             for name in selected:
                 self._visit(name)
-            return ReproResult(None, list(self.outcomes.values()))
-        journal = Journal.create(self.repo, self.run_id, "repro")
+            return ReproResult(None, list(self.outcomes.values()), dry=True)
+        journal = Journal.create(self.repo, self.run_id, "repro", name=readable_name(self.run_id))
         started = time.time()
         status = RunStatus.FAILED
         try:
@@ -104,18 +106,26 @@ class _Repro:
             status = RunStatus.INTERRUPTED
             raise
         finally:
-            finish_repro_run(
-                self.repo,
-                self.pipeline,
-                self.run_id,
-                journal,
-                started,
-                status,
-                self.entries,
-                list(self.options.targets),
-                self.pool,
-            )
-        return ReproResult(self.run_id, list(self.outcomes.values()), status)
+            if status is RunStatus.COMPLETED and self._did_nothing():
+                journal.remove()  # a repro that ran and restored nothing records no run
+            else:
+                self._recorded = True
+                finish_repro_run(
+                    self.repo,
+                    self.pipeline,
+                    self.run_id,
+                    journal,
+                    started,
+                    status,
+                    self.entries,
+                    list(self.options.targets),
+                    self.pool,
+                )
+        run_id = self.run_id if self._recorded else None
+        return ReproResult(run_id, list(self.outcomes.values()), status, dry=False)
+
+    def _did_nothing(self) -> bool:
+        return all(o.status == SKIPPED for o in self.outcomes.values())
 
     # -- one stage --------------------------------------------------------------------------
     def _visit(self, name: str) -> None:

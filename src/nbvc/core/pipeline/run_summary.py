@@ -9,15 +9,18 @@ from nbvc.core.errors import NbvcError
 from nbvc.core.pipeline.definition import Pipeline
 from nbvc.core.pipeline.dvclive import dvclive_values
 from nbvc.core.pipeline.loader import workspace_reader
+from nbvc.core.pipeline.outcome import RAN, RESTORED
 from nbvc.core.pipeline.plot_files import plot_files, workspace_files
 from nbvc.core.pipeline.values import metrics_of, params_of
 from nbvc.core.repo import Repo
+from nbvc.core.runs.environment import environment
+from nbvc.core.runs.logging import git_diff_artifact
+from nbvc.core.runs.names import readable_name
 from nbvc.core.runs.run_record import (
     Journal,
     PlotFile,
     RunRecord,
     RunStatus,
-    environment,
     fold,
     with_logged,
     write_run,
@@ -39,9 +42,13 @@ def finish_repro_run(
     read = workspace_reader(repo.root)
     logged = fold(journal.events())
     problems: list[str] = []  # params or metrics files that cannot be read: the run is kept
+    fresh = _fresh_outs(pipeline, stages) if status is not RunStatus.COMPLETED else None
     live_metrics, live_series = dvclive_values(repo.root, pipeline)
-    metrics = {**live_metrics, **metrics_of(pipeline, read, problems)}
-    params, metrics = with_logged(params_of(pipeline, read, problems), metrics, logged)
+    found = {**live_metrics, **metrics_of(pipeline, read, problems)}
+    if fresh is not None:  # a failed run shows no metrics an earlier run left in the workspace
+        found = {file: values for file, values in found.items() if _is_fresh(file, fresh)}
+        live_series = {}
+    params, metrics = with_logged(params_of(pipeline, read, problems), found, logged)
     ended = time.time()
     record = write_run(
         repo,
@@ -53,12 +60,16 @@ def finish_repro_run(
             ended=ended,
             duration=round(ended - started, 3),
             env=environment(repo.root),
+            name=logged.name or readable_name(run_id),
+            tags=logged.tags,
+            note=logged.note,
+            artifacts=(*logged.artifacts, *git_diff_artifact(repo)),
             pipeline=pipeline.file,
             targets=tuple(targets),
             params=params,
             metrics=metrics,
             series={**live_series, **logged.series},
-            plots=_plots(repo, pipeline, pool, problems),
+            plots=_plots(repo, pipeline, pool, problems, fresh),
             plot_defs=plot_defs_entry(pipeline),
             stages=stages,
             extra={"warnings": problems} if problems else {},
@@ -68,15 +79,32 @@ def finish_repro_run(
     return record
 
 
-def _plots(repo: Repo, pipeline: Pipeline, pool: Pool, problems: list[str]) -> tuple[PlotFile, ...]:
+def _fresh_outs(pipeline: Pipeline, stages: dict[str, dict[str, Any]]) -> set[str]:
+    """Outs that this run made or restored (those of stages that ran or were restored), and
+    the files inside them."""
+    return {
+        out.path
+        for stage, out in pipeline.all_outs()
+        if (stages.get(stage.name) or {}).get("status") in (RAN, RESTORED)
+    }
+
+
+def _is_fresh(path: str, fresh: set[str] | None) -> bool:
+    return fresh is None or any(path == out or path.startswith(out + "/") for out in fresh)
+
+
+def _plots(
+    repo: Repo, pipeline: Pipeline, pool: Pool, problems: list[str], fresh: set[str] | None
+) -> tuple[PlotFile, ...]:
     """Every file the pipeline's plots draw, as stored objects, so the run can be plotted
-    later (the definitions are kept in ``plot_defs``); one that cannot be stored is left out
-    and said why in ``problems`` (the run is recorded all the same)."""
+    later (the definitions are kept in ``plot_defs``); for a run that did not complete, only
+    the files it made. One that cannot be stored is left out and said why in ``problems``
+    (the run is recorded all the same)."""
     is_file, files_under = workspace_files(repo.root)
     plots: dict[str, PlotFile] = {}
     for plot in pipeline.plot_defs():
         for path in plot_files(plot, is_file, files_under):
-            if path in plots:
+            if path in plots or not _is_fresh(path, fresh):
                 continue
             try:
                 snapshot = repo.workspace.snapshot(path, pool, store=True)

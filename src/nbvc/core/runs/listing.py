@@ -16,6 +16,7 @@ from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
 from nbvc.core.runs.run_record import short_id
+from nbvc.core.runs.search import RunFilter
 
 COLUMN_SORTS = ("started", "ended", "duration", "status")
 VALUE_SORTS = {"metric": "metric", "param": "param"}  # sort name -> run_values.kind
@@ -54,13 +55,30 @@ class RunKey:
         return {"kind": self.kind, "source": self.source, "name": self.name, "runs": self.runs}
 
 
-def count(repo: Repo) -> int:
-    row = RunIndex(repo).index.execute("SELECT COUNT(*) FROM runs").fetchone()
-    return int(row[0])
+NAMED = "runs r LEFT JOIN run_names n ON n.run_id = r.id"  # with name, parent, deleted
 
 
-def page(repo: Repo, order: RunOrder, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Summaries of the runs at ``offset`` .. ``offset + limit`` in ``order``."""
+def _where(search: RunFilter | None, deleted: bool) -> tuple[str, list[Any]]:
+    condition, params = search.sql() if search is not None else ("1", [])
+    return f"COALESCE(n.deleted, 0) = {int(deleted)} AND ({condition})", params
+
+
+def count(repo: Repo, search: RunFilter | None = None, deleted: bool = False) -> int:
+    where, params = _where(search, deleted)
+    row = RunIndex(repo).index.execute(f"SELECT COUNT(*) FROM {NAMED} WHERE {where}", params)
+    return int(row.fetchone()[0])
+
+
+def page(
+    repo: Repo,
+    order: RunOrder,
+    offset: int,
+    limit: int | None,
+    search: RunFilter | None = None,
+    deleted: bool = False,
+) -> list[dict[str, Any]]:
+    """Summaries of the runs at ``offset`` .. ``offset + limit`` in ``order`` (that match
+    ``search``; the soft-deleted ones instead with ``deleted``)."""
     index = RunIndex(repo).index
     direction = "ASC" if order.ascending else "DESC"
     params: list[Any] = []
@@ -79,34 +97,42 @@ def page(repo: Repo, order: RunOrder, offset: int, limit: int) -> list[dict[str,
         key = "v.num"
     else:
         key = f"r.{order.by}"
+    where, where_params = _where(search, deleted)
     sql = (
-        f"SELECT r.id, r.started, r.ended, r.duration, r.status, r.source, r.git, {key} AS k "
-        f"FROM runs r {join} ORDER BY k IS NULL, k {direction}, r.started DESC, r.id DESC "
-        "LIMIT ? OFFSET ?"
+        "SELECT r.id, r.started, r.ended, r.duration, r.status, r.source, r.git, n.name, "
+        f"n.parent, COALESCE(n.deleted, 0), {key} AS k FROM {NAMED} {join} WHERE {where} "
+        f"ORDER BY k IS NULL, k {direction}, r.started DESC, r.id DESC LIMIT ? OFFSET ?"
     )
-    rows = index.execute(sql, [*params, limit, offset]).fetchall()
+    rows = index.execute(sql, [*params, *where_params, limit or -1, offset]).fetchall()
     values = _values(repo, [row[0] for row in rows])
-    return [
-        {
-            "id": run_id,
-            "short_id": short_id(run_id),
-            "source": source,
-            "status": status,
-            "started": started,
-            "ended": ended,
-            "duration": duration,
-            "git": git,
-            "params": values[run_id]["param"],
-            "metrics": values[run_id]["metric"],
-        }
-        for run_id, started, ended, duration, status, source, git, _ in rows
-    ]
+    return [_summary(row, values[row[0]]) for row in rows]
+
+
+def _summary(row: tuple[Any, ...], values: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    run_id, started, ended, duration, status, source, git, name, parent, deleted = row[:10]
+    return {
+        "id": run_id,
+        "short_id": short_id(run_id),
+        "source": source,
+        "status": status,
+        "started": started,
+        "ended": ended,
+        "duration": duration,
+        "git": git,
+        "name": name,
+        "tags": {k: str(v) for k, v in values["tag"].get("", {}).items()},
+        "parent": parent,
+        "deleted": bool(deleted),
+        "params": values["param"],
+        "metrics": values["metric"],
+    }
 
 
 def keys(repo: Repo) -> list[RunKey]:
     """Every param and metric name logged or recorded in any run, sorted."""
     rows = RunIndex(repo).index.execute(
-        "SELECT kind, source, name, COUNT(*) FROM run_values GROUP BY kind, source, name "
+        "SELECT kind, source, name, COUNT(*) FROM run_values WHERE kind != 'tag' "
+        "GROUP BY kind, source, name "
         "ORDER BY kind, source, name"
     )
     return [RunKey(kind, source, name, int(runs)) for kind, source, name, runs in rows]
@@ -115,7 +141,7 @@ def keys(repo: Repo) -> list[RunKey]:
 def _values(repo: Repo, run_ids: list[str]) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     """run id -> param|metric -> source -> name -> value."""
     found: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(
-        lambda: {"param": {}, "metric": {}}
+        lambda: {"param": {}, "metric": {}, "tag": {}}
     )
     if not run_ids:
         return found

@@ -17,40 +17,59 @@ import atexit
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbvc.core.errors import LoggingError
 from nbvc.core.repo import Repo
+from nbvc.core.runs import run_files
+from nbvc.core.runs.environment import environment, git_diff
+from nbvc.core.runs.names import readable_name
 from nbvc.core.runs.run_record import (
     Journal,
+    RunArtifact,
     RunRecord,
     RunStatus,
-    environment,
     fold,
     with_logged,
     write_run,
 )
 from nbvc.core.storage.record_store import new_id
 
+if TYPE_CHECKING:
+    from nbvc.core.runs.system_metrics import SystemMetrics
+
 RUN_ID_ENV = "NBVC_RUN_ID"
 ROOT_ENV = "NBVC_ROOT"
 STAGE_ENV = "NBVC_STAGE"
+SYSTEM_METRICS_ENV = "NBVC_SYSTEM_METRICS"  # 1: sample system metrics in every run started
+SYSTEM_METRICS_INTERVAL_ENV = "NBVC_SYSTEM_METRICS_INTERVAL"
 
 
 class Run:
     """An open run. ``with nbvc.start_run():`` ends it on exit (as failed on an exception)."""
 
-    def __init__(self, repo_root: str, run_id: str, journal: Journal, owned: bool) -> None:
+    def __init__(
+        self,
+        repo_root: str,
+        run_id: str,
+        journal: Journal,
+        owned: bool,
+        parent: Run | None = None,
+    ) -> None:
         self.root = repo_root
         self.id = run_id
         self.journal = journal
         self.owned = owned  # False when attached to a repro's run: the repro ends it
+        self.parent = parent  # the run this one is nested in (back to it when this one ends)
         self.started = time.time()
         self._steps: dict[str, int] = {}
         self._stage = os.environ.get(STAGE_ENV) if not owned else None
+        self._sampler: SystemMetrics | None = None
 
+    # -- values -----------------------------------------------------------------------------
     def log_param(self, name: str, value: Any) -> None:
         self.journal.append(
             {"type": "param", "name": _name(name), "value": _jsonable(name, value), **self._who()}
@@ -79,35 +98,98 @@ class Run:
             }
         )
 
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        for name, value in metrics.items():
+            self.log_metric(name, value, step)
+
+    # -- what the run is called and what is said about it ---------------------------------
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        for key, value in tags.items():
+            self.journal.append({"type": "tag", "key": _name(key), "value": str(value)})
+
+    def set_tag(self, key: str, value: Any) -> None:
+        self.set_tags({key: value})
+
+    def set_note(self, text: str) -> None:
+        self.journal.append({"type": "note", "note": str(text)})
+
+    def set_name(self, name: str) -> None:
+        self.journal.append({"type": "name", "name": _name(name)})
+
+    def record_cell(self, cell_id: str) -> None:
+        """A notebook cell ran while this run was open (the kernel's tracer says so)."""
+        self.journal.append({"type": "cell", "cell": cell_id})
+
+    # -- files, figures, images, dicts, tables, text ------------------------------------------
+    def log_artifact(self, path: str, name: str | None = None) -> RunArtifact:
+        """Store a file or a folder (anywhere on disk) with the run."""
+        with Repo.open(self.root) as repo:
+            return self.add_artifact(run_files.store_path(repo, path, name))
+
+    def log_figure(self, figure: Any, name: str) -> RunArtifact:
+        """A matplotlib figure (PNG, or the format ``name`` ends with) or a plotly figure."""
+        data, full, media = run_files.figure_bytes(figure, _name(name))
+        return self._store(data, full, "figure", media)
+
+    def log_image(self, image: Any, name: str, step: int | None = None) -> RunArtifact:
+        """A PIL image or an array, as PNG; ``step`` puts it on a series (one per epoch)."""
+        data, full = run_files.image_bytes(image, _name(name))
+        return self._store(data, full, "image", "image/png", step)
+
+    def log_dict(self, data: Mapping[str, Any], name: str) -> RunArtifact:
+        raw, full = run_files.dict_bytes(data, _name(name))
+        return self._store(raw, full, "dict", run_files.media_type(full))
+
+    def log_table(self, table: Any, name: str) -> RunArtifact:
+        raw, full = run_files.table_bytes(table, _name(name))
+        return self._store(raw, full, "table", run_files.media_type(full))
+
+    def log_text(self, text: str, name: str) -> RunArtifact:
+        full = _name(name)
+        media = run_files.media_type(full)
+        return self._store(str(text).encode("utf-8"), full, "text", media)
+
+    def _store(
+        self, data: bytes, name: str, kind: str, media: str, step: int | None = None
+    ) -> RunArtifact:
+        with Repo.open(self.root) as repo:
+            return self.add_artifact(run_files.store_bytes(repo, data, name, kind, media, step))
+
+    def add_artifact(self, artifact: RunArtifact) -> RunArtifact:
+        self.journal.append({"type": "artifact", **artifact.to_json()})
+        return artifact
+
+    # -- system metrics -----------------------------------------------------------------------
+    def log_system_metrics(self, interval: float | None = None) -> None:
+        """Sample CPU, memory, disk and network IO (and GPUs) every ``interval`` seconds."""
+        from nbvc.core.runs.system_metrics import SystemMetrics
+
+        if self._sampler is None:
+            with Repo.open(self.root) as repo:
+                interval = interval or configured_interval(repo.config.raw)
+            self._sampler = SystemMetrics(self, interval)
+            self._sampler.start()
+
+    # -- ending -------------------------------------------------------------------------------
     def end(self, status: RunStatus = RunStatus.COMPLETED) -> RunRecord | None:
         """Write the run's record (owned runs only); returns it."""
         global _active  # noqa: PLW0603 - the process's one open run
+        if self._sampler is not None:
+            self._sampler.stop()
+            self._sampler = None
         if _active is self:
-            _active = None
+            _active = self.parent if self.parent is not None and self.parent.is_open() else None
         if not self.owned:
             return None
-        logged = fold(self.journal.events())
-        params, metrics = with_logged({}, {}, logged)
-        ended = time.time()
+        if not os.path.exists(self.journal.path):
+            return None  # ended already (e.g. by its context manager, then at exit)
         with Repo.open(self.root) as repo:
-            record = write_run(
-                repo,
-                RunRecord(
-                    id=self.id,
-                    source=_context.get("source", "python"),
-                    status=RunStatus(status),
-                    started=self.started,
-                    ended=ended,
-                    duration=ended - self.started,
-                    env=environment(self.root),
-                    params=params,
-                    metrics=metrics,
-                    series=logged.series,
-                    extra={k: v for k, v in _context.items() if k != "source"},
-                ),
-            )
+            record = finish_logged_run(repo, self.journal, RunStatus(status), self.started)
         self.journal.remove()
         return record
+
+    def is_open(self) -> bool:
+        return not self.owned or os.path.exists(self.journal.path)
 
     def _who(self) -> dict[str, Any]:
         return {"stage": self._stage} if self._stage else {}
@@ -119,9 +201,88 @@ class Run:
         self.end(RunStatus.FAILED if exc_type is not None else RunStatus.COMPLETED)
 
 
+def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: float) -> RunRecord:
+    """Fold a run's journal into its record, with the environment it ran in."""
+    events = journal.events()
+    start = events[0] if events and events[0].get("type") == "start" else {}
+    logged = fold(events)
+    params, metrics = with_logged({}, {}, logged)
+    ended = time.time()
+    context = start.get("context") if isinstance(start.get("context"), dict) else _context
+    context = dict(context or {})
+    if not {k for k in context if k != "source"}:  # a script: which one
+        context.update(_context_fields(repo.root))
+    if logged.cells:
+        context["cells"] = list(logged.cells)
+    return write_run(
+        repo,
+        RunRecord(
+            id=start.get("id") or os.path.basename(journal.path).removesuffix(".jsonl"),
+            source=context.pop("source", start.get("source", "python")),
+            status=status,
+            started=start.get("started", started),
+            ended=ended,
+            duration=ended - start.get("started", started),
+            env=environment(repo.root),
+            params=params,
+            metrics=metrics,
+            series=logged.series,
+            name=logged.name,
+            tags=logged.tags,
+            note=logged.note,
+            parent=logged.parent,
+            artifacts=(*logged.artifacts, *git_diff_artifact(repo)),
+            extra=context,
+        ),
+    )
+
+
+def git_diff_artifact(repo: Repo) -> tuple[RunArtifact, ...]:
+    """The uncommitted diff of the git work tree, stored as the run's ``git.diff``."""
+    diff = git_diff(repo.root)
+    if not diff:
+        return ()
+    return (run_files.store_bytes(repo, diff, "git.diff", "diff", "text/x-diff"),)
+
+
+def configured_interval(config: Mapping[str, Any]) -> float:
+    """Seconds between system metric samples: ``NBVC_SYSTEM_METRICS_INTERVAL``, else
+    ``[runs] system_metrics_interval`` in `.nbvc/config`, else 10."""
+    text = os.environ.get(SYSTEM_METRICS_INTERVAL_ENV)
+    value: Any = text if text else (config.get("runs") or {}).get("system_metrics_interval", 10)
+    try:
+        interval = float(value)
+    except (TypeError, ValueError):
+        raise LoggingError(
+            f"system metrics interval must be a number of seconds, not {value!r}"
+        ) from None
+    if interval <= 0:
+        raise LoggingError("system metrics interval must be more than 0 seconds")
+    return interval
+
+
+def _system_metrics_wanted(config: Mapping[str, Any]) -> bool:
+    text = os.environ.get(SYSTEM_METRICS_ENV, "").strip().lower()
+    if text:
+        return text in ("1", "true", "yes", "on")
+    return bool((config.get("runs") or {}).get("system_metrics", False))
+
+
 _active: Run | None = None
 _exit_hook_installed = False
 _context: dict[str, Any] = {}  # extra fields of runs this process starts
+
+
+def _context_fields(root: str) -> dict[str, Any]:
+    """What a run records about the process that logged it: the context the kernel set, or
+    the script that Python runs (relative to the repo when inside it)."""
+    if _context:
+        return {k: v for k, v in _context.items() if k != "source"}
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not os.path.isfile(script):
+        return {}
+    inside = script.startswith(os.path.join(root, ""))
+    return {"script": os.path.relpath(script, root) if inside else os.path.basename(script)}
 
 
 def set_run_context(source: str, **fields: Any) -> None:
@@ -131,28 +292,56 @@ def set_run_context(source: str, **fields: Any) -> None:
     _context.update({"source": source, **fields})
 
 
-def start_run(path: str | None = None) -> Run:
-    """Open a new run of this process in the repo at (or above) ``path``; ends any open one.
+def start_run(
+    path: str | None = None,
+    *,
+    name: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    note: str | None = None,
+    nested: bool = False,
+    log_system_metrics: bool | None = None,
+) -> Run:
+    """Open a new run of this process in the repo at (or above) ``path``.
 
-    Inside a stage that ``nbvc repro`` runs, this is the repro's run (as MLflow resumes the run
-    its environment names), so a script behaves the same in and outside a pipeline.
+    An open run is ended first, unless ``nested``: then the new run is a child of it (a fold
+    of a cross-validation, a trial of a sweep) and ending the child makes the parent current
+    again. Inside a stage that ``nbvc repro`` runs, a run that is not nested is the repro's run
+    (as MLflow resumes the run its environment names), so a script behaves the same in and
+    outside a pipeline. The run gets a readable ``name`` unless one is given.
     """
     global _active, _exit_hook_installed  # noqa: PLW0603 - the process's one open run
-    if _active is not None and not _active.owned:
-        return _active
-    if _active is not None:
-        _active.end()
-    attached = active_run()
-    if attached is not None:
-        return attached
-    with Repo.find(path) as repo:
+    parent = active_run() if nested else None
+    if parent is None:
+        if _active is not None and not _active.owned:
+            return _active
+        if _active is not None:
+            _active.end()
+        attached = active_run()
+        if attached is not None:
+            return attached
+    with Repo.find(path if parent is None else parent.root) as repo:
         run_id = new_id()
-        journal = Journal.create(repo, run_id, _context.get("source", "python"))
-        _active = Run(repo.root, run_id, journal, owned=True)
+        journal = Journal.create(
+            repo,
+            run_id,
+            _context.get("source", "python"),
+            name=name or readable_name(run_id),
+            parent=parent.id if parent is not None else None,
+            context=dict(_context) or None,
+        )
+        run = Run(repo.root, run_id, journal, owned=True, parent=parent)
+        wanted = _system_metrics_wanted(repo.config.raw) if log_system_metrics is None else None
+    _active = run
+    if tags:
+        run.set_tags(tags)
+    if note:
+        run.set_note(note)
+    if log_system_metrics or wanted:
+        run.log_system_metrics()
     if not _exit_hook_installed:
         atexit.register(_end_at_exit)
         _exit_hook_installed = True
-    return _active
+    return run
 
 
 def active_run() -> Run | None:
@@ -184,12 +373,52 @@ def log_metric(name: str, value: Any, step: int | None = None) -> None:
     _current().log_metric(name, value, step)
 
 
+def log_metrics(metrics: Mapping[str, Any], step: int | None = None) -> None:
+    _current().log_metrics(metrics, step)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    _current().set_tags(tags)
+
+
+def set_tag(key: str, value: Any) -> None:
+    _current().set_tag(key, value)
+
+
+def set_note(text: str) -> None:
+    _current().set_note(text)
+
+
+def log_artifact(path: str, name: str | None = None) -> RunArtifact:
+    return _current().log_artifact(path, name)
+
+
+def log_figure(figure: Any, name: str) -> RunArtifact:
+    return _current().log_figure(figure, name)
+
+
+def log_image(image: Any, name: str, step: int | None = None) -> RunArtifact:
+    return _current().log_image(image, name, step)
+
+
+def log_dict(data: Mapping[str, Any], name: str) -> RunArtifact:
+    return _current().log_dict(data, name)
+
+
+def log_table(table: Any, name: str) -> RunArtifact:
+    return _current().log_table(table, name)
+
+
+def log_text(text: str, name: str) -> RunArtifact:
+    return _current().log_text(text, name)
+
+
 def _current() -> Run:
     return active_run() or start_run()
 
 
 def _end_at_exit() -> None:
-    if _active is not None and _active.owned:
+    while _active is not None and _active.owned:
         _active.end()
 
 

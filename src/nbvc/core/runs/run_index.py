@@ -1,15 +1,19 @@
-"""Runs in the SQLite index: fast listing and sorting, the run cache's lookup, gc roots.
+"""Runs in the SQLite index: fast listing, sorting and search, the run cache's lookup, gc roots.
 
-Everything here is derived from the run records: :data:`INDEXER` says how (see
-:mod:`nbvc.core.storage.record_index`).
+Everything here is derived from the run records and the edit records that rename, tag,
+annotate, delete or restore a run after it ended: :data:`EDITS_INDEXER` and :data:`INDEXER`
+say how (see :mod:`nbvc.core.storage.record_index`). A run's name, parent and deleted flag live
+in ``run_names`` (beside ``runs``, so indexes made before runs had names need no migration),
+with the name and tags its record gave it, so the edits can be applied again in time order
+whatever order they arrive in.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nbvc.core.repo import Repo
@@ -22,6 +26,11 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, started REAL, ended REAL, duration REAL, status TEXT NOT NULL,
     source TEXT NOT NULL, git TEXT, host TEXT, python TEXT
 );
+CREATE TABLE IF NOT EXISTS run_names (
+    run_id TEXT PRIMARY KEY, name TEXT, parent TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+    base TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS run_names_by_parent ON run_names(parent);
 CREATE TABLE IF NOT EXISTS run_values (
     run_id TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,
     num REAL, value TEXT NOT NULL, PRIMARY KEY (run_id, kind, source, name)
@@ -34,9 +43,16 @@ CREATE TABLE IF NOT EXISTS run_cache (
 CREATE TABLE IF NOT EXISTS run_objects (
     oid TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (oid, run_id)
 );
+CREATE TABLE IF NOT EXISTS run_edits (
+    id TEXT PRIMARY KEY, run_id TEXT NOT NULL, time REAL NOT NULL, changes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_edits_by_run ON run_edits(run_id, time, id);
 """
 
 RUN_COLUMNS = "id, started, ended, duration, status, source, git, host, python"
+EDITS = "run_edits"  # records that rename, tag, annotate, delete or restore a finished run
+# runs that are not soft-deleted (``r`` is the runs table)
+LIVE = "r.id NOT IN (SELECT run_id FROM run_names WHERE deleted = 1)"
 
 
 @dataclass(frozen=True)
@@ -53,26 +69,44 @@ class RunIndex:
 
     # -- writing ----------------------------------------------------------------------------
     def add(self, record: RunRecord) -> bool:
-        """Index one run record; False if it was indexed already."""
+        """Index one run record (with the edits indexed for it); False if it was indexed
+        already."""
         with self.index.transaction() as db:
             return index_records(db, INDEXER, [record.to_record()]) == 1
+
+    def add_edit(self, edit: Record) -> bool:
+        """Index one edit record (and apply it to its run); False if it was indexed already."""
+        with self.index.transaction() as db:
+            return index_records(db, EDITS_INDEXER, [edit]) == 1
+
+    def forget(self, run_id: str) -> None:
+        """Drop a purged run from the index (its edits stay: they are records too)."""
+        with self.index.transaction() as db:
+            for table in ("runs", "run_names", "run_values", "run_objects", "run_cache"):
+                column = "id" if table == "runs" else "run_id"
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
+            db.execute("DELETE FROM records WHERE id = ?", (run_id,))
 
     def reindex(self) -> int:
         """Index run records not yet indexed; returns how many."""
         return self.repo.reindex()
 
+    def edits(self, run_id: str) -> list[dict[str, Any]]:
+        return _edits(self.index.db, run_id)
+
     # -- reading ----------------------------------------------------------------------------
     def latest(self, completed_only: bool = False, skip: int = 0) -> str | None:
-        """The newest run (``skip``: the one that many runs before it)."""
-        where = " WHERE status = 'completed'" if completed_only else ""
+        """The newest run that is not deleted (``skip``: the one that many runs before it)."""
+        where = f" AND {LIVE}" + (" AND status = 'completed'" if completed_only else "")
         row = self.index.execute(
-            f"SELECT id FROM runs{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
+            f"SELECT id FROM runs r WHERE 1{where} ORDER BY started DESC, id DESC LIMIT 1 OFFSET ?",
             (skip,),
         ).fetchone()
         return row[0] if row else None
 
     def matching(self, ref: str) -> list[str]:
-        """Finished runs whose id is ``ref``, starts with it or ends with it (the short id)."""
+        """Finished runs whose id is ``ref``, starts with it or ends with it (the short id);
+        deleted ones too, so that they can be restored."""
         escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.index.execute(
             "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'",
@@ -83,10 +117,10 @@ class RunIndex:
     def ids(
         self, sort: tuple[str, str | None] | None, ascending: bool, limit: int | None
     ) -> list[str]:
-        """Run ids, newest first, or ordered by a metric (``(name, source or None)``)."""
+        """Run ids (not deleted), newest first, or ordered by a metric (``(name, source)``)."""
         params: list[Any] = []
         if sort is None:
-            sql = "SELECT id FROM runs ORDER BY started DESC, id DESC"
+            sql = f"SELECT id FROM runs r WHERE {LIVE} ORDER BY started DESC, id DESC"
         else:
             name, source = sort
             join = "v.run_id = r.id AND v.kind = 'metric' AND v.name = ?"
@@ -96,7 +130,7 @@ class RunIndex:
                 params.append(source)
             order = "ASC" if ascending else "DESC"
             sql = (
-                f"SELECT r.id FROM runs r LEFT JOIN run_values v ON {join} "
+                f"SELECT r.id FROM runs r LEFT JOIN run_values v ON {join} WHERE {LIVE} "
                 f"ORDER BY v.num IS NULL, v.num {order}, r.started DESC"
             )
         if limit is not None:
@@ -133,21 +167,34 @@ class RunIndex:
         with self.index.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(rows))
 
-    def remove(self, run_ids: Iterable[str]) -> None:
-        """Forget runs whose records were deleted."""
-        rows = [(run_id,) for run_id in run_ids]
-        with self.index.transaction() as db:
-            for table, column in (
-                ("records", "id"),
-                ("runs", "id"),
-                ("run_values", "run_id"),
-                ("run_cache", "run_id"),
-                ("run_objects", "run_id"),
-            ):
-                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
+    def deleted(self) -> list[str]:
+        return [row[0] for row in self.index.execute("SELECT run_id FROM run_names WHERE deleted")]
 
-    def referenced_oids(self) -> set[str]:
-        return {row[0] for row in self.index.execute("SELECT DISTINCT oid FROM run_objects")}
+    def referenced_oids(self, live_only: bool = False) -> set[str]:
+        """Objects runs need kept (``live_only``: not counting soft-deleted runs)."""
+        sql = "SELECT DISTINCT oid FROM run_objects"
+        if live_only:
+            sql += " WHERE run_id NOT IN (SELECT run_id FROM run_names WHERE deleted = 1)"
+        return {row[0] for row in self.index.execute(sql)}
+
+
+def apply_edits(record: RunRecord, edits: Iterable[Mapping[str, Any]]) -> RunRecord:
+    """A run as its edits (oldest first) left it: name, note, tags, deleted."""
+    for changes in edits:
+        tags = {**record.tags, **dict(changes.get("tags") or {})}
+        record = replace(
+            record,
+            name=changes.get("name", record.name),
+            note=changes.get("note", record.note),
+            deleted=bool(changes.get("deleted", record.deleted)),
+            tags={k: v for k, v in tags.items() if v is not None},
+        )
+    return record
+
+
+def _edits(db: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
+    rows = db.execute("SELECT changes FROM run_edits WHERE run_id = ? ORDER BY time, id", (run_id,))
+    return [json.loads(row[0]) for row in rows]
 
 
 def _value_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
@@ -175,14 +222,15 @@ def _cache_rows(record: RunRecord) -> Iterable[tuple[Any, ...]]:
 
 
 def record_oids(record: RunRecord) -> set[str]:
-    """Objects a run record needs kept: its stages' outputs (the run cache), plot files and an
-    experiment's code snapshot."""
+    """Objects a run record needs kept: its stages' outputs (the run cache), plot files,
+    logged artifacts and an experiment's code snapshot."""
     oids: set[str] = set()
     for entry in record.stages.values():
         if entry.get("status") in ("ran", "restored"):
             oids.update(out["oid"] for out in (entry.get("outs") or {}).values())
         oids.update((entry.get("replaced") or {}).values())  # what a run replaced: kept
     oids.update(plot.oid for plot in record.plots)
+    oids.update(artifact.oid for artifact in record.artifacts)
     details = record.extra.get("experiment")  # an experiment's code snapshot (for exp apply)
     code = details.get("code") if isinstance(details, dict) else None
     if isinstance(code, dict) and isinstance(code.get("tree"), str):
@@ -208,6 +256,11 @@ def _insert(db: sqlite3.Connection, doc: Record) -> None:
             env.get("python"),
         ),
     )
+    base = {"name": record.name, "tags": record.tags}
+    db.execute(
+        "INSERT OR REPLACE INTO run_names VALUES (?, ?, ?, 0, ?)",
+        (run_id, record.name, record.parent, json.dumps(base)),
+    )
     db.executemany(
         "INSERT OR REPLACE INTO run_values VALUES (?, ?, ?, ?, ?, ?)", list(_value_rows(record))
     )
@@ -218,6 +271,42 @@ def _insert(db: sqlite3.Connection, doc: Record) -> None:
         "INSERT OR IGNORE INTO run_objects VALUES (?, ?)",
         [(oid, run_id) for oid in record_oids(record)],
     )
+    _apply_edits(db, run_id)
 
 
-INDEXER = Indexer(RUNS, _insert, ("runs", "run_values", "run_cache", "run_objects"), SCHEMA)
+def _insert_edit(db: sqlite3.Connection, doc: Record) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO run_edits VALUES (?, ?, ?, ?)",
+        (doc["id"], doc["run"], float(doc["time"]), json.dumps(doc["changes"])),
+    )
+    if db.execute("SELECT 1 FROM runs WHERE id = ?", (doc["run"],)).fetchone():
+        _apply_edits(db, doc["run"])
+
+
+def _apply_edits(db: sqlite3.Connection, run_id: str) -> None:
+    """Name, deleted flag and tags of an indexed run: its record's, then every edit in order."""
+    row = db.execute("SELECT base, parent FROM run_names WHERE run_id = ?", (run_id,)).fetchone()
+    base = json.loads(row[0]) if row else {}
+    state = apply_edits(
+        RunRecord(run_id, name=base.get("name"), tags=dict(base.get("tags") or {})),
+        _edits(db, run_id),
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO run_names VALUES (?, ?, ?, ?, ?)",
+        (run_id, state.name, row[1] if row else None, int(state.deleted), json.dumps(base)),
+    )
+    db.execute("DELETE FROM run_values WHERE run_id = ? AND kind = 'tag'", (run_id,))
+    db.executemany(
+        "INSERT INTO run_values VALUES (?, 'tag', '', ?, NULL, ?)",
+        [(run_id, key, json.dumps(value)) for key, value in state.tags.items()],
+    )
+
+
+# edits first, so a run indexed in the same pass finds its edits
+EDITS_INDEXER = Indexer(EDITS, _insert_edit, ("run_edits",), "")
+INDEXER = Indexer(
+    RUNS,
+    _insert,
+    ("runs", "run_names", "run_values", "run_cache", "run_objects"),
+    SCHEMA,
+)

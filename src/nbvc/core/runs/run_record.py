@@ -12,10 +12,8 @@ journal is folded into the immutable record and removed.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
-import platform
 import socket
 import time
 from collections.abc import Iterator, Mapping
@@ -24,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 
 from nbvc.core.repo import Repo
-from nbvc.core.storage import gitio
 
 RUNS = "runs"
 LOGGED = "logged"  # the source name of params and metrics logged from code
@@ -58,6 +55,49 @@ class PlotFile:
 
 
 @dataclass(frozen=True)
+class RunArtifact:
+    """A file, folder, figure, table, text or model logged to a run, stored as an object.
+
+    ``kind`` says how it was logged (file, folder, figure, image, dict, table, text, model, diff)
+    and ``media_type`` how to show it; ``step`` is set for images logged along a series.
+    """
+
+    name: str
+    kind: str
+    oid: str
+    size: int
+    media_type: str = "application/octet-stream"
+    step: int | None = None
+    path: str | None = None  # where a logged file or folder was
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "oid": self.oid,
+            "size": self.size,
+            "media_type": self.media_type,
+        }
+        if self.step is not None:
+            doc["step"] = self.step
+        if self.path is not None:
+            doc["path"] = self.path
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> RunArtifact:
+        return cls(
+            doc["name"],
+            doc["kind"],
+            doc["oid"],
+            int(doc.get("size") or 0),
+            doc.get("media_type") or "application/octet-stream",
+            doc.get("step"),
+            doc.get("path"),
+        )
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One run: a repro, or a process (script, notebook kernel) that logged params or metrics.
 
@@ -82,6 +122,12 @@ class RunRecord:
     pipeline: str | None = None
     targets: tuple[str, ...] = ()
     plots: tuple[PlotFile, ...] = ()
+    name: str | None = None  # readable, changeable (`nbvc runs rename`)
+    tags: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+    parent: str | None = None  # the run this one is nested in (a fold of a sweep)
+    artifacts: tuple[RunArtifact, ...] = ()
+    deleted: bool = False  # soft-deleted (`nbvc runs delete`); purged by `nbvc gc`
     plot_defs: tuple[dict[str, Any], ...] = ()  # the pipeline's plot definitions: id, props
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +163,15 @@ class RunRecord:
             doc["plots"] = [plot.to_json() for plot in self.plots]
             if self.plot_defs:
                 doc["plot_defs"] = list(self.plot_defs)
+        # written only when set, so records of earlier versions read and write back unchanged
+        optional = {"name": self.name, "note": self.note, "parent": self.parent}
+        doc.update({key: value for key, value in optional.items() if value is not None})
+        if self.tags:
+            doc["tags"] = self.tags
+        if self.artifacts:
+            doc["artifacts"] = [artifact.to_json() for artifact in self.artifacts]
+        if self.deleted:
+            doc["deleted"] = True
         return doc
 
     @classmethod
@@ -138,6 +193,12 @@ class RunRecord:
             pipeline=doc.get("pipeline"),
             targets=tuple(doc.get("targets") or ()),
             plots=tuple(PlotFile.from_json(p) for p in doc.get("plots") or ()),
+            name=doc.get("name"),
+            tags={str(k): str(v) for k, v in (doc.get("tags") or {}).items()},
+            note=doc.get("note"),
+            parent=doc.get("parent"),
+            artifacts=tuple(RunArtifact.from_json(a) for a in doc.get("artifacts") or ()),
+            deleted=bool(doc.get("deleted")),
             plot_defs=tuple(doc.get("plot_defs") or ()),
             extra={k: v for k, v in doc.items() if k not in known},
         )
@@ -153,6 +214,10 @@ class RunRecord:
             "ended": self.ended,
             "duration": self.duration,
             "git": self.git,
+            "name": self.name,
+            "tags": self.tags,
+            "parent": self.parent,
+            "deleted": self.deleted,
             "params": self.params,
             "metrics": self.metrics,
         }
@@ -166,7 +231,16 @@ class RunRecord:
             "series": self.series,
             "stages": self.stages,
             "plots": [plot.to_json() for plot in self.plots],
+            "note": self.note,
+            "artifacts": [artifact.to_json() for artifact in self.artifacts],
         }
+
+    def stage_statuses(self) -> dict[str, list[str]]:
+        """Which stages of a repro ran, were skipped, restored, failed or not run."""
+        found: dict[str, list[str]] = {}
+        for stage, entry in self.stages.items():
+            found.setdefault(str(entry.get("status")), []).append(stage)
+        return found
 
 
 def short_id(run_id: str) -> str:
@@ -183,7 +257,11 @@ class Journal:
     path: str
 
     @classmethod
-    def create(cls, repo: Repo, run_id: str, source: str) -> Journal:
+    def create(
+        cls, repo: Repo, run_id: str, source: str, **start: str | dict[str, Any] | None
+    ) -> Journal:
+        """A new run's journal; ``start`` adds fields to its first line (``name``, ``parent``,
+        ``context``: what the record gets in ``extra``)."""
         os.makedirs(journal_dir(repo), exist_ok=True)
         journal = cls(os.path.join(journal_dir(repo), run_id + ".jsonl"))
         journal.append(
@@ -194,6 +272,7 @@ class Journal:
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
                 "started": time.time(),
+                **{key: value for key, value in start.items() if value is not None},
             }
         )
         return journal
@@ -231,40 +310,60 @@ class Journal:
 
 @dataclass(frozen=True)
 class Logged:
-    """What a journal holds, folded: last value of each param and metric, and metric series."""
+    """What a journal holds, folded: last value of each param and metric, metric series, and
+    the name, tags, note and artifacts logged."""
 
     params: dict[str, Any]
     metrics: dict[str, Any]
     series: dict[str, list[list[Any]]]  # name -> [[step, value, time], ...]
+    name: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+    parent: str | None = None
+    artifacts: tuple[RunArtifact, ...] = ()
+    cells: tuple[str, ...] = ()  # notebook cell ids that ran while the run was open, in order
 
 
 def fold(events: list[dict[str, Any]]) -> Logged:
     params: dict[str, Any] = {}
     series: dict[str, list[list[Any]]] = {}
+    tags: dict[str, str] = {}
+    artifacts: dict[str, RunArtifact] = {}  # a name logged again replaces the earlier one
+    text: dict[str, str | None] = {"name": None, "note": None, "parent": None}
+    cells: list[str] = []
     for event in events:
-        if event.get("type") == "param":
-            params[event["name"]] = event["value"]
-        elif event.get("type") == "metric":
+        kind = event.get("type")
+        if kind == "metric":
             series.setdefault(event["name"], []).append(
                 [event["step"], event["value"], event["time"]]
             )
+        elif kind == "param":
+            params[event["name"]] = event["value"]
+        elif kind == "tag":
+            tags[event["key"]] = event["value"]
+        elif kind == "cell":
+            cells.append(str(event["cell"]))
+        elif kind == "artifact":
+            artifact = RunArtifact.from_json(event)
+            artifacts[f"{artifact.name}@{artifact.step}"] = artifact
+        elif kind in ("start", "name", "note"):
+            for key in ("name", "note", "parent"):
+                if event.get(key) is not None:
+                    text[key] = event[key]
     for points in series.values():
         points.sort(key=lambda p: (p[0], p[2]))
     metrics = {name: points[-1][1] for name, points in series.items()}
-    return Logged(params, metrics, series)
-
-
-def environment(root: str) -> dict[str, Any]:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return {
-        "host": socket.gethostname(),
-        "user": user,
-        "python": platform.python_version(),
-        "git": gitio.head(root),
-    }
+    return Logged(
+        params,
+        metrics,
+        series,
+        text["name"],
+        tags,
+        text["note"],
+        text["parent"],
+        tuple(artifacts.values()),
+        tuple(cells),
+    )
 
 
 def write_run(repo: Repo, run: RunRecord) -> RunRecord:
@@ -277,7 +376,11 @@ def write_run(repo: Repo, run: RunRecord) -> RunRecord:
 
 
 def read_run(repo: Repo, run_id: str) -> RunRecord:
-    return RunRecord.from_record(repo.records.read(RUNS, run_id))
+    """A finished run as its record and the edits made since (name, tags, note, deleted)."""
+    from nbvc.core.runs.run_index import RunIndex, apply_edits
+
+    record = RunRecord.from_record(repo.records.read(RUNS, run_id))
+    return apply_edits(record, RunIndex(repo).edits(run_id))
 
 
 def with_logged(params: Values, metrics: Values, logged: Logged) -> tuple[Values, Values]:
@@ -289,29 +392,68 @@ def with_logged(params: Values, metrics: Values, logged: Logged) -> tuple[Values
 
 
 def open_runs(repo: Repo) -> Iterator[RunRecord]:
-    """Runs whose journal is still there: running, or interrupted if their process is gone."""
+    """Runs whose journal is still there: running, or failed if their process is gone (a
+    kernel that died: :func:`finish_crashed` writes their records)."""
     try:
         names = sorted(os.listdir(journal_dir(repo)))
     except FileNotFoundError:
         return
     for name in names:
-        if not name.endswith(".jsonl"):
+        if name.endswith(".jsonl"):
+            run = _journal_run(Journal(os.path.join(journal_dir(repo), name)))
+            if run is not None:
+                yield run
+
+
+def _journal_run(journal: Journal) -> RunRecord | None:
+    events = journal.events()
+    if not events or events[0].get("type") != "start":
+        return None
+    start = events[0]
+    logged = fold(events)
+    alive = start.get("host") != socket.gethostname() or _pid_alive(start.get("pid", -1))
+    context = start.get("context")
+    return RunRecord(
+        id=start["id"],
+        source=start.get("source", "python"),
+        status=RunStatus.RUNNING if alive else RunStatus.FAILED,
+        started=start.get("started"),
+        env={"host": start.get("host")},
+        params={LOGGED: logged.params} if logged.params else {},
+        metrics={LOGGED: logged.metrics} if logged.metrics else {},
+        series=logged.series,
+        name=logged.name,
+        tags=logged.tags,
+        note=logged.note,
+        parent=logged.parent,
+        artifacts=logged.artifacts,
+        extra=dict(context) if isinstance(context, dict) else {},
+    )
+
+
+def finish_crashed(repo: Repo) -> list[RunRecord]:
+    """Write the records of open runs whose process died on this host (a killed kernel or
+    script), as failed with ``crashed: true``, so they do not show as running forever."""
+    finished = []
+    for run in list(open_runs(repo)):
+        if run.status is not RunStatus.FAILED:
             continue
-        events = Journal(os.path.join(journal_dir(repo), name)).events()
-        if not events or events[0].get("type") != "start":
-            continue
-        start = events[0]
-        logged = fold(events)
-        alive = start.get("host") == socket.gethostname() and _pid_alive(start.get("pid", -1))
-        yield RunRecord(
-            id=start["id"],
-            source=start.get("source", "python"),
-            status=RunStatus.RUNNING if alive else RunStatus.INTERRUPTED,
-            started=start.get("started"),
-            params={LOGGED: logged.params} if logged.params else {},
-            metrics={LOGGED: logged.metrics} if logged.metrics else {},
-            series=logged.series,
+        journal = Journal.of(repo, run.id)
+        events = journal.events()
+        ended = max((e.get("time") or 0.0 for e in events), default=0.0) or run.started
+        record = RunRecord(
+            **{
+                **{f.name: getattr(run, f.name) for f in fields(RunRecord)},
+                "ended": ended,
+                "duration": (ended - run.started) if ended and run.started else None,
+                "extra": {**run.extra, "crashed": True},
+            }
         )
+        if not repo.records.exists(RUNS, run.id):
+            write_run(repo, record)
+        journal.remove()
+        finished.append(record)
+    return finished
 
 
 def _pid_alive(pid: int) -> bool:

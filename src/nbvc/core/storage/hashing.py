@@ -20,7 +20,9 @@ CHUNKED_SUFFIX = ".chunks"  # a file stored as chunks: its manifest, where the o
 OID_HEX_LEN = 64
 
 
-def hash_bytes(data: bytes) -> str:
+def hash_bytes(data: bytes | memoryview) -> str:
+    if len(data) >= BIG_FILE:
+        return blake3(data, max_threads=blake3.AUTO).hexdigest()
     return blake3(data).hexdigest()
 
 

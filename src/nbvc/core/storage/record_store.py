@@ -7,6 +7,7 @@ machines merge by copying files (push/pull), and the SQLite index can always be 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -40,6 +41,14 @@ class RecordStore:
         data = json.dumps(record, sort_keys=True).encode("ascii")
         atomic_write_bytes(self.path(kind, record["id"]), data)
         return record
+
+    def exists(self, kind: str, record_id: str) -> bool:
+        return os.path.exists(self.path(kind, record_id))
+
+    def remove(self, kind: str, record_id: str) -> None:
+        """Delete a record (gc purging a deleted run); its index rows are the caller's."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path(kind, record_id))
 
     def read(self, kind: str, record_id: str) -> Record:
         path = self.path(kind, record_id)

@@ -1,0 +1,2 @@
+"""The model registry: models as versioned objects with a flavour, a signature, the run that
+made them and aliases (``name@prod``)."""

@@ -1,0 +1,102 @@
+"""`nbvc import mlflow`: runs written by the real mlflow package, from a SQLite store and from
+the legacy file store, come in whole and only once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nbvc.core import RunStatus
+from tests.pipeline.kit import Project
+
+WRITE_RUNS = textwrap.dedent(
+    """
+    import sys, mlflow
+    mlflow.set_tracking_uri(sys.argv[1])
+    mlflow.set_experiment("churn")
+    with open("notes.txt", "w") as f:
+        f.write("hello")
+    with mlflow.start_run(run_name="sweep", description="a small sweep") as parent:
+        mlflow.set_tag("stage", "prod")
+        for fold in range(2):
+            with mlflow.start_run(run_name=f"fold-{fold}", nested=True):
+                mlflow.log_param("fold", fold)
+                mlflow.log_param("model", "rf")
+                for step in range(3):
+                    mlflow.log_metric("loss", 1.0 / (step + 1 + fold), step=step)
+                mlflow.log_metric("accuracy", 0.8 + fold / 10)
+        mlflow.log_artifact("notes.txt", artifact_path="docs")
+    mlflow.set_experiment("other")
+    with mlflow.start_run(run_name="broken"):
+        mlflow.log_metric("accuracy", 0.1)
+        mlflow.end_run(status="FAILED")
+    print(parent.info.run_id)
+    """
+)
+
+
+def write_mlflow(folder: Path, uri: str, file_store: bool = False) -> str:
+    env = {**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"} if file_store else dict(os.environ)
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_RUNS, uri],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("store", ["sqlite", "file"])
+def test_runs_come_in_whole_and_only_once(project: Project, store: str) -> None:
+    if store == "sqlite":
+        source = f"sqlite:///{project.root}/mlflow.db"
+        parent_id = write_mlflow(project.root, source)
+        arguments: list[str] = []  # found in the repo by itself
+    else:
+        source = f"file://{project.root}/mlruns"
+        parent_id = write_mlflow(project.root, source, file_store=True)
+        arguments = [str(project.root / "mlruns")]
+    assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ
+    first = project.nbvc("import", "mlflow", *arguments)
+    assert first.code == 0, first.err
+    assert first.out.startswith("Imported 4 runs (1 artifact files) from ")
+    assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ  # set for the import only
+    with project.repo() as repo:
+        runs = {r["name"]: repo.runs.get(r["id"]) for r in repo.runs.search()}
+    assert set(runs) == {"sweep", "fold-0", "fold-1", "broken"}
+    sweep, fold = runs["sweep"], runs["fold-1"]
+    assert sweep.source == "mlflow" and sweep.status is RunStatus.COMPLETED
+    assert sweep.extra["imported"]["run_id"] == parent_id
+    assert sweep.tags == {"stage": "prod", "mlflow.experiment": "churn"}
+    assert sweep.note == "a small sweep"
+    assert sweep.started and sweep.ended and sweep.ended >= sweep.started
+    assert [(a.name, a.size) for a in sweep.artifacts] == [("docs/notes.txt", 5)]
+    assert fold.parent == sweep.id
+    assert fold.params == {"logged": {"fold": "1", "model": "rf"}}
+    assert fold.metrics["logged"]["accuracy"] == pytest.approx(0.9)
+    assert [p[:2] for p in fold.series["loss"]] == [[0, 0.5], [1, 1 / 3], [2, 0.25]]
+    assert runs["broken"].status is RunStatus.FAILED
+    with project.repo() as repo:
+        assert repo.runs.artifact_bytes(sweep.id, "docs/notes.txt") == b"hello"
+    again = project.nbvc("import", "mlflow", *arguments)
+    assert again.code == 0 and "Imported 0 runs" in again.out and "4 imported before" in again.out
+    searched = json.loads(
+        project.nbvc("runs", "--json", "--filter", "params.model = 'rf'", "--sort", "loss").out
+    )
+    assert [r["name"] for r in searched] == ["fold-1", "fold-0"]
+
+
+def test_a_store_that_is_not_there_is_one_line(project: Project) -> None:
+    result = project.nbvc("import", "mlflow")
+    assert result.code == 1 and result.err.startswith("nbvc: error: no mlflow.db or mlruns/")
+    result = project.nbvc("import", "mlflow", "nowhere.db")
+    assert result.code == 1 and "no such MLflow store" in result.err

@@ -1,0 +1,5 @@
+"""Fixtures shared by the model registry tests (defined in tests/pipeline/kit.py)."""
+
+from tests.pipeline.kit import project
+
+__all__ = ["project"]

@@ -1,0 +1,83 @@
+"""`nbvc.autolog()` with real scikit-learn estimators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import nbvc
+from nbvc.core import NbvcError
+from nbvc.core.runs import logging as runlog
+from tests.pipeline.kit import Project
+
+
+@pytest.fixture(autouse=True)
+def autologging() -> Iterator[None]:
+    assert nbvc.autolog() == ["lightgbm", "sklearn"]
+    yield
+    nbvc.autolog(disable=True)
+    while runlog._active is not None and runlog._active.owned:
+        runlog._active.end()
+    runlog._active = None
+
+
+def test_fit_logs_params_training_metrics_and_the_model(project: Project) -> None:
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    with nbvc.start_run() as run:
+        model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    with project.repo() as repo:
+        record = repo.runs.get(run.id)
+        (version,) = repo.models.versions("RandomForestClassifier")
+    assert record.params["logged"]["n_estimators"] == 5
+    metrics = record.metrics["logged"]
+    assert metrics["training_accuracy_score"] == model.score(X, y)
+    assert {"training_f1_score", "training_precision_score", "fit_time"} <= set(metrics)
+    assert record.tags["estimator_class"].endswith("RandomForestClassifier")
+    assert version.run == run.id and version.signature is not None
+    assert version.signature["inputs"]["shape"] == [-1, 4]
+    loaded = nbvc.load_model("RandomForestClassifier")
+    assert (loaded.predict(X) == model.predict(X)).all()
+
+
+def test_meta_estimators_log_once_and_regressors_get_their_metrics(project: Project) -> None:
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    with nbvc.start_run() as run:
+        search = GridSearchCV(make_pipeline(StandardScaler(), Ridge()), {"ridge__alpha": [0.1, 1]})
+        search.fit(X, y)
+    with project.repo() as repo:
+        record = repo.runs.get(run.id)
+        assert [v.name for v in repo.models.versions()] == ["GridSearchCV"]
+    assert {"training_r2_score", "training_mean_squared_error"} <= set(record.metrics["logged"])
+    assert record.params["logged"]["cv"] is None
+
+
+def test_disable_restores_fit_and_unknown_libraries_are_refused(project: Project) -> None:
+    nbvc.autolog(disable=True)
+    Ridge().fit(np.eye(3), [1.0, 2.0, 3.0])
+    with project.repo() as repo:
+        assert repo.runs.query() == [] and repo.runs.open() == []
+    with pytest.raises(NbvcError, match="no autolog for keras"):
+        nbvc.autolog(libraries=["keras"])
+
+
+def test_lightgbm_models_are_logged_too(project: Project) -> None:
+    import lightgbm
+
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    with nbvc.start_run() as run:
+        model = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1).fit(X, y)
+    with project.repo() as repo:
+        record = repo.runs.get(run.id)
+        (version,) = repo.models.versions("LGBMClassifier")
+    assert record.params["logged"]["n_estimators"] == 5
+    assert record.metrics["logged"]["training_accuracy_score"] == model.score(X, y)
+    assert version.flavour == "sklearn" and version.run == run.id
+    assert (nbvc.load_model("LGBMClassifier").predict(X) == model.predict(X)).all()

@@ -1,6 +1,6 @@
 """A git project with data tracked by nbvc and a one-stage pipeline whose result depends on its
-params, for the experiments tests. The stage writes its pid, its parent's pid and its folder into
-metrics.json, so tests see where it ran."""
+params, for the experiments tests. The stage writes its parent's pid and its folder into
+metrics.json and its ancestors' pids into its log, so tests see where it ran."""
 
 from __future__ import annotations
 
@@ -21,16 +21,28 @@ train:
 
 TRAIN = """\
 import json, os, time, yaml
+
+
+def ancestors(pid):
+    chain = []
+    while pid > 1:
+        chain.append(pid)
+        with open(f"/proc/{pid}/stat") as stat:
+            pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+    return chain
+
+
 p = yaml.safe_load(open("params.yaml"))["train"]
 rows = [int(x) for x in open("data/raw.csv").read().split()]
 time.sleep(p.get("seconds", 0))
 loss = round(abs(p["lr"] - 0.05) * 10 + 1.0 / p["epochs"], 6)
 open("model.bin", "w").write(f"model lr={p['lr']} epochs={p['epochs']} rows={len(rows)}\\n")
 json.dump(
-    {"loss": loss, "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd()},
+    {"loss": loss, "ppid": os.getppid(), "cwd": os.getcwd()},
     open("metrics.json", "w"),
 )
 print("trained", p["lr"], p["epochs"], "in", os.getcwd())
+print("ancestors", *ancestors(os.getppid()))
 """
 
 PIPELINE = """\

@@ -60,7 +60,7 @@ def test_config_edits_change_the_token(repo: Repo) -> None:
 
 
 def test_a_run_opening_and_ending_changes_the_token(repo: Repo) -> None:
-    from nbvc.core.runs.run_record import Journal
+    from nbvc.core.runs.journal import Journal
     from nbvc.core.storage.record_store import new_id
 
     cache = PointerCache()

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import Journal, RunRecord, write_run
+from nbvc.core.runs.journal import Journal
+from nbvc.core.runs.run_record import RunRecord, write_run
 from nbvc.core.storage.record_store import new_id
 from tests.conftest import Cli
 from tests.server.conftest import Api

@@ -1,15 +1,21 @@
 """``nbvc.autolog()``: log what a training library's ``fit`` knew, with no logging code.
 
-For scikit-learn, every estimator's ``fit`` is wrapped: after the outermost ``fit`` returns
+Every estimator's ``fit`` is wrapped (:func:`patch_fit`): after the outermost ``fit`` returns
 (a pipeline's or a search's inner fits are not logged again), the active run (started if none
 is open) gets the estimator's params, ``fit_time``, the training metrics sklearn computes
 (classifiers: accuracy, precision, recall and F1, weighted; regressors: R², MSE, MAE) and the
 fitted model as a model version named after the estimator class, with its input signature.
 
-LightGBM's scikit-learn API is wrapped the same way where lightgbm is installed. Off by
-default; ``nbvc.autolog(disable=True)`` restores the original methods. Other libraries (XGBoost,
-Keras...) plug in with :func:`register_autolog`: a name and a function that installs the
-patches and returns a function that removes them.
+Only what is cheap happens inside ``fit``: params, ``fit_time`` and a pickle of the fitted model
+(a snapshot: refitting the estimator later cannot change what is logged). The training metrics
+(a ``predict`` over the training set, on a copy unpickled from the snapshot) and storing the
+model run on the run's thread (:meth:`Run.defer`), and the run's end waits for them.
+
+Libraries plug in with :func:`register_autolog`: a name and a function that installs the
+patches (usually ``patch_fit(classes, log_models)``) and returns a function that removes them.
+scikit-learn, LightGBM and XGBoost are registered that way in
+:mod:`nbvc.core.models.autolog_libraries`. Off by default; ``nbvc.autolog(disable=True)``
+restores the original methods.
 """
 
 from __future__ import annotations
@@ -18,9 +24,12 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbvc.core.errors import NbvcError
+
+if TYPE_CHECKING:
+    from nbvc.core.runs.logging import Run
 
 Installer = Callable[[bool], Callable[[], None]]
 """``install(log_models) -> uninstall``."""
@@ -32,7 +41,9 @@ EXAMPLE_ROWS = 5
 
 
 def register_autolog(name: str, installer: Installer) -> None:
-    """Add a library to ``nbvc.autolog()`` (the hook for XGBoost, LightGBM, your own...)."""
+    """Add a library to ``nbvc.autolog()``: ``install(log_models)`` patches it (usually with
+    :func:`patch_fit`) and returns a function that undoes the patches. See
+    :mod:`nbvc.core.models.autolog_libraries` for the ones nbvc registers itself."""
     _installers[name] = installer
 
 
@@ -40,6 +51,8 @@ def autolog(
     disable: bool = False, log_models: bool = True, libraries: Iterable[str] | None = None
 ) -> list[str]:
     """Turn autologging on (or off) for the installed libraries; returns their names."""
+    from nbvc.core.models import autolog_libraries  # noqa: F401 - registers the built-in ones
+
     for name in list(_installed):
         _installed.pop(name)()
     if disable:
@@ -59,22 +72,9 @@ def autolog(
     return sorted(_installed)
 
 
-def _install_sklearn(log_models: bool) -> Callable[[], None]:
-    from sklearn.utils import all_estimators
-
-    return _patch_fit([estimator for _, estimator in all_estimators()], log_models)
-
-
-def _install_lightgbm(log_models: bool) -> Callable[[], None]:
-    """LightGBM's scikit-learn API (``LGBMClassifier``, ``LGBMRegressor``, ``LGBMRanker``)."""
-    import lightgbm
-
-    classes = [lightgbm.LGBMClassifier, lightgbm.LGBMRegressor, lightgbm.LGBMRanker]
-    return _patch_fit(classes, log_models)
-
-
-def _patch_fit(classes: Iterable[type], log_models: bool) -> Callable[[], None]:
-    """Wrap ``fit`` where each class (or the base it inherits ``fit`` from) defines it."""
+def patch_fit(classes: Iterable[type], log_models: bool) -> Callable[[], None]:
+    """Wrap ``fit`` where each class (or the base it inherits ``fit`` from) defines it, to log
+    as the module says; returns the function that puts the original methods back."""
     originals: dict[type, Any] = {}
     for estimator in classes:
         owner = next((c for c in estimator.__mro__ if "fit" in c.__dict__), None)
@@ -113,7 +113,7 @@ def _wrap(fit: Callable[..., Any], log_models: bool) -> Callable[..., Any]:
 
 
 def _log_fit(estimator: Any, X: Any, y: Any, seconds: float, log_models: bool) -> None:
-    from nbvc.core.models.registry import log_model
+    from nbvc.core.models import flavours
     from nbvc.core.runs import logging as runlog
 
     run = runlog.active_run() or runlog.start_run()
@@ -121,13 +121,46 @@ def _log_fit(estimator: Any, X: Any, y: Any, seconds: float, log_models: bool) -
     run.set_tags({"estimator_class": f"{type(estimator).__module__}.{name}"})
     run.log_params({k: _param(v) for k, v in estimator.get_params(deep=False).items()})
     run.log_metric("fit_time", seconds)
-    predicted = _predict(estimator, X) if y is not None else None
+    if y is None and not log_models:
+        return
+    flavour = flavours.flavour_of(estimator)
+    try:
+        snapshot = flavours.dump(estimator, flavour)
+    except NbvcError:
+        if log_models:
+            raise
+        _log_training_metrics(run, estimator, X, y)  # not picklable: no copy, so now
+        return
+    run.defer(lambda: _log_later(run, name, flavour, snapshot, X, y, log_models))
+
+
+def _log_later(
+    run: Run, name: str, flavour: str, snapshot: bytes, X: Any, y: Any, log_models: bool
+) -> None:
+    """On the run's thread: training metrics and the model, from a copy of the snapshot."""
+    from nbvc.core.models import flavours
+    from nbvc.core.models.registry import log_dumped_model
+
+    _depth.value = 1  # fits that computing the metrics makes (label encoders) log nothing
+    try:
+        model = flavours.load(snapshot, flavour)
+        predicted = _log_training_metrics(run, model, X, y)
+        if log_models:
+            output = _head(predicted) if predicted is not None else None
+            log_dumped_model(run, model, name, flavour, snapshot, _head(X), output)
+    except Exception as exc:
+        raise NbvcError(f"autolog of {name}: {exc}") from exc
+    finally:
+        _depth.value = 0
+
+
+def _log_training_metrics(run: Run, model: Any, X: Any, y: Any) -> Any:
+    """Log the training metrics of ``model``; returns its predictions (None without ``y``)."""
+    predicted = _predict(model, X) if y is not None else None
     if predicted is not None:
-        for metric, value in _training_metrics(estimator, y, predicted).items():
+        for metric, value in _training_metrics(model, y, predicted).items():
             run.log_metric(f"training_{metric}", value)
-    if log_models:
-        output = _head(predicted) if predicted is not None else None
-        log_model(estimator, name, input_example=_head(X), output_example=output)
+    return predicted
 
 
 def _predict(estimator: Any, X: Any) -> Any:
@@ -182,7 +215,3 @@ def _head(X: Any) -> Any:
         return X[:EXAMPLE_ROWS]
     except (TypeError, KeyError, IndexError):
         return None
-
-
-register_autolog("sklearn", _install_sklearn)
-register_autolog("lightgbm", _install_lightgbm)

@@ -19,17 +19,18 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbvc.core.errors import ModelLoadError, ModelNotFoundError, NbvcError
 from nbvc.core.models import flavours
 from nbvc.core.models.verified import VerifiedObjects, stamp_of, verify_always
 from nbvc.core.repo import Repo
-from nbvc.core.runs import logging as runlog
-from nbvc.core.runs.environment import packages
 from nbvc.core.runs.run_record import RunArtifact
 from nbvc.core.runs.run_refs import register_alias_resolver
 from nbvc.core.storage.hashing import hash_bytes
+
+if TYPE_CHECKING:
+    from nbvc.core.runs.logging import Run
 
 MODELS = "models"
 ALIASES = "model_aliases"
@@ -105,7 +106,8 @@ class Registry:
     def versions(self, name: str | None = None) -> list[ModelVersion]:
         """Every version (of ``name``), by name then version number: those logged with
         ``log_model``, and the versions of models the pipeline file declares (``artifacts:``
-        of type model, whose file nbvc versions) under names no logged model uses."""
+        of type model, whose file nbvc versions) under names no logged model uses (the
+        pipeline file is not read for a name that is logged: ``load_model`` stays cheap)."""
         aliases = self.aliases()
         found = []
         for doc in self.repo.records.iter(MODELS):
@@ -114,6 +116,8 @@ class Registry:
             mine = [a for (n, a), v in aliases.items() if n == doc["name"] and v == doc["version"]]
             found.append(ModelVersion.from_record(doc, mine))
         logged = {v.name for v in found}
+        if name is not None and name in logged:
+            return sorted(found, key=lambda v: v.version)
         for declared in self._declared():
             if declared.name not in logged and name in (None, declared.name):
                 mine = [
@@ -126,10 +130,10 @@ class Registry:
 
     def _declared(self) -> list[ModelVersion]:
         """Versions of the models dvc.yaml / nbvc.yaml declare under ``artifacts:``."""
-        from nbvc.core.pipeline.pipeline_api import Pipeline
+        from nbvc.core.pipeline.declared import declared_artifacts
 
         found = []
-        for artifact in Pipeline(self.repo).declared("model"):
+        for artifact in declared_artifacts(self.repo, "model"):
             for version in self.repo.history.versions(artifact["path"]):
                 if version.kind != "file" or not NAME_RE.fullmatch(artifact["name"]):
                     continue
@@ -313,10 +317,29 @@ def log_model(
     """Store ``model`` as the next version of ``name``, with the active run (one is started
     if none is open) as its source. The signature is inferred from ``input_example`` (and
     ``output_example``, else the model's ``predict`` of the input example)."""
+    from nbvc.core.runs import logging as runlog
+
     check_name(name)
     run = runlog.active_run() or runlog.start_run()
     flavour = flavours.flavour_of(model)
     data = flavours.dump(model, flavour)
+    return log_dumped_model(run, model, name, flavour, data, input_example, output_example)
+
+
+def log_dumped_model(
+    run: Run,
+    model: Any,
+    name: str,
+    flavour: str,
+    data: bytes,
+    input_example: Any = None,
+    output_example: Any = None,
+) -> ModelVersion:
+    """:func:`log_model` of a model already dumped as ``data`` (autolog dumps it as ``fit``
+    returns, and stores it later, from a copy, on the run's thread)."""
+    from nbvc.core.runs.environment import packages
+
+    check_name(name)
     installed = packages()
     requirements = {
         package: installed[package]

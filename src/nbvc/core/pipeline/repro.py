@@ -38,8 +38,9 @@ from nbvc.core.pipeline.run_summary import finish_repro_run
 from nbvc.core.pipeline.stage import Hasher, ParamReader, StageState, measure, why_run
 from nbvc.core.repo import Repo
 from nbvc.core.runs import logging as runlog
+from nbvc.core.runs.journal import Journal
 from nbvc.core.runs.names import readable_name
-from nbvc.core.runs.run_record import Journal, RunStatus
+from nbvc.core.runs.run_record import RunStatus
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.pool import Pool
 from nbvc.core.storage.record_store import new_id

@@ -14,17 +14,10 @@ from nbvc.core.pipeline.plot_files import plot_files, workspace_files
 from nbvc.core.pipeline.values import metrics_of, params_of
 from nbvc.core.repo import Repo
 from nbvc.core.runs.environment import environment
+from nbvc.core.runs.journal import Journal, with_logged
 from nbvc.core.runs.logging import git_diff_artifact
 from nbvc.core.runs.names import readable_name
-from nbvc.core.runs.run_record import (
-    Journal,
-    PlotFile,
-    RunRecord,
-    RunStatus,
-    fold,
-    with_logged,
-    write_run,
-)
+from nbvc.core.runs.run_record import PlotFile, RunRecord, RunStatus, write_run
 from nbvc.core.storage.pool import Pool
 
 
@@ -40,7 +33,7 @@ def finish_repro_run(
     pool: Pool,
 ) -> RunRecord:
     read = workspace_reader(repo.root)
-    logged = fold(journal.events())
+    _, logged = journal.folded()
     problems: list[str] = []  # params or metrics files that cannot be read: the run is kept
     fresh = _fresh_outs(pipeline, stages) if status is not RunStatus.COMPLETED else None
     live_metrics, live_series = dvclive_values(repo.root, pipeline)

@@ -3,7 +3,8 @@
 Python and OS, CPU, memory, GPUs (where ``nvidia-smi`` answers), every installed distribution
 with its version, the git commit with a dirty flag, and the command line. The uncommitted diff
 is not put in the record (it can be large): :func:`git_diff` gives it to the caller, which
-stores it as the run's ``git.diff`` artifact.
+stores it as the run's ``git.diff`` artifact. A run logged from code takes both when it starts,
+on a thread (:class:`Capture`), as MLflow records the commit a run started from.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from importlib import metadata
+import threading
 from typing import Any
 
 from nbvc.core.storage import gitio
@@ -61,6 +62,30 @@ def environment(root: str, full: bool = True) -> dict[str, Any]:
     return env
 
 
+class Capture:
+    """:func:`environment` and :func:`git_diff`, taken on a thread started with a run, so that
+    neither the run's start nor its end waits for ``git`` (three or four processes, tens of
+    ms). :meth:`taken` waits for it; if the thread failed, it is taken again in the caller,
+    where an error shows."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._taken: tuple[dict[str, Any], bytes] | None = None
+        self._thread = threading.Thread(target=self._take, name="nbvc-environment", daemon=True)
+        self._thread.start()
+
+    def _take(self) -> None:
+        try:
+            self._taken = (environment(self.root), git_diff(self.root))
+        except Exception:
+            self._taken = None
+
+    def taken(self) -> tuple[dict[str, Any], bytes]:
+        """The environment and the uncommitted diff (empty when clean)."""
+        self._thread.join()
+        return self._taken or (environment(self.root), git_diff(self.root))
+
+
 def packages() -> dict[str, str]:
     """Every installed distribution (normalised name) and its version.
 
@@ -82,6 +107,8 @@ def packages() -> dict[str, str]:
             if dash and version:
                 found.setdefault(_normalised(name), version.split("-")[0])
     if not found:  # an unusual layout (zip imports, ...): ask importlib.metadata
+        from importlib import metadata
+
         for dist in metadata.distributions():
             if dist.name:
                 found.setdefault(_normalised(dist.name), str(dist.version))

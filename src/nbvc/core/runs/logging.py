@@ -19,23 +19,18 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nbvc.core.errors import LoggingError
 from nbvc.core.repo import Repo
 from nbvc.core.runs import run_files
-from nbvc.core.runs.environment import environment, git_diff
+from nbvc.core.runs.deferred import Deferred, Work
+from nbvc.core.runs.environment import Capture, environment, git_diff
+from nbvc.core.runs.journal import Journal, with_logged
 from nbvc.core.runs.names import readable_name
-from nbvc.core.runs.run_record import (
-    Journal,
-    RunArtifact,
-    RunRecord,
-    RunStatus,
-    fold,
-    with_logged,
-    write_run,
-)
+from nbvc.core.runs.run_record import RunArtifact, RunRecord, RunStatus, write_run
 from nbvc.core.storage.record_store import new_id
 
 if TYPE_CHECKING:
@@ -68,6 +63,11 @@ class Run:
         self._steps: dict[str, int] = {}
         self._stage = os.environ.get(STAGE_ENV) if not owned else None
         self._sampler: SystemMetrics | None = None
+        self._deferred: Deferred | None = None
+        # the environment, taken on a thread now; a nested run shares its parent's
+        self._capture: Capture | None = (parent._capture if parent is not None else None) or (
+            Capture(repo_root) if owned else None
+        )
 
     # -- values -----------------------------------------------------------------------------
     def log_param(self, name: str, value: Any) -> None:
@@ -84,19 +84,14 @@ class Run:
         number = _number(name, value)
         if step is None:
             step = self._steps.get(name, 0)
-        elif not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        elif type(step) is not int:
+            if not isinstance(step, int) or isinstance(step, bool):
+                raise LoggingError(f"step of metric {name!r} must be a whole number >= 0")
+            step = int(step)
+        if step < 0:
             raise LoggingError(f"step of metric {name!r} must be a whole number >= 0")
         self._steps[name] = step + 1
-        self.journal.append(
-            {
-                "type": "metric",
-                "name": name,
-                "value": number,
-                "step": step,
-                "time": time.time(),
-                **self._who(),
-            }
-        )
+        self.journal.append_metric(name, number, step, time.time(), self._stage)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         for name, value in metrics.items():
@@ -170,10 +165,26 @@ class Run:
             self._sampler = SystemMetrics(self, interval)
             self._sampler.start()
 
+    # -- work after the call ------------------------------------------------------------------
+    def defer(self, work: Work) -> None:
+        """Do ``work`` (which logs to this run) on the run's thread; the run's end waits for it
+        (see :mod:`nbvc.core.runs.deferred`)."""
+        if self._deferred is None:
+            self._deferred = Deferred()
+            _install_exit_hook()  # a repro's run too: this process must wait before it exits
+        self._deferred.submit(work)
+
+    def wait(self) -> None:
+        """Let deferred work finish; what failed is a warning (the run is still written)."""
+        if self._deferred is not None:
+            for error in self._deferred.wait():
+                warnings.warn(f"nbvc: {error}", RuntimeWarning, stacklevel=2)
+
     # -- ending -------------------------------------------------------------------------------
     def end(self, status: RunStatus = RunStatus.COMPLETED) -> RunRecord | None:
         """Write the run's record (owned runs only); returns it."""
         global _active  # noqa: PLW0603 - the process's one open run
+        self.wait()
         if self._sampler is not None:
             self._sampler.stop()
             self._sampler = None
@@ -184,7 +195,9 @@ class Run:
         if not os.path.exists(self.journal.path):
             return None  # ended already (e.g. by its context manager, then at exit)
         with Repo.open(self.root) as repo:
-            record = finish_logged_run(repo, self.journal, RunStatus(status), self.started)
+            record = finish_logged_run(
+                repo, self.journal, RunStatus(status), self.started, self._capture
+            )
         self.journal.remove()
         return record
 
@@ -201,11 +214,17 @@ class Run:
         self.end(RunStatus.FAILED if exc_type is not None else RunStatus.COMPLETED)
 
 
-def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: float) -> RunRecord:
-    """Fold a run's journal into its record, with the environment it ran in."""
-    events = journal.events()
-    start = events[0] if events and events[0].get("type") == "start" else {}
-    logged = fold(events)
+def finish_logged_run(
+    repo: Repo,
+    journal: Journal,
+    status: RunStatus,
+    started: float,
+    capture: Capture | None = None,
+) -> RunRecord:
+    """Fold a run's journal into its record, with the environment it ran in (``capture``: as
+    taken when the run started; else taken now)."""
+    start, logged = journal.folded()
+    env, diff = capture.taken() if capture is not None else (environment(repo.root), None)
     params, metrics = with_logged({}, {}, logged)
     ended = time.time()
     context = start.get("context") if isinstance(start.get("context"), dict) else _context
@@ -223,7 +242,7 @@ def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: 
             started=start.get("started", started),
             ended=ended,
             duration=ended - start.get("started", started),
-            env=environment(repo.root),
+            env=env,
             params=params,
             metrics=metrics,
             series=logged.series,
@@ -231,15 +250,17 @@ def finish_logged_run(repo: Repo, journal: Journal, status: RunStatus, started: 
             tags=logged.tags,
             note=logged.note,
             parent=logged.parent,
-            artifacts=(*logged.artifacts, *git_diff_artifact(repo)),
+            artifacts=(*logged.artifacts, *git_diff_artifact(repo, diff)),
             extra=context,
         ),
     )
 
 
-def git_diff_artifact(repo: Repo) -> tuple[RunArtifact, ...]:
-    """The uncommitted diff of the git work tree, stored as the run's ``git.diff``."""
-    diff = git_diff(repo.root)
+def git_diff_artifact(repo: Repo, diff: bytes | None = None) -> tuple[RunArtifact, ...]:
+    """The uncommitted diff of the git work tree (``diff``, else taken now), stored as the
+    run's ``git.diff``."""
+    if diff is None:
+        diff = git_diff(repo.root)
     if not diff:
         return ()
     return (run_files.store_bytes(repo, diff, "git.diff", "diff", "text/x-diff"),)
@@ -309,7 +330,7 @@ def start_run(
     (as MLflow resumes the run its environment names), so a script behaves the same in and
     outside a pipeline. The run gets a readable ``name`` unless one is given.
     """
-    global _active, _exit_hook_installed  # noqa: PLW0603 - the process's one open run
+    global _active  # noqa: PLW0603 - the process's one open run
     parent = active_run() if nested else None
     if parent is None:
         if _active is not None and not _active.owned:
@@ -338,9 +359,7 @@ def start_run(
         run.set_note(note)
     if log_system_metrics or wanted:
         run.log_system_metrics()
-    if not _exit_hook_installed:
-        atexit.register(_end_at_exit)
-        _exit_hook_installed = True
+    _install_exit_hook()
     return run
 
 
@@ -417,12 +436,23 @@ def _current() -> Run:
     return active_run() or start_run()
 
 
+def _install_exit_hook() -> None:
+    global _exit_hook_installed  # noqa: PLW0603 - once per process
+    if not _exit_hook_installed:
+        atexit.register(_end_at_exit)
+        _exit_hook_installed = True
+
+
 def _end_at_exit() -> None:
     while _active is not None and _active.owned:
         _active.end()
+    if _active is not None:  # a repro's run: the repro writes it, once this process is done
+        _active.wait()
 
 
 def _name(name: Any) -> str:
+    if type(name) is str and name and not name[0].isspace() and not name[-1].isspace():
+        return name  # the common case, without making a new string
     if not isinstance(name, str) or not name.strip():
         raise LoggingError(f"a param or metric name must be a non-empty string, not {name!r}")
     return name.strip()
@@ -443,10 +473,14 @@ def _jsonable(name: str, value: Any) -> Any:
 
 def _number(name: str, value: Any) -> float | int | None:
     """A metric value as a number; NaN and infinities are kept as None (no value)."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if type(value) is int:
+        return value
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise LoggingError(f"metric {name!r} must be a number, not {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    return int(value)

@@ -1,22 +1,15 @@
-"""Run records (kind ``runs``) and the journals that collect logged values while a run is open.
+"""Run records (kind ``runs``).
 
 :class:`RunRecord` is the one shape of a run: it is written to and read from
 ``.nbvc/records/runs/<id>.json`` (:meth:`RunRecord.to_record` / :meth:`RunRecord.from_record`),
 fed to the index, and answered by the REST API (:meth:`RunRecord.to_json`). A run's params and
-metrics logged from code (``nbvc.log_metric``), possibly by several processes
-(a repro and the stage commands it starts), are appended as JSON lines to a journal in
-``.nbvc/tmp/runs/<run id>.jsonl`` (appends of one short line are atomic). When the run ends, the
-journal is folded into the immutable record and removed.
+metrics logged from code while a run is open go to its journal (:mod:`nbvc.core.runs.journal`),
+folded into the immutable record when the run ends.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import socket
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
@@ -248,130 +241,13 @@ def short_id(run_id: str) -> str:
     return run_id.rsplit("-", 1)[-1]
 
 
-def journal_dir(repo: Repo) -> str:
-    return os.path.join(repo.dot, "tmp", "runs")
-
-
-@dataclass(frozen=True)
-class Journal:
-    path: str
-
-    @classmethod
-    def create(
-        cls, repo: Repo, run_id: str, source: str, **start: str | dict[str, Any] | None
-    ) -> Journal:
-        """A new run's journal; ``start`` adds fields to its first line (``name``, ``parent``,
-        ``context``: what the record gets in ``extra``)."""
-        os.makedirs(journal_dir(repo), exist_ok=True)
-        journal = cls(os.path.join(journal_dir(repo), run_id + ".jsonl"))
-        journal.append(
-            {
-                "type": "start",
-                "id": run_id,
-                "source": source,
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "started": time.time(),
-                **{key: value for key, value in start.items() if value is not None},
-            }
-        )
-        return journal
-
-    @classmethod
-    def of(cls, repo: Repo, run_id: str) -> Journal:
-        return cls(os.path.join(journal_dir(repo), run_id + ".jsonl"))
-
-    def append(self, event: Mapping[str, Any]) -> None:
-        line = json.dumps(event, ensure_ascii=False, allow_nan=False) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
-
-    def events(self) -> list[dict[str, Any]]:
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except FileNotFoundError:
-            return []
-        events = []
-        for line in lines:
-            with contextlib.suppress(ValueError, RecursionError):  # a killed writer's torn line
-                event = json.loads(line)
-                if isinstance(event, dict):
-                    events.append(event)
-        return events
-
-    def remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
-
-
-@dataclass(frozen=True)
-class Logged:
-    """What a journal holds, folded: last value of each param and metric, metric series, and
-    the name, tags, note and artifacts logged."""
-
-    params: dict[str, Any]
-    metrics: dict[str, Any]
-    series: dict[str, list[list[Any]]]  # name -> [[step, value, time], ...]
-    name: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    note: str | None = None
-    parent: str | None = None
-    artifacts: tuple[RunArtifact, ...] = ()
-    cells: tuple[str, ...] = ()  # notebook cell ids that ran while the run was open, in order
-
-
-def fold(events: list[dict[str, Any]]) -> Logged:
-    params: dict[str, Any] = {}
-    series: dict[str, list[list[Any]]] = {}
-    tags: dict[str, str] = {}
-    artifacts: dict[str, RunArtifact] = {}  # a name logged again replaces the earlier one
-    text: dict[str, str | None] = {"name": None, "note": None, "parent": None}
-    cells: list[str] = []
-    for event in events:
-        kind = event.get("type")
-        if kind == "metric":
-            series.setdefault(event["name"], []).append(
-                [event["step"], event["value"], event["time"]]
-            )
-        elif kind == "param":
-            params[event["name"]] = event["value"]
-        elif kind == "tag":
-            tags[event["key"]] = event["value"]
-        elif kind == "cell":
-            cells.append(str(event["cell"]))
-        elif kind == "artifact":
-            artifact = RunArtifact.from_json(event)
-            artifacts[f"{artifact.name}@{artifact.step}"] = artifact
-        elif kind in ("start", "name", "note"):
-            for key in ("name", "note", "parent"):
-                if event.get(key) is not None:
-                    text[key] = event[key]
-    for points in series.values():
-        points.sort(key=lambda p: (p[0], p[2]))
-    metrics = {name: points[-1][1] for name, points in series.items()}
-    return Logged(
-        params,
-        metrics,
-        series,
-        text["name"],
-        tags,
-        text["note"],
-        text["parent"],
-        tuple(artifacts.values()),
-        tuple(cells),
-    )
-
-
 def write_run(repo: Repo, run: RunRecord) -> RunRecord:
     """Write a finished run's record and index it."""
     from nbvc.core.runs.run_index import RunIndex
 
+    index = RunIndex(repo)  # opened (and caught up) first: else it reads this record back
     repo.records.write(RUNS, run.to_record())
-    RunIndex(repo).add(run)
+    index.add(run)
     return run
 
 
@@ -381,88 +257,3 @@ def read_run(repo: Repo, run_id: str) -> RunRecord:
 
     record = RunRecord.from_record(repo.records.read(RUNS, run_id))
     return apply_edits(record, RunIndex(repo).edits(run_id))
-
-
-def with_logged(params: Values, metrics: Values, logged: Logged) -> tuple[Values, Values]:
-    if logged.params:
-        params = {**params, LOGGED: logged.params}
-    if logged.metrics:
-        metrics = {**metrics, LOGGED: logged.metrics}
-    return params, metrics
-
-
-def open_runs(repo: Repo) -> Iterator[RunRecord]:
-    """Runs whose journal is still there: running, or failed if their process is gone (a
-    kernel that died: :func:`finish_crashed` writes their records)."""
-    try:
-        names = sorted(os.listdir(journal_dir(repo)))
-    except FileNotFoundError:
-        return
-    for name in names:
-        if name.endswith(".jsonl"):
-            run = _journal_run(Journal(os.path.join(journal_dir(repo), name)))
-            if run is not None:
-                yield run
-
-
-def _journal_run(journal: Journal) -> RunRecord | None:
-    events = journal.events()
-    if not events or events[0].get("type") != "start":
-        return None
-    start = events[0]
-    logged = fold(events)
-    alive = start.get("host") != socket.gethostname() or _pid_alive(start.get("pid", -1))
-    context = start.get("context")
-    return RunRecord(
-        id=start["id"],
-        source=start.get("source", "python"),
-        status=RunStatus.RUNNING if alive else RunStatus.FAILED,
-        started=start.get("started"),
-        env={"host": start.get("host")},
-        params={LOGGED: logged.params} if logged.params else {},
-        metrics={LOGGED: logged.metrics} if logged.metrics else {},
-        series=logged.series,
-        name=logged.name,
-        tags=logged.tags,
-        note=logged.note,
-        parent=logged.parent,
-        artifacts=logged.artifacts,
-        extra=dict(context) if isinstance(context, dict) else {},
-    )
-
-
-def finish_crashed(repo: Repo) -> list[RunRecord]:
-    """Write the records of open runs whose process died on this host (a killed kernel or
-    script), as failed with ``crashed: true``, so they do not show as running forever."""
-    finished = []
-    for run in list(open_runs(repo)):
-        if run.status is not RunStatus.FAILED:
-            continue
-        journal = Journal.of(repo, run.id)
-        events = journal.events()
-        ended = max((e.get("time") or 0.0 for e in events), default=0.0) or run.started
-        record = RunRecord(
-            **{
-                **{f.name: getattr(run, f.name) for f in fields(RunRecord)},
-                "ended": ended,
-                "duration": (ended - run.started) if ended and run.started else None,
-                "extra": {**run.extra, "crashed": True},
-            }
-        )
-        if not repo.records.exists(RUNS, run.id):
-            write_run(repo, record)
-        journal.remove()
-        finished.append(record)
-    return finished
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -22,8 +22,9 @@ from enum import StrEnum
 
 from nbvc.core.errors import RunNotFoundError
 from nbvc.core.repo import Repo
+from nbvc.core.runs.journal import open_runs
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.runs.run_record import RunRecord, open_runs, read_run, short_id
+from nbvc.core.runs.run_record import RunRecord, read_run, short_id
 from nbvc.core.storage import gitio
 
 WORKSPACE = "workspace"

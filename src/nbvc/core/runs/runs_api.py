@@ -15,16 +15,14 @@ from nbvc.core.errors import NbvcError
 from nbvc.core.repo import Repo
 from nbvc.core.runs import listing
 from nbvc.core.runs.direction import lower_is_better
+from nbvc.core.runs.journal import Journal, finish_crashed, open_runs
 from nbvc.core.runs.run_diff import RunDiff, diff_runs
 from nbvc.core.runs.run_index import EDITS, RunIndex
 from nbvc.core.runs.run_record import (
     RUNS,
-    Journal,
     RunArtifact,
     RunRecord,
     RunStatus,
-    finish_crashed,
-    open_runs,
     read_run,
 )
 from nbvc.core.runs.run_refs import RUNS_HINT, RunRef, find_run, latest_run, resolve_run

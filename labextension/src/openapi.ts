@@ -256,6 +256,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/nbvc/api/runs/{id}/artifact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A run reference, as for `GET /nbvc/api/runs/{id}` */
+                id: components["schemas"]["RunRefText"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a file a run logged (or one file of a logged folder)
+         * @description The content of the artifact `name` of the run (as listed in the run's `artifacts`),
+         *     hash checked, as an attachment with the media type it was logged with. `name` and
+         *     `file` are looked up in the run's record, never used as paths. The answer is never
+         *     shown in place (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP).
+         */
+        get: operations["getRunArtifact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/nbvc/api/params": {
         parameters: {
             query?: never;
@@ -1715,6 +1741,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getRunArtifact: {
+        parameters: {
+            query: {
+                /** @description A file or folder relative to the server root; the repo is found from it. */
+                path?: components["parameters"]["path"];
+                /** @description The artifact's name (`loss.png`, `model`, `git.diff`...) */
+                name: string;
+                /** @description For images logged along a series, the step (default the last one) */
+                step?: number;
+                /** @description For a logged folder (required then), the file in it (`sub/b.txt`) */
+                file?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A run reference, as for `GET /nbvc/api/runs/{id}` */
+                id: components["schemas"]["RunRefText"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file's name */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
                 };
             };
             400: components["responses"]["BadRequest"];

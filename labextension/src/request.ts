@@ -22,8 +22,7 @@ export async function requestAPI<T>(
   init: RequestInit = {}
 ): Promise<T> {
   const settings = ServerConnection.makeSettings();
-  const url =
-    URLExt.join(settings.baseUrl, ...PREFIX, endPoint) + queryString(query);
+  const url = apiUrl(endPoint, query, settings);
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
@@ -37,6 +36,20 @@ export async function requestAPI<T>(
     throw new RequestError(response.status, message);
   }
   return data as T;
+}
+
+/**
+ * The URL of an nbvc API route, for a link the browser follows itself (a download): the
+ * session cookie authenticates it.
+ */
+export function apiUrl(
+  endPoint: string,
+  query: Query = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return (
+    URLExt.join(settings.baseUrl, ...PREFIX, endPoint) + queryString(query)
+  );
 }
 
 function parseJSON(text: string): unknown {

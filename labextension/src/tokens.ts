@@ -117,6 +117,8 @@ export interface IModelsModel {
   refresh(): Promise<void>;
   /** Show the artifacts of a run (null: hide them). */
   showRun(id: string | null): Promise<void>;
+  /** Where to download a file the shown run logged (null for a folder, or no run shown). */
+  artifactUrl(artifact: API.IRunArtifact): string | null;
 }
 
 /** The lineage of one artifact version: what produced it, from what. */

@@ -162,10 +162,19 @@ def test_fit_returns_before_the_training_metrics_and_the_run_end_waits_for_them(
 def test_what_fails_after_fit_is_a_warning_and_the_run_is_kept(project: Project) -> None:
     released.set()
     X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
-    with pytest.warns(RuntimeWarning, match="nbvc: autolog of Unloadable: this copy cannot"):
-        with nbvc.start_run() as run:
-            Unloadable().fit(X, y)
+    warned = pytest.warns(RuntimeWarning, match="nbvc: autolog of Unloadable: this copy cannot")
+    with warned, nbvc.start_run() as run:
+        Unloadable().fit(X, y)
     with project.repo() as repo:
         record = repo.runs.get(run.id)
         assert repo.models.versions() == []
     assert record.status == "completed" and record.params["logged"] == {"depth": 1}
+
+
+@pytest.mark.usefixtures("own_library")
+def test_a_model_fit_a_moment_ago_loads_at_once(project: Project) -> None:
+    X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
+    with nbvc.start_run():
+        SlowToPredict(depth=5).fit(X, y)
+        threading.Timer(0.3, released.set).start()  # the model is stored after this
+        assert nbvc.load_model("SlowToPredict").depth == 5

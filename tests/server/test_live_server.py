@@ -21,6 +21,7 @@ GET_ROUTES = [
     "artifacts/diff?path=proj&artifact=model.bin",
     "artifacts/usage?path=proj",
     "changes?path=proj",
+    "runs/last/artifact?path=proj&name=model",
     "jobs",
     "jobs/0",
     "openapi.json",

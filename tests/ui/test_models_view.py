@@ -63,10 +63,21 @@ def test_models_are_listed_and_a_run_shows_its_artifacts(page: Page, shots: Path
     expect(view.get_by_role("region", name="Model rules")).to_contain_text("python")
     model.locator(".jp-nbvc-model-run").click()
     artifacts = view.get_by_role("region", name="Artifacts of Run iris-baseline")
-    expect(artifacts.locator(".jp-nbvc-run-artifact .jp-nbvc-path")).to_contain_text(
-        ["LogisticRegression", "labels.json", "notes.txt", "rules"]
-    )
+    names = artifacts.locator(".jp-nbvc-run-artifact .jp-nbvc-path")
+    expect(names).to_have_count(4)  # autolog stores its model on the run's thread: any order
+    assert sorted(names.all_text_contents()) == [
+        "LogisticRegression",
+        "labels.json",
+        "notes.txt",
+        "rules",
+    ]
     screenshot_both_themes(page, shots, "models")
+    link = artifacts.get_by_role("link", name="notes.txt")
+    with page.expect_download() as downloading:  # the browser's session cookie authenticates it
+        link.click()
+    download = downloading.value
+    assert download.suggested_filename == "notes.txt"
+    assert Path(download.path()).read_text(encoding="utf-8") == "first try"
     model.locator(".jp-nbvc-model-run").click()  # again: closes the artifacts
     expect(artifacts).to_have_count(0)
 

@@ -67,6 +67,19 @@ describe('ModelsModel', () => {
     ]);
     await model.models.showRun('17000-abcd1234');
     expect(model.models.run?.artifacts.map(a => a.name)).toEqual(['churn']);
+    const url = new URL(
+      model.models.artifactUrl(detail.artifacts[0]) ?? '',
+      'http://localhost/'
+    );
+    expect(url.pathname).toMatch(
+      /\/nbvc\/api\/runs\/17000-abcd1234\/artifact$/
+    );
+    expect([...url.searchParams]).toEqual([
+      ['path', 'proj'],
+      ['name', 'churn']
+    ]);
+    const folder: API.IRunArtifact = { ...detail.artifacts[0], kind: 'folder' };
+    expect(model.models.artifactUrl(folder)).toBeNull();
     await model.models.showRun('17000-abcd1234'); // the same run again: closes it
     expect(model.models.run).toBeNull();
     expect(server.violations).toEqual([]);

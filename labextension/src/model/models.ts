@@ -2,6 +2,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { API } from '../api';
 import { messageOf } from '../http';
+import { apiUrl } from '../request';
 import { IModelsModel, LoadState } from '../tokens';
 import { IModelContext } from './context';
 
@@ -78,6 +79,20 @@ export class ModelsModel implements IModelsModel {
       this._message = messageOf(error);
     }
     this._changed.emit();
+  }
+
+  artifactUrl(artifact: API.IRunArtifact): string | null {
+    if (this._run === null || artifact.kind === 'folder') {
+      return null;
+    }
+    const query: Record<string, string> = {
+      path: this._context.location(),
+      name: artifact.name
+    };
+    if (artifact.step !== undefined && artifact.step !== null) {
+      query.step = String(artifact.step);
+    }
+    return apiUrl(`runs/${encodeURIComponent(this._run.id)}/artifact`, query);
   }
 
   /** Another repo is shown (forget everything), or this one changed (fetch again). */

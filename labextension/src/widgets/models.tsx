@@ -69,7 +69,7 @@ export function ModelsView(props: IModelsViewProps): React.ReactElement {
           </table>
         </section>
       ))}
-      {model.run ? <RunArtifacts run={model.run} /> : null}
+      {model.run ? <RunArtifacts run={model.run} model={model} /> : null}
     </div>
   );
 }
@@ -111,8 +111,11 @@ function VersionRow(props: {
   );
 }
 
-function RunArtifacts(props: { run: API.IRun }): React.ReactElement {
-  const { run } = props;
+function RunArtifacts(props: {
+  run: API.IRun;
+  model: IModelsModel;
+}): React.ReactElement {
+  const { run, model } = props;
   const title = `Run ${run.name ?? run.short_id}`;
   return (
     <section
@@ -131,7 +134,10 @@ function RunArtifacts(props: { run: API.IRun }): React.ReactElement {
               className="jp-nbvc-run-artifact"
               key={`${artifact.name}@${artifact.step ?? ''}`}
             >
-              <span className="jp-nbvc-path">{artifact.name}</span>{' '}
+              <ArtifactName
+                name={artifact.name}
+                url={model.artifactUrl(artifact)}
+              />{' '}
               <span className="jp-nbvc-dim">
                 {artifact.kind}
                 {artifact.step !== undefined
@@ -144,5 +150,26 @@ function RunArtifacts(props: { run: API.IRun }): React.ReactElement {
         </ul>
       )}
     </section>
+  );
+}
+
+/** A logged file's name, linked to its download; a folder's name, plain. */
+function ArtifactName(props: {
+  name: string;
+  url: string | null;
+}): React.ReactElement {
+  const { name, url } = props;
+  if (url === null) {
+    return <span className="jp-nbvc-path">{name}</span>;
+  }
+  return (
+    <a
+      className="jp-nbvc-path jp-nbvc-artifact-download"
+      href={url}
+      download={name.slice(name.lastIndexOf('/') + 1)}
+      title={`Download ${name}`}
+    >
+      {name}
+    </a>
   );
 }

@@ -103,6 +103,10 @@ class RunNotFoundError(RefError):
     """A run reference (id, short id, ``last~N``, ``name@alias``...) matches no run, or several."""
 
 
+class RunArtifactNotFoundError(RefError):
+    """A run has no artifact of that name (at that step), or a logged folder no such file."""
+
+
 class LoggingError(NbvcError):
     """A value that cannot be logged (not JSON, not a number)."""
 

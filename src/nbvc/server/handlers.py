@@ -33,6 +33,7 @@ from nbvc.server.run_handlers import (
     ParamsDiffHandler,
     ParamsHandler,
     PlotsHandler,
+    RunArtifactHandler,
     RunHandler,
     RunsHandler,
 )
@@ -227,6 +228,7 @@ def routes(context: ServerContext) -> list[tuple[str, type[NbvcHandler], dict[st
         ("/changes", ChangesHandler),
         ("/runs", RunsHandler),
         ("/runs/{id}", RunHandler),
+        ("/runs/{id}/artifact", RunArtifactHandler),
         ("/models", ModelsHandler),
         ("/params", ParamsHandler),
         ("/params/diff", ParamsDiffHandler),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tornado.web import authenticated
 
 from nbvc.core import RUN_SORTS, RUN_VALUE_SORTS, NbvcError, RunOrder
@@ -14,6 +16,8 @@ MAX_PAGE = 500
 MAX_OFFSET = 10**9
 MAX_PLOTTED = 10
 MAX_FILTER = 2000
+MAX_STEP = 10**12
+CHUNK = 1 << 20  # bytes of a download written at a time
 
 
 class RunsHandler(NbvcHandler):
@@ -55,6 +59,42 @@ class RunHandler(NbvcHandler):
     @authenticated
     async def get(self, run_id: str) -> None:
         self.reply(await self.in_repo(self.location(), lambda r: runs.run_detail(r, run_id)))
+
+
+class RunArtifactHandler(NbvcHandler):
+    """A file a run logged, as a download: never shown in the page (``attachment``), never
+    sniffed, and sandboxed, so that an HTML or SVG file someone logged runs no script here."""
+
+    @property
+    def content_security_policy(self) -> str:
+        return super().content_security_policy + "; sandbox"
+
+    @authenticated
+    async def get(self, run_id: str) -> None:
+        name = self.required_query("name")
+        step = self.int_query("step", 0, 0, MAX_STEP) if self.query("step") is not None else None
+        file = self.query("file")
+        filename, media, data = await self.in_repo(
+            self.location(), lambda r: runs.artifact_file(r, run_id, name, step, file)
+        )
+        self.set_header("Content-Type", media)  # before the first flush sends the headers
+        self.set_header("Content-Disposition", attachment(filename))
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Length", str(len(data)))
+        view = memoryview(data)
+        for start in range(0, len(view), CHUNK):
+            self.write(bytes(view[start : start + CHUNK]))
+            await self.flush()
+        await self.finish(set_content_type=media)
+
+
+def attachment(filename: str) -> str:
+    """``Content-Disposition`` for a download named ``filename`` (RFC 6266: an ASCII fallback,
+    and the UTF-8 name percent-encoded)."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class _ValuesHandler(NbvcHandler):

@@ -43,6 +43,13 @@ def run_detail(repo: Repo, ref: str) -> Json:
     return repo.runs.get(check_run_ref(ref), RUNS_HINT).to_json()
 
 
+def artifact_file(
+    repo: Repo, ref: str, name: str, step: int | None, file: str | None
+) -> tuple[str, str, bytes]:
+    """A file a run logged (or one file of a logged folder): its name, media type, content."""
+    return repo.runs.artifact_file(check_run_ref(ref), name, step, file)
+
+
 def values(repo: Repo, what: str, ref: str | None) -> Json:
     """The params or metrics of a run, the workspace (default) or a git revision."""
     side = repo.metrics.side(_ref(ref))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -361,7 +362,11 @@ def log_dumped_model(
 
 
 def load_model(ref: str, path: str | None = None) -> Any:
-    """The model ``name``, ``name:v3`` or ``name@alias`` of the repo at (or above) ``path``."""
+    """The model ``name``, ``name:v3`` or ``name@alias`` of the repo at (or above) ``path``
+    (after any model autolog is still storing in this process: one fit in the cell before)."""
+    runlog = sys.modules.get("nbvc.core.runs.logging")  # not imported: nothing was logged
+    if runlog is not None:
+        runlog.settle()
     with Repo.find(path) as repo:
         return Registry(repo).load(ref)
 

@@ -374,6 +374,15 @@ def active_run() -> Run | None:
     return _active
 
 
+def settle() -> None:
+    """Let the work this process's open runs deferred (autolog's metrics and models) finish,
+    so that what a ``fit`` logged can be read back at once."""
+    run = _active
+    while run is not None:
+        run.wait()
+        run = run.parent
+
+
 def end_run(status: RunStatus = RunStatus.COMPLETED) -> RunRecord | None:
     """End this process's open run (if any) and return its record."""
     run = _active

@@ -11,9 +11,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from nbvc.core.errors import NbvcError
+from nbvc.core.errors import NbvcError, RunArtifactNotFoundError
 from nbvc.core.repo import Repo
-from nbvc.core.runs import listing
+from nbvc.core.runs import listing, run_files
 from nbvc.core.runs.direction import lower_is_better
 from nbvc.core.runs.journal import Journal, finish_crashed, open_runs
 from nbvc.core.runs.run_diff import RunDiff, diff_runs
@@ -175,8 +175,31 @@ class Runs:
         found = [a for a in run.artifacts if a.name == name and (step is None or a.step == step)]
         if not found:
             names = ", ".join(sorted({a.name for a in run.artifacts})) or "none"
-            raise NbvcError(f"run {run.short_id} has no artifact {name!r} (it has: {names})")
+            at = f" at step {step}" if step is not None else ""
+            raise RunArtifactNotFoundError(
+                f"run {run.short_id} has no artifact {name!r}{at} (it has: {names})"
+            )
         return max(found, key=lambda a: -1 if a.step is None else a.step)
+
+    def artifact_file(
+        self, ref: str, name: str, step: int | None = None, file: str | None = None
+    ) -> tuple[str, str, bytes]:
+        """A logged file, or one ``file`` of a logged folder (``a/b.txt``): the file's name,
+        its media type and its content (hash checked). ``name`` and ``file`` are looked up in the
+        run's record, never joined to a path."""
+        artifact = self.artifact(ref, name, step)
+        if artifact.kind != "folder":
+            if file is not None:
+                raise NbvcError(f"{name!r} is a file, not a folder; leave out the file to name")
+            data = self._repo.odb.read_bytes(artifact.oid)
+            return name.rsplit("/", 1)[-1], artifact.media_type, data
+        if file is None:
+            raise NbvcError(f"{name!r} is a folder; name one of its files")
+        meta = self._repo.workspace.load_tree(artifact.oid).files.get(file)
+        if meta is None:
+            raise RunArtifactNotFoundError(f"folder {name!r} of this run has no file {file!r}")
+        base = file.rsplit("/", 1)[-1]
+        return base, run_files.media_type(base), self._repo.odb.read_bytes(meta.oid)
 
     def artifact_bytes(self, ref: str, name: str, step: int | None = None) -> bytes:
         """The content of a logged file (hash checked)."""

@@ -3,17 +3,25 @@ the legacy file store, come in whole and only once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nbvc.core import RunStatus
 from tests.pipeline.kit import Project
+from tests.server.live import free_port
+
+SERVER_START_SECONDS = 180  # imports and a fresh database's migrations: ~10 s, more when busy
 
 WRITE_RUNS = textwrap.dedent(
     """
@@ -66,10 +74,34 @@ def test_runs_come_in_whole_and_only_once(project: Project, store: str) -> None:
         parent_id = write_mlflow(project.root, source, file_store=True)
         arguments = [str(project.root / "mlruns")]
     assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ
+    check_imported_whole_and_once(project, arguments, parent_id)
+    assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ  # set for the import only
+
+
+def test_runs_come_in_from_a_tracking_server(project: Project, tmp_path: Path) -> None:
+    """A real `mlflow server` on loopback (SQLite behind it, artifacts served through it)."""
+    with mlflow_server(tmp_path / "server") as url:
+        parent_id = write_mlflow(project.root, url)
+        check_imported_whole_and_once(project, [url], parent_id)
+    with project.repo() as repo:
+        (sweep,) = [repo.runs.get(r["id"]) for r in repo.runs.search() if r["name"] == "sweep"]
+    assert sweep.extra["imported"]["uri"] == url
+
+
+def test_a_server_that_does_not_answer_is_one_line(project: Project) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    result = project.nbvc("import", "mlflow", url)
+    assert time.monotonic() - started < 60  # MLflow's own retries alone took four minutes
+    assert result.code == 1, result.out
+    assert result.err.startswith(f"nbvc: error: cannot read MLflow store {url}")
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def check_imported_whole_and_once(project: Project, arguments: list[str], parent_id: str) -> None:
     first = project.nbvc("import", "mlflow", *arguments)
     assert first.code == 0, first.err
     assert first.out.startswith("Imported 4 runs (1 artifact files) from ")
-    assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ  # set for the import only
     with project.repo() as repo:
         runs = {r["name"]: repo.runs.get(r["id"]) for r in repo.runs.search()}
     assert set(runs) == {"sweep", "fold-0", "fold-1", "broken"}
@@ -93,6 +125,52 @@ def test_runs_come_in_whole_and_only_once(project: Project, store: str) -> None:
         project.nbvc("runs", "--json", "--filter", "params.model = 'rf'", "--sort", "loss").out
     )
     assert [r["name"] for r in searched] == ["fold-1", "fold-0"]
+
+
+@contextlib.contextmanager
+def mlflow_server(folder: Path) -> Iterator[str]:
+    """`mlflow server` on a free loopback port, in a process group of its own (uvicorn's
+    worker and all), stopped with it."""
+    folder.mkdir()
+    port = free_port()
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}  # no job runners
+    env.pop("MLFLOW_TRACKING_URI", None)
+    command = [
+        sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--backend-store-uri", f"sqlite:///{folder}/mlflow.db",
+        "--artifacts-destination", str(folder / "artifacts"),
+    ]  # fmt: skip
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not _healthy(url):
+            assert server.poll() is None, (folder / "server.log").read_text()
+            assert time.monotonic() < deadline, "mlflow server did not start"
+            time.sleep(0.25)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        with contextlib.suppress(ProcessLookupError):  # its worker, if it outlived the parent
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
 
 
 def test_a_store_that_is_not_there_is_one_line(project: Project) -> None:

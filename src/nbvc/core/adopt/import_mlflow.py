@@ -59,7 +59,7 @@ class ImportResult:
 def import_mlflow(repo: Repo, source: str | None = None) -> ImportResult:
     uri = tracking_uri(repo.root, source)
     result = ImportResult(uri)
-    with _file_store_readable(), _temp_folder(repo) as scratch, warnings.catch_warnings():
+    with _import_settings(), _temp_folder(repo) as scratch, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mlflow's own deprecation notices are not the user's
         client = _client(uri)
         experiments = _experiments(client, uri)
@@ -207,18 +207,31 @@ def _artifacts(repo: Repo, client: Any, mlflow_run: str, scratch: str) -> list[R
     return found
 
 
+IMPORT_SETTINGS = {
+    "MLFLOW_ALLOW_FILE_STORE": "true",  # MLflow 3 refuses the file store unless told; nbvc reads
+    # a tracking server that does not answer: a few seconds, not MLflow's default of 7 retries
+    # backing off for four minutes (unless the user set these)
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+}
+
+
 @contextlib.contextmanager
-def _file_store_readable() -> Iterator[None]:
-    """MLflow 3 refuses the file store unless told; nbvc only reads it."""
-    before = os.environ.get("MLFLOW_ALLOW_FILE_STORE")
-    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+def _import_settings() -> Iterator[None]:
+    """:data:`IMPORT_SETTINGS` in the environment for the import only (the file store's is
+    forced; the others keep a value the user set)."""
+    before = {name: os.environ.get(name) for name in IMPORT_SETTINGS}
+    for name, value in IMPORT_SETTINGS.items():
+        if name == "MLFLOW_ALLOW_FILE_STORE" or before[name] is None:
+            os.environ[name] = value
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MLFLOW_ALLOW_FILE_STORE", None)
-        else:
-            os.environ["MLFLOW_ALLOW_FILE_STORE"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager

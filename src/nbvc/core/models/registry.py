@@ -131,10 +131,8 @@ class Registry:
 
     def _declared(self) -> list[ModelVersion]:
         """Versions of the models dvc.yaml / nbvc.yaml declare under ``artifacts:``."""
-        from nbvc.core.pipeline.declared import declared_artifacts
-
         found = []
-        for artifact in declared_artifacts(self.repo, "model"):
+        for artifact in self.repo.pipeline.declared("model"):
             for version in self.repo.history.versions(artifact["path"]):
                 if version.kind != "file" or not NAME_RE.fullmatch(artifact["name"]):
                     continue

@@ -25,9 +25,11 @@ def test_version_add_records_producer_message_and_tags(kernel: Kernel) -> None:
     assert v1.producer == f"cell:{make.id}"
     html, text, markdown = added._repr_html_(), repr(added), added._repr_markdown_()
     assert "<table" in html and "data.csv" in html and "new version" in html
-    assert "data.csv  v1" in text and f"cell:{make.id}" in text
+    assert "data.csv  v1" in text and f"cell [{make.execution_count}]" in text
+    assert "cell:" not in text  # the cell as people find it, not the record's id
     assert markdown.startswith("**nbvc add**") and "| data.csv | v1 |" in markdown
     assert "v1" in version[0].text
+    assert version[-1] == f"a kernel, cell [{make.execution_count}]"
 
 
 def test_version_add_in_the_cell_that_wrote_the_file(kernel: Kernel) -> None:

@@ -510,7 +510,7 @@ class RemoteSuite(ChunkRanges):
         junk = blake3(b"junk").hexdigest()
         backend.put_object(junk, b"junk")
         dry = nbvc(repo, "gc", "--remote", "origin", "--dry-run")
-        assert dry.code == 0 and "would remove 1 objects" in dry.out
+        assert dry.code == 0 and "would remove 1 object" in dry.out
         assert junk in backend.objects()
         assert nbvc(repo, "gc", "--remote", "origin").code == 0
         assert backend.objects() == local_objects(repo)  # every version is still referenced

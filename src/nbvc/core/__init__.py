@@ -49,6 +49,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "set_run_context": ("nbvc.core.runs.logging", "set_run_context"),
     "short_id": ("nbvc.core.runs.run_record", "short_id"),
     "value_columns": ("nbvc.core.runs.table", "columns"),
+    # how numbers, sizes and dates are written for people
+    "count_text": ("nbvc.core.formats.numbers", "count_text"),
+    "number_text": ("nbvc.core.formats.numbers", "number_text"),
+    "plural": ("nbvc.core.formats.numbers", "plural"),
+    "size_text": ("nbvc.core.formats.numbers", "size_text"),
+    "time_text": ("nbvc.core.formats.numbers", "time_text"),
+    "transfer_summary": ("nbvc.core.remote.summary", "summary"),
     "value_text": ("nbvc.core.runs.table", "value_text"),
     "value_tone": ("nbvc.core.runs.direction", "tone"),
     # tracking (issue 15): logging API, model registry, autolog, MLflow import
@@ -268,6 +275,7 @@ __all__ = [
     "argparse_argument",
     "atomic_write_text",
     "autolog",
+    "count_text",
     "describe_node",
     "end_run",
     "export_kubeflow",
@@ -293,9 +301,11 @@ __all__ = [
     "log_table",
     "log_text",
     "new_id",
+    "number_text",
     "option_values",
     "options_from_arguments",
     "plots_page",
+    "plural",
     "point_label",
     "register_alias_resolver",
     "render_lineage",
@@ -306,8 +316,11 @@ __all__ = [
     "set_tags",
     "short_id",
     "short_oid",
+    "size_text",
     "start_run",
     "system_message",
+    "time_text",
+    "transfer_summary",
     "value_columns",
     "value_text",
     "value_tone",
@@ -373,6 +386,7 @@ if TYPE_CHECKING:
         FileState,
         file_state,
     )
+    from nbvc.core.formats.numbers import count_text, number_text, plural, size_text, time_text
     from nbvc.core.lineage.graph import LineageNode, describe_node
     from nbvc.core.lineage.lineage_api import READ as LINEAGE_READ
     from nbvc.core.lineage.lineage_api import WRITE as LINEAGE_WRITE
@@ -396,6 +410,7 @@ if TYPE_CHECKING:
     from nbvc.core.progress import NULL as NULL_REPORTER
     from nbvc.core.progress import Reporter, Task
     from nbvc.core.remote.transfer import PullResult, TransferResult
+    from nbvc.core.remote.summary import summary as transfer_summary
     from nbvc.core.repo import Repo, find_root
     from nbvc.core.runs.direction import tone as value_tone
     from nbvc.core.runs.listing import SORTS as RUN_SORTS

@@ -116,6 +116,7 @@ PUBLIC = [
     "UnsavedChangesError",
     "UnsupportedError",
     "VEGA_LITE_SCHEMA",
+    "VERBS",
     "VerbOption",
     "Version",
     "VersionRecord",

@@ -38,9 +38,7 @@ def test_sizes(size: int, text: str) -> None:
         (-12345.25, "-12345.2"),
     ],
 )
-def test_values_keep_six_significant_digits(
-    value: float, text: str
-) -> None:
+def test_values_keep_six_significant_digits(value: float, text: str) -> None:
     assert number_text(value) == text
 
 

@@ -169,5 +169,8 @@ def test_nbvc_help_lists_every_magic(kernel: Kernel) -> None:
         assert isinstance(listing, Rich)
         listed = {row[0] for row in listing.tables[0].rows}
         assert listed == {f"%{name}" for name in registered}
-        assert all(row[1] for row in listing.tables[0].rows)  # each with what it does
+        summaries = [row[2] for row in listing.tables[0].rows]
+        assert all(s and s != "::" for s in summaries), summaries  # each with what it does
     assert "%version_add" in repr(listing) and "%repro" in repr(listing)
+    text = repr(listing)
+    assert "Snapshot files or folders into the nbvc cache" in text  # not IPython's "::" block

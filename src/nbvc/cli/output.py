@@ -73,6 +73,7 @@ def table(columns: Sequence[Column | str], rows: Sequence[Sequence[Any]]) -> str
     widths = [len(col.heading()) for col in cols]
     for row in cells:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    _fit_groups(cols, widths)
 
     def line(texts: Sequence[str]) -> str:
         return "  ".join(
@@ -84,6 +85,19 @@ def table(columns: Sequence[Column | str], rows: Sequence[Sequence[Any]]) -> str
     if any(c.group for c in cols):
         head.insert(0, _group_line(cols, widths))
     return "\n".join([*head, *(line(row) for row in cells)])
+
+
+def _fit_groups(cols: Sequence[Column], widths: list[int]) -> None:
+    """Widen the last column of a group whose title (and a rule) would not fit over it."""
+    i = 0
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == cols[i].group:
+            j += 1
+        if cols[i].group:
+            width = sum(widths[i : j + 1]) + 2 * (j - i)
+            widths[j] += max(0, len(cols[i].group) + 2 - width)
+        i = j + 1
 
 
 def _group_line(cols: Sequence[Column], widths: Sequence[int]) -> str:

@@ -90,6 +90,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PullOptions": ("nbvc.core.verbs", "PullOptions"),
     "PushOptions": ("nbvc.core.verbs", "PushOptions"),
     "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
+    "VERBS": ("nbvc.core.verbs", "VERBS"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
     "argparse_argument": ("nbvc.core.verbs", "argparse_argument"),
@@ -267,6 +268,7 @@ __all__ = [
     "TransferResult",
     "UnsavedChangesError",
     "UnsupportedError",
+    "VERBS",
     "VerbOption",
     "Version",
     "VersionRecord",
@@ -379,6 +381,7 @@ if TYPE_CHECKING:
     from nbvc.core.experiments.table import SweepTable
     from nbvc.core.export.kubeflow import KubeflowExport, export_kubeflow
     from nbvc.core.formats.limits import load_json as load_json_within_limits
+    from nbvc.core.formats.numbers import count_text, number_text, plural, size_text, time_text
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,
@@ -386,7 +389,6 @@ if TYPE_CHECKING:
         FileState,
         file_state,
     )
-    from nbvc.core.formats.numbers import count_text, number_text, plural, size_text, time_text
     from nbvc.core.lineage.graph import LineageNode, describe_node
     from nbvc.core.lineage.lineage_api import READ as LINEAGE_READ
     from nbvc.core.lineage.lineage_api import WRITE as LINEAGE_WRITE
@@ -409,8 +411,8 @@ if TYPE_CHECKING:
     from nbvc.core.pipeline.outcome import ReproResult, StageOutcome
     from nbvc.core.progress import NULL as NULL_REPORTER
     from nbvc.core.progress import Reporter, Task
-    from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.remote.summary import summary as transfer_summary
+    from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.repo import Repo, find_root
     from nbvc.core.runs.direction import tone as value_tone
     from nbvc.core.runs.listing import SORTS as RUN_SORTS
@@ -453,6 +455,7 @@ if TYPE_CHECKING:
         TransferOptions,
         argparse_argument,
     )
+    from nbvc.core.verbs import VERBS
     from nbvc.core.verbs import Spec as VerbOption
     from nbvc.core.verbs import from_arguments as options_from_arguments
     from nbvc.core.verbs import specs as verb_options

@@ -32,9 +32,7 @@ def run(args: argparse.Namespace) -> int:
         for a in result.artifacts
     ]
     packs = f"{plural(result.chunks, 'chunk')} in {plural(result.packs, 'pack')}"
-    rows.append(
-        ["(whole cache)", "", result.logical, result.stored, f"{result.ratio:.1f}x", packs]
-    )
+    rows.append(["(whole cache)", "", result.logical, result.stored, f"{result.ratio:.1f}x", packs])
     columns = [
         Column("artifact"),
         Column("versions", COUNT),

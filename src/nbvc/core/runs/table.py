@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nbvc.core.formats.numbers import number_text
 from nbvc.core.errors import NbvcError
+from nbvc.core.formats.numbers import number_text
 from nbvc.core.runs.run_index import RunIndex
 
 

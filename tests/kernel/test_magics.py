@@ -174,3 +174,41 @@ def test_nbvc_help_lists_every_magic(kernel: Kernel) -> None:
     assert "%version_add" in repr(listing) and "%repro" in repr(listing)
     text = repr(listing)
     assert "Snapshot files or folders into the nbvc cache" in text  # not IPython's "::" block
+
+
+def test_every_cli_verb_has_its_magic(kernel: Kernel) -> None:
+    from nbvc.core import VERBS
+    from nbvc.kernel import extension
+
+    current = extension.current()
+    assert current is not None
+    registered = {name for m in current._magics for name in m.magics["line"]}
+    assert {verb.magic for verb in VERBS.values()} <= registered
+    assert len(VERBS) >= 26  # noqa: PLR2004 - every verb of `nbvc --help`
+
+
+def test_generated_magics_take_the_cli_options_and_fail_in_one_line(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("a.txt").write_text("one")
+    kernel.value("%version_add a.txt")
+    Path("a.txt").write_text("two")
+    kernel.value("%version_add a.txt")
+    tagged = kernel.value("%version_tag a.txt@v1 prod")
+    assert isinstance(tagged, Preformatted) and tagged.body == "a.txt: tag prod -> v1"
+    moved = kernel.value("%version_tag a.txt@v2 prod").body
+    assert moved == "a.txt: tag prod moved from v1 to v2"
+    assert "modified  a.txt" in kernel.value("%version_diff a.txt@v1 a.txt@v2").body
+    dry = kernel.value("%version_gc --dry-run --json").body
+    assert json.loads(dry)["dry_run"] is True
+    helped = kernel.value("%version_gc --help").body
+    assert "--keep-last N" in helped and "--rechunk" in helped  # the CLI's own options
+    assert kernel.value("%nbvc fsck").body.endswith("all intact")
+    assert kernel.usage_error("%version_gc --frobnicate", capsys) == (
+        "unknown option --frobnicate for nbvc gc (did you mean --remote?); "
+        "see `%version_gc --help`"
+    )
+    assert "not tracked" in kernel.usage_error("%version_diff nothere", capsys)
+    assert "takes no 'frob'" in kernel.usage_error("%nbvc frob", capsys)
+    # a hand-written magic is what `%nbvc VERB` runs when there is one (it records lineage)
+    assert "nbvc add" in repr(kernel.value("%nbvc add a.txt"))

@@ -46,6 +46,7 @@ def run_verb(magics: NbvcMagics, verb: str, line: str) -> Preformatted:
             cwd=os.getcwd(),
             env={**os.environ, "COLUMNS": "120"},
         )
+    magic = VERBS[verb].magic if verb in VERBS else "nbvc"
     shown = Preformatted(f"nbvc {verb} {line.strip()}".rstrip(), done.stdout.rstrip("\n"))
     errors = [ln for ln in done.stderr.splitlines() if ln.strip()]
     if done.returncode == 0:
@@ -55,11 +56,12 @@ def run_verb(magics: NbvcMagics, verb: str, line: str) -> Preformatted:
     if done.stdout.strip():
         display(shown)  # type: ignore[no-untyped-call]
     failure = next((ln for ln in reversed(errors) if ln.startswith("nbvc: error: ")), None)
-    if failure is not None:
-        raise UsageError(failure.removeprefix("nbvc: error: "))
+    if failure is not None:  # the help the message points to is the magic's here
+        message = failure.removeprefix("nbvc: error: ")
+        raise UsageError(message.replace(f"`nbvc {verb} --help`", f"`%{magic} --help`"))
     if done.returncode == EXIT_USAGE:  # e.g. --help, or a usage message argparse printed
         print(done.stderr, file=sys.stderr)
-        raise UsageError(f"`%{VERBS[verb].magic} --help` shows the options")
+        raise UsageError(f"`%{magic} --help` shows the options")
     raise UsageError(errors[-1] if errors else f"nbvc {verb} exited with {done.returncode}")
 
 

@@ -216,7 +216,7 @@ class _Repro:
         started = time.monotonic()
         outs = runcache.restore(self.repo, hit, self.pool)
         self._forget(list(outs))
-        outs = self._save_outs(stage, hit.run_id)
+        outs = self._save_outs(stage, hit.run_id, reuse=True)  # the outs' earlier versions
         self._lock(stage, state, outs, hit.run_id)
         outcome = StageOutcome(
             stage.name, RESTORED, reason, time.monotonic() - started, restored_from=hit.run_id
@@ -290,8 +290,9 @@ class _Repro:
             return self.dvc.hashes.hash(path, self.dvc.lock.hash_name(stage.name, path))
         return self.hasher.hash(path)
 
-    def _save_outs(self, stage: Stage, producer_run: str) -> dict[str, Hash]:
-        """Add cached outs as versions; store uncached ones as objects (for the run cache)."""
+    def _save_outs(self, stage: Stage, producer_run: str, reuse: bool = False) -> dict[str, Hash]:
+        """Add cached outs as versions (``reuse``: an out whose content an earlier version has
+        gets that version back); store uncached ones as objects (for the run cache)."""
         if self.dvc is not None:
             return self.dvc.save_versions(stage, producer_run)
         hashes: dict[str, Hash] = {}
@@ -301,6 +302,7 @@ class _Repro:
                 [self.repo.abspath(p) for p in cached],
                 message=f"output of stage {stage.name}",
                 producer=f"stage:{stage.name}@{producer_run}",
+                reuse=reuse,
             )
             for result in results:
                 snap = result.snapshot

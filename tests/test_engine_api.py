@@ -138,6 +138,7 @@ PUBLIC = [
     "import_mlflow",
     "is_dvc_project",
     "is_within",
+    "kill_stage_commands",
     "load_json_within_limits",
     "load_model",
     "log_artifact",

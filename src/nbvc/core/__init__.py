@@ -129,6 +129,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
+    "kill_stage_commands": ("nbvc.core.pipeline.execute", "kill_running"),
     "is_dvc_project": ("nbvc.core.pipeline.dvc_config", "is_dvc_project"),
     # maintenance
     "FSCK_SHOWN_USERS": ("nbvc.core.maintenance.fsck", "SHOWN_USERS"),
@@ -196,6 +197,7 @@ __all__ = [
     "STAGE_RESTORED",
     "UNCHANGED",
     "VEGA_LITE_SCHEMA",
+    "VERBS",
     "WORKSPACE",
     "AddOptions",
     "AddResult",
@@ -268,7 +270,6 @@ __all__ = [
     "TransferResult",
     "UnsavedChangesError",
     "UnsupportedError",
-    "VERBS",
     "VerbOption",
     "Version",
     "VersionRecord",
@@ -289,6 +290,7 @@ __all__ = [
     "import_mlflow",
     "is_dvc_project",
     "is_within",
+    "kill_stage_commands",
     "load_json_within_limits",
     "load_model",
     "log_artifact",
@@ -405,6 +407,7 @@ if TYPE_CHECKING:
     from nbvc.core.models.registry import ModelVersion, load_model, log_model
     from nbvc.core.pipeline.console import ConsoleListener
     from nbvc.core.pipeline.dvc_config import is_dvc_project
+    from nbvc.core.pipeline.execute import kill_running as kill_stage_commands
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
     from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED
@@ -447,6 +450,7 @@ if TYPE_CHECKING:
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
     from nbvc.core.verbs import (
+        VERBS,
         AddOptions,
         ExpRunOptions,
         PullOptions,
@@ -455,7 +459,6 @@ if TYPE_CHECKING:
         TransferOptions,
         argparse_argument,
     )
-    from nbvc.core.verbs import VERBS
     from nbvc.core.verbs import Spec as VerbOption
     from nbvc.core.verbs import from_arguments as options_from_arguments
     from nbvc.core.verbs import specs as verb_options

@@ -284,6 +284,13 @@ class ReproOptions:
         rest=None,
         magic=False,
     )
+    json: bool = option(
+        False,
+        "print what each stage did as JSON (the stages' output goes to stderr)",
+        "--json",
+        rest=None,
+        magic=False,
+    )
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,6 @@ def register(sub: Any) -> list[str]:
         "(nbvc.yaml, or dvc.yaml when there is no nbvc.yaml).",
     )
     add_options(parser, ReproOptions)
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print what each stage did as JSON (stage output goes to stderr)",
-    )
     return ["repro"]
 
 

@@ -229,7 +229,12 @@ class _Repro:
         self.listener.stage_started(stage.name, reason)
         saved = outs_guard.set_aside(self.repo, stage, self.pool, versions=self.dvc is None)
         outcome = StageOutcome(stage.name, RAN, reason, replaced={s.path: s.oid for s in saved})
-        error = self._run(stage)
+        try:
+            error = self._run(stage)
+        except KeyboardInterrupt:  # Ctrl-C: the outs it removed come back, as after a failure
+            self._forget([o.path for o in stage.outs])
+            outs_guard.restore_missing(self.repo, saved, self.pool)
+            raise
         self._forget([o.path for o in stage.outs])
         if error is None and (missing := [o.path for o in stage.outs if not self._exists(o.path)]):
             error = f"stage {stage.name} did not create its out {missing[0]}"

@@ -57,7 +57,7 @@ class HelpMagics(NbvcMagics):
         """List nbvc's magics (`%nbvc --help`); `%nbvc VERB ...` runs any CLI verb here."""
         verb, _, rest = line.strip().partition(" ")
         if verb in VERBS:  # a hand-written magic where there is one (it records lineage)
-            if VERBS[verb].rich:
+            if VERBS[verb].rich and self.shell is not None:
                 return self.shell.run_line_magic(VERBS[verb].magic, rest)
             return run_verb(self, verb, rest)
         if verb not in ("", "-h", "--help", "help"):

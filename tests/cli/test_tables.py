@@ -3,6 +3,7 @@ way, dates with the year) and ``--json`` wherever a table is printed (docs/cli.m
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from nbvc.cli import commands
 from nbvc.cli.commands import COMMANDS
+from nbvc.cli.main import build_parser
 from nbvc.core import Repo
 from tests.conftest import Cli
 from tests.kernel.kit import python_on_path, write_pipeline
@@ -122,9 +124,20 @@ def test_every_listing_has_json(cli: Cli, project: Repo, words: tuple[str, ...])
     json.loads(cli.ok(*words, "--json"))
 
 
+def offers_json(parser: argparse.ArgumentParser) -> bool:
+    """Whether the parser, or every one of its subcommands that lists something, takes --json."""
+    if "--json" in parser._option_string_actions:
+        return True
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return any(offers_json(p) for sub in subs for p in sub.choices.values())
+
+
 def test_every_verb_that_prints_a_table_offers_json() -> None:
-    """A new verb module that calls ``table(`` must offer ``--json`` too."""
-    for verb in COMMANDS.values():
+    """A verb module that calls ``table(`` (or prints params/metrics) must offer ``--json``."""
+    for name, verb in COMMANDS.items():
         source = (COMMANDS_DIR / f"{verb.module}.py").read_text(encoding="utf-8")
-        if "table(" in source or "print_diff(" in source or "print_values(" in source:
-            assert '"--json"' in source or "add_format_options" in source, verb.module
+        if not any(call in source for call in ("table(", "print_diff(", "print_values(")):
+            continue
+        parser, _ = build_parser([name])
+        subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        assert offers_json(subs.choices[name]), name

@@ -15,6 +15,7 @@ STYLE = """<style>
 .nbvc-out .nbvc-table th,.nbvc-out .nbvc-table td{padding:2px 10px;text-align:left;
 border-bottom:1px solid rgba(128,128,128,0.3);font-variant-numeric:tabular-nums}
 .nbvc-out .nbvc-table th{font-weight:600}
+.nbvc-out .nbvc-table .nbvc-num{text-align:right}
 .nbvc-out .nbvc-table th.nbvc-group{text-align:center;border-bottom:2px solid rgba(128,128,128,0.5)}
 .nbvc-out .nbvc-table th[data-sortable]{cursor:pointer}
 .nbvc-out .nbvc-good{color:#1a7f37}.nbvc-out .nbvc-bad{color:#cf222e}
@@ -47,8 +48,11 @@ class Cell:
     note: str | None = None
     note_tone: str | None = None
 
-    def html(self) -> str:
-        attrs = f' class="nbvc-{self.tone}"' if self.tone else ""
+    def html(self, numeric: bool = False) -> str:
+        classes = " ".join(
+            c for c in (f"nbvc-{self.tone}" if self.tone else "", "nbvc-num" * numeric) if c
+        )
+        attrs = f' class="{classes}"' if classes else ""
         if self.sort is not None:
             attrs += f' data-sort="{html.escape(self.sort)}"'
         note = ""
@@ -62,6 +66,14 @@ class Cell:
 
 
 CellLike = Cell | str
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _cell(value: CellLike) -> Cell:
@@ -82,7 +94,11 @@ class Table:
 
     def html(self) -> str:
         table_id = "nbvc-" + secrets.token_hex(6)
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        numeric = self._numeric()
+        head = "".join(
+            ('<th class="nbvc-num">' if n else "<th>") + f"{html.escape(c)}</th>"
+            for c, n in zip(self.columns, numeric, strict=True)
+        )
         if self.groups:
             spans = "".join(
                 f'<th colspan="{span}" class="nbvc-group">{html.escape(title)}</th>'
@@ -90,13 +106,23 @@ class Table:
             )
             head = f"{spans}</tr><tr>{head}"
         body = "".join(
-            "<tr>" + "".join(_cell(v).html() for v in row) + "</tr>" for row in self.rows
+            "<tr>" + "".join(_cell(v).html(n) for v, n in zip(row, numeric, strict=True)) + "</tr>"
+            for row in self.rows
         )
         table = (
             f'<table class="nbvc-table" id="{table_id}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>"
         )
         return table + (SORT_SCRIPT % table_id if self.sortable and len(self.rows) > 1 else "")
+
+    def _numeric(self) -> list[bool]:
+        """Columns of numbers (sizes, counts, values): right-aligned, as in the CLI's tables."""
+        found = []
+        for i in range(len(self.columns)):
+            cells = [_cell(row[i]) for row in self.rows]
+            shown = [c for c in cells if c.text not in ("", "-")]
+            found.append(bool(shown) and all(_is_number(c.sort or c.text) for c in shown))
+        return found
 
     def markdown(self) -> str:
         def line(values: Sequence[str]) -> str:

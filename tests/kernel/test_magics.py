@@ -32,8 +32,8 @@ def test_version_add_records_producer_message_and_tags(kernel: Kernel) -> None:
     assert version[-1] == f"a kernel, cell [{make.execution_count}]"
     shown = kernel.value("%version_log data.csv")._repr_html_()
     # sizes and counts are right-aligned, as in the CLI; text columns are not
-    assert '<th class="nbvc-num">size</th>' in shown and '<th class="nbvc-num">files</th>' in shown
-    assert '<td class="nbvc-num">1</td>' in shown and "<th>message</th>" in shown
+    assert "<th data-num>size</th>" in shown and "<th data-num>files</th>" in shown
+    assert "<td data-num>1</td>" in shown and "<th>message</th>" in shown
 
 
 def test_version_add_in_the_cell_that_wrote_the_file(kernel: Kernel) -> None:

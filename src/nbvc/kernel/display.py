@@ -15,7 +15,7 @@ STYLE = """<style>
 .nbvc-out .nbvc-table th,.nbvc-out .nbvc-table td{padding:2px 10px;text-align:left;
 border-bottom:1px solid rgba(128,128,128,0.3);font-variant-numeric:tabular-nums}
 .nbvc-out .nbvc-table th{font-weight:600}
-.nbvc-out .nbvc-table .nbvc-num{text-align:right}
+.nbvc-out .nbvc-table [data-num]{text-align:right}
 .nbvc-out .nbvc-table th.nbvc-group{text-align:center;border-bottom:2px solid rgba(128,128,128,0.5)}
 .nbvc-out .nbvc-table th[data-sortable]{cursor:pointer}
 .nbvc-out .nbvc-good{color:#1a7f37}.nbvc-out .nbvc-bad{color:#cf222e}
@@ -49,10 +49,8 @@ class Cell:
     note_tone: str | None = None
 
     def html(self, numeric: bool = False) -> str:
-        classes = " ".join(
-            c for c in (f"nbvc-{self.tone}" if self.tone else "", "nbvc-num" * numeric) if c
-        )
-        attrs = f' class="{classes}"' if classes else ""
+        attrs = f' class="nbvc-{self.tone}"' if self.tone else ""
+        attrs += " data-num" if numeric else ""
         if self.sort is not None:
             attrs += f' data-sort="{html.escape(self.sort)}"'
         note = ""
@@ -96,7 +94,7 @@ class Table:
         table_id = "nbvc-" + secrets.token_hex(6)
         numeric = self._numeric()
         head = "".join(
-            ('<th class="nbvc-num">' if n else "<th>") + f"{html.escape(c)}</th>"
+            ("<th data-num>" if n else "<th>") + f"{html.escape(c)}</th>"
             for c, n in zip(self.columns, numeric, strict=True)
         )
         if self.groups:

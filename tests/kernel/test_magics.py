@@ -208,9 +208,9 @@ def test_generated_magics_take_the_cli_options_and_fail_in_one_line(
     helped = kernel.value("%version_gc --help").body
     assert "--keep-last N" in helped and "--rechunk" in helped  # the CLI's own options
     assert kernel.value("%nbvc fsck").body.endswith("all intact")
+    hint = "see `%version_gc --help`"  # the magic's help, not the CLI's
     assert kernel.usage_error("%version_gc --frobnicate", capsys) == (
-        "unknown option --frobnicate for nbvc gc (did you mean --remote?); "
-        "see `%version_gc --help`"
+        f"unknown option --frobnicate for nbvc gc (did you mean --remote?); {hint}"
     )
     assert "not tracked" in kernel.usage_error("%version_diff nothere", capsys)
     assert "takes no 'frob'" in kernel.usage_error("%nbvc frob", capsys)

@@ -61,6 +61,7 @@ export function ArtifactsView(props: IArtifactsViewProps): React.ReactElement {
         label="Tracked artifacts"
         count={visible.length}
         rowHeight={ROW_HEIGHT}
+        fitContent
         active={active}
         onActive={setActive}
         onActivate={select}
@@ -227,6 +228,7 @@ function ArtifactDetails(props: IArtifactsViewProps): React.ReactElement {
           label={`Versions of ${selected}`}
           count={versions.length}
           rowHeight={VERSION_ROW_HEIGHT}
+          fitContent
           active={active}
           onActive={setActive}
           onActivate={index => model.pick(versions[index].version)}

@@ -112,6 +112,8 @@ def dismiss_notifications(page: Page) -> None:
 def screenshot_both_themes(page: Page, folder: Path, name: str) -> None:
     """``name-light.png`` and ``name-dark.png`` of the whole window; back to light after."""
     page.mouse.move(5, 5)  # no hover highlight in the pictures
+    # JupyterLab opens a launcher in an empty main area: not a bare grey area in the pictures
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab").first.wait_for()
     dismiss_notifications(page)
     page.screenshot(path=str(folder / f"{name}-light.png"))
     set_theme(page, dark=True)

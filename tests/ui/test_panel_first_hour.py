@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.ui import demo
-from tests.ui.conftest import clipped, open_lab, outside, set_theme, show_tab
+from tests.ui.conftest import (
+    clipped,
+    open_lab,
+    outside,
+    screenshot_both_themes,
+    set_theme,
+    show_tab,
+)
 from tests.ui.lab import Lab, lab_environment, running_lab
 from tests.ui.test_panel import artifact_row, close_main_area
 
@@ -122,7 +130,7 @@ def test_lineage_text_is_whole_at_the_default_width(page: Page) -> None:
     assert clipped(title) == []
 
 
-def test_whole_notebook_lineage_lists_every_cell_and_goes_to_it(page: Page) -> None:
+def test_whole_notebook_lineage_lists_every_cell_and_goes_to_it(page: Page, shots: Path) -> None:
     tree = page.get_by_role("tree", name="Lineage of model.txt")
     tree.get_by_role("button", name="(whole notebook)").first.click()
     cells = page.get_by_role("list", name="Cells of train.ipynb, in the order they ran")
@@ -136,6 +144,7 @@ def test_whole_notebook_lineage_lists_every_cell_and_goes_to_it(page: Page) -> N
     assert clipped(cells.locator(".jp-nbvc-cell-io li, .jp-nbvc-link")) == []
     assert outside(cells.locator(".jp-nbvc-cell-io li"), cells) == []
     expect(items.filter(has_text="setup")).to_contain_text("no files")
+    screenshot_both_themes(page, shots, "notebook-lineage")
     cells.get_by_role("button", name="retrain", exact=True).click()
     active = page.locator(".jp-NotebookPanel .jp-Cell.jp-mod-active")
     expect(active).to_contain_text("second = nbvc.start_run()")
@@ -219,7 +228,7 @@ def header_texts(*names: str) -> list[re.Pattern[str]]:
     return [re.compile(rf"^{re.escape(name)}[▲▼]?$") for name in ["Selected", *names]]
 
 
-def test_runs_columns_are_chosen_and_remembered_per_repo(page: Page, lab: Lab) -> None:
+def test_runs_columns_are_chosen_and_remembered_per_repo(page: Page, shots: Path) -> None:
     show_tab(page, "Runs")
     headers = page.locator("#nbvc-runs .jp-nbvc-table-header [role=columnheader]")
     expect(headers).to_have_text(header_texts("Run", "Started", "Status", "accuracy", "loss"))
@@ -228,6 +237,7 @@ def test_runs_columns_are_chosen_and_remembered_per_repo(page: Page, lab: Lab) -
     menu.get_by_role("checkbox", name="scale", exact=True).check()
     menu.get_by_role("checkbox", name="loss", exact=True).uncheck()
     expect(headers).to_have_text(header_texts("Run", "Started", "Status", "accuracy", "scale"))
+    screenshot_both_themes(page, shots, "run-columns")
     expect(run_rows(page).first.locator("[data-column='param:logged:scale']")).to_have_text(
         re.compile(r"^1(\.5)?$")
     )

@@ -42,12 +42,26 @@ export function LineageView(props: ILineageViewProps): React.ReactElement {
     );
   }
   const title = model.ref ? `${model.artifact}@${model.ref}` : model.artifact;
+  const notebook = model.root ? producingNotebook(model.root) : null;
   return (
     <div className="jp-nbvc-view jp-nbvc-lineage-view">
       <div className="jp-nbvc-toolbar">
         <span className="jp-nbvc-lineage-title" title={title}>
           {title}
         </span>
+        {notebook && (
+          <button
+            className="jp-nbvc-button"
+            title={`Every cell of ${notebook} with the files it read and wrote`}
+            onClick={() =>
+              void commands.execute(CommandIDs.notebookLineage, {
+                path: notebook
+              })
+            }
+          >
+            Whole notebook
+          </button>
+        )}
         <button
           className="jp-nbvc-button"
           onClick={() =>
@@ -212,6 +226,20 @@ function NotebookLineageView(props: ILineageViewProps): React.ReactElement {
   );
 }
 
+/** The notebook (served path) of the first cell that produced the artifact, if any. */
+function producingNotebook(node: API.LineageNode): string | null {
+  if (node.type === 'cell') {
+    return node.notebook_path && !node.missing ? node.notebook_path : null;
+  }
+  for (const child of childrenOf(node)) {
+    const found = producingNotebook(child);
+    if (found) {
+      return found;
+    }
+  }
+  return null;
+}
+
 function childrenOf(node: API.LineageNode): API.LineageNode[] {
   return node.type === 'artifact' ? node.producers : node.inputs;
 }
@@ -293,31 +321,20 @@ function NodeBody(props: {
         );
       }
       return (
-        <>
-          <button
-            className="jp-nbvc-link"
-            title={`Open ${path} at this cell${when ? ` (ran ${when})` : ''}`}
-            onClick={() =>
-              void commands.execute(CommandIDs.openCell, {
-                path,
-                cellId: node.cell_id ?? '',
-                executionCount: node.execution_count ?? -1
-              })
-            }
-          >
-            {node.label}
-            {via}
-          </button>
-          <button
-            className="jp-nbvc-link jp-nbvc-node-note"
-            title={`Every cell of ${path} with the files it read and wrote`}
-            onClick={() =>
-              void commands.execute(CommandIDs.notebookLineage, { path })
-            }
-          >
-            (whole notebook)
-          </button>
-        </>
+        <button
+          className="jp-nbvc-link"
+          title={`Open ${path} at this cell${when ? ` (ran ${when})` : ''}`}
+          onClick={() =>
+            void commands.execute(CommandIDs.openCell, {
+              path,
+              cellId: node.cell_id ?? '',
+              executionCount: node.execution_count ?? -1
+            })
+          }
+        >
+          {node.label}
+          {via}
+        </button>
       );
     }
     case 'stage':

@@ -57,12 +57,14 @@ const FIXED: IColumn[] = [
     title: 'Started',
     sort: 'started',
     cell: run => formatTime(run.started)
-  },
-  { id: 'status', title: 'Status', sort: 'status', cell: run => run.status }
+  }
 ];
 
-/** Fixed column widths (px): select, run, started, status; then each metric. */
-const WIDTHS = [28, 76, 128, 80];
+/**
+ * Fixed column widths (px): select, run (with its status as a coloured dot), started; they
+ * fit the panel's default width. Then each param and metric.
+ */
+const WIDTHS = [28, 88, 128];
 const METRIC_WIDTH = 84;
 
 /** The grid of the table: every row and the header share it, so columns line up. */
@@ -367,8 +369,20 @@ function RunRow(props: {
           role="gridcell"
           className="jp-nbvc-cell"
           data-column={column.id}
-          title={column.cell(run)}
+          title={
+            column.id === 'run'
+              ? `${column.cell(run)}: ${run.status}`
+              : column.cell(run)
+          }
         >
+          {column.id === 'run' && (
+            <span
+              className="jp-nbvc-status-dot"
+              data-status={run.status}
+              aria-label={run.status}
+              role="img"
+            />
+          )}
           {column.cell(run)}
         </span>
       ))}

@@ -287,3 +287,6 @@ def test_job_progress_is_readable(page: Page) -> None:
         assert label.evaluate(CONTRAST) >= 4.5, dark
     set_theme(page, False)
     assert clipped(label) == []
+    assert clipped(job.locator(".jp-nbvc-job-header > *")) == []
+    assert outside(job.locator(".jp-nbvc-job-header > *, .jp-nbvc-log pre"), panel(page)) == []
+    assert job.locator(".jp-nbvc-log pre").evaluate("e => e.scrollWidth <= e.clientWidth")

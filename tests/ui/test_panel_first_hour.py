@@ -103,6 +103,7 @@ def test_the_artifacts_view_has_no_empty_gap(page: Page) -> None:
     details = page.locator(".jp-nbvc-details")
     expect(details.locator(".jp-nbvc-details-title")).to_have_text("model.txt")
     expect(page.locator(".jp-nbvc-version-list .jp-nbvc-vrow")).to_have_count(2)
+    assert clipped(page.locator("#nbvc-artifacts .jp-nbvc-path")) == []
     # measured in one go (a line loading above moves both)
     gaps = page.evaluate(
         """() => {

@@ -320,21 +320,24 @@ function NodeBody(props: {
           </span>
         );
       }
+      // a link (it goes to the cell), inline so a long label wraps under the kind
       return (
-        <button
+        <a
           className="jp-nbvc-link"
+          href="#"
           title={`Open ${path} at this cell${when ? ` (ran ${when})` : ''}`}
-          onClick={() =>
+          onClick={event => {
+            event.preventDefault();
             void commands.execute(CommandIDs.openCell, {
               path,
               cellId: node.cell_id ?? '',
               executionCount: node.execution_count ?? -1
-            })
-          }
+            });
+          }}
         >
           {node.label}
           {via}
-        </button>
+        </a>
       );
     }
     case 'stage':

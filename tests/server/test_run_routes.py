@@ -237,9 +237,7 @@ async def test_metric_changes_are_good_or_bad_by_the_metrics_direction(
     }
     # the project's own directions, from .nbvc/config, win
     config = runs.path / ".nbvc" / "config"
-    config.write_text(
-        config.read_text() + '\n[metrics]\nhigher_is_better = ["latency_p99"]\n'
-    )
+    config.write_text(config.read_text() + '\n[metrics]\nhigher_is_better = ["latency_p99"]\n')
     diff = await api.ok("GET", "metrics/diff", **query)
     assert {c["name"]: c["tone"] for c in diff["changes"]}["latency_p99"] == "bad"
     params = await api.ok("GET", "params/diff", path="lab", a=short(a), b=short(b))

@@ -90,7 +90,8 @@ test: setup $(EXTENSION)
 
 # Refresh the README's screenshots (docs/screenshots/*-light.png, *-dark.png).
 screenshots: setup $(EXTENSION)
-	NBVC_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m ui tests/ui/test_panel.py
+	NBVC_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m ui tests/ui/test_panel.py \
+		tests/ui/test_panel_first_hour.py
 
 lint: setup
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -7,6 +7,7 @@ export namespace CommandIDs {
   export const checkout = 'nbvc:checkout';
   export const diff = 'nbvc:diff';
   export const lineage = 'nbvc:lineage';
+  export const notebookLineage = 'nbvc:notebook-lineage';
   export const openCell = 'nbvc:open-cell';
   export const compareRuns = 'nbvc:compare-runs';
   export const repro = 'nbvc:repro';

@@ -151,6 +151,12 @@ export function addCommands(context: ICommandContext): void {
     selector: FILE_ITEM,
     rank: 61
   });
+  app.contextMenu.addItem({
+    command: CommandIDs.notebookLineage,
+    selector: '.jp-DirListing-item[data-file-type="notebook"]',
+    args: { fromBrowser: true },
+    rank: 62
+  });
   for (const command of Object.values(CommandIDs)) {
     if (command !== CommandIDs.cancelJob && command !== CommandIDs.openCell) {
       context.palette?.addItem({ command, category: CATEGORY });
@@ -234,6 +240,30 @@ function addArtifactCommands(
       })
   });
 
+  commands.addCommand(CommandIDs.notebookLineage, {
+    label: 'Show Lineage of the Whole Notebook',
+    caption:
+      'Every cell of the notebook with the files it read and wrote (the open notebook, or the one given)',
+    execute: args =>
+      notifying(async () => {
+        const path =
+          text(args, 'path') ||
+          (args.fromBrowser === true ? selectedNotebook(context) : '') ||
+          openNotebook(context);
+        if (!path) {
+          throw new Error(
+            'Open a notebook (or pick one in the file browser) to see its lineage.'
+          );
+        }
+        const notebook = model.artifactOf(path);
+        if (notebook === null) {
+          throw new Error(`${path} is not inside the nbvc repo shown.`);
+        }
+        show('lineage');
+        await model.lineage.showNotebook(notebook);
+      })
+  });
+
   commands.addCommand(CommandIDs.openCell, {
     label: 'Open the Notebook at a Cell',
     execute: args =>
@@ -273,6 +303,30 @@ function addArtifactCommands(
         await widget.content.scrollToCell(cells[index], 'center');
       })
   });
+}
+
+/** The notebook picked in the file browser, if the command came from its menu. */
+function selectedNotebook(context: ICommandContext): string {
+  const items = context.browser
+    ? Array.from(context.browser.selectedItems())
+    : [];
+  return items.length === 1 && items[0].type === 'notebook'
+    ? items[0].path
+    : '';
+}
+
+/** The notebook in the main area: the current one, else the first one open. */
+function openNotebook(context: ICommandContext): string {
+  const { shell } = context.app;
+  if (shell.currentWidget instanceof NotebookPanel) {
+    return shell.currentWidget.context.path;
+  }
+  for (const widget of shell.widgets('main')) {
+    if (widget instanceof NotebookPanel) {
+      return widget.context.path;
+    }
+  }
+  return '';
 }
 
 function addRunCommands(context: ICommandContext): void {

@@ -929,6 +929,13 @@ export interface components {
                 change: number | null;
                 /** @description The change relative to old */
                 percent: number | null;
+                /**
+                 * @description Metrics only: `good` when the change is an improvement by the metric's
+                 *     direction (lower is better for loss, error, rmse...; `[metrics]` in
+                 *     `.nbvc/config` overrides), `bad` when worse, null when unchanged or not a number
+                 * @enum {unknown}
+                 */
+                tone?: "good" | "bad" | null;
             }[];
         };
         PlotList: {

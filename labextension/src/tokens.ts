@@ -91,7 +91,11 @@ export interface IComparisonRow {
   values: unknown[];
   changes: (number | null)[];
   percents: (number | null)[];
+  /** A metric's change against the baseline, by its direction: better, worse or neither. */
+  tones: Tone[];
 }
+
+export type Tone = 'good' | 'bad' | null;
 
 /** Params and metrics of two or more runs side by side, and their plots. */
 export interface IRunComparison extends IDisposable {
@@ -121,15 +125,22 @@ export interface IModelsModel {
   artifactUrl(artifact: API.IRunArtifact): string | null;
 }
 
-/** The lineage of one artifact version: what produced it, from what. */
+/**
+ * Lineage: of one artifact version (what produced it, from what), or of a whole notebook
+ * (every cell with the files it read and wrote). One of `artifact` and `notebook` is shown.
+ */
 export interface ILineageModel {
   readonly changed: ISignal<ILineageModel, void>;
   readonly artifact: string | null;
   readonly ref: string | null;
+  /** The notebook shown (relative to the repo root), or null. */
+  readonly notebook: string | null;
   readonly state: LoadState;
   readonly message: string;
   readonly root: API.LineageNode | null;
+  readonly cells: API.INotebookLineage | null;
   show(artifact: string, ref?: string | null): Promise<void>;
+  showNotebook(notebook: string): Promise<void>;
   refresh(): Promise<void>;
 }
 

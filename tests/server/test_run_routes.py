@@ -204,12 +204,45 @@ async def test_metrics_diff_between_two_runs_has_changes(api: Api, runs: Runs) -
     diff = await api.ok("GET", "metrics/diff", path="lab", a=short(a), b=short(b))
     assert diff["a"] == short(a) and diff["b"] == short(b)
     assert diff["changes"] == [
-        {"path": "logged", "name": "acc", "old": 0.5, "new": 0.75, "change": 0.25, "percent": 50.0}
+        {
+            "path": "logged",
+            "name": "acc",
+            "old": 0.5,
+            "new": 0.75,
+            "change": 0.25,
+            "percent": 50.0,
+            "tone": "good",
+        }
     ]
     every = await api.ok("GET", "metrics/diff", path="lab", a=short(a), b=short(b), all="true")
     assert [(c["name"], c["change"]) for c in every["changes"]] == [("acc", 0.25), ("loss", 0.0)]
     params = await api.ok("GET", "params/diff", path="lab", a=a, b=b)
     assert [(c["name"], c["old"], c["new"]) for c in params["changes"]] == [("lr", 0.1, 0.2)]
+
+
+async def test_metric_changes_are_good_or_bad_by_the_metrics_direction(
+    api: Api, runs: Runs
+) -> None:
+    a = runs.log({"acc": 0.5, "val_loss": 0.4, "rmse": 2.0, "latency_p99": 9.0, "f1": 0.5})
+    b = runs.log({"acc": 0.4, "val_loss": 0.3, "rmse": 2.5, "latency_p99": 8.0, "f1": 0.5})
+    query = {"path": "lab", "a": short(a), "b": short(b), "all": "true"}
+    diff = await api.ok("GET", "metrics/diff", **query)
+    tones = {c["name"]: c["tone"] for c in diff["changes"]}
+    # lower is better for losses and errors, higher for the rest; unchanged is neither
+    assert tones == {
+        "acc": "bad",
+        "val_loss": "good",
+        "rmse": "bad",
+        "latency_p99": "good",
+        "f1": None,
+    }
+    # the project's own directions, from .nbvc/config, win
+    config = runs.path / ".nbvc" / "config"
+    config.write_text(config.read_text() + '\n[metrics]\nhigher_is_better = ["latency_p99"]\n')
+    diff = await api.ok("GET", "metrics/diff", **query)
+    assert {c["name"]: c["tone"] for c in diff["changes"]}["latency_p99"] == "bad"
+    params = await api.ok("GET", "params/diff", path="lab", a=short(a), b=short(b))
+    assert all("tone" not in c for c in params["changes"])
 
 
 async def test_diff_defaults_to_latest_run_against_workspace(api: Api, runs: Runs) -> None:

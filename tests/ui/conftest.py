@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
 from tests.ui.lab import CHROMIUM, CHROMIUM_ARGS, Lab
 
@@ -38,15 +38,42 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def open_lab(browser: Browser, lab: Lab) -> Page:
-    """A page with JupyterLab loaded, the nbvc panel open and widened."""
+def open_lab(browser: Browser, lab: Lab, width: int | None = PANEL_WIDTH) -> Page:
+    """A page with JupyterLab loaded, the nbvc panel open and widened to ``width`` (None: the
+    width JupyterLab gives it, what a new user sees)."""
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(30_000)
     page.goto(lab.lab_url())
     page.locator('.jp-SideBar [data-id="nbvc-panel"]').click()
     page.locator("#nbvc-panel").wait_for()
-    widen_left_area(page, PANEL_WIDTH)
+    if width is not None:
+        widen_left_area(page, width)
     return page
+
+
+def clipped(locator: Locator) -> list[str]:
+    """The texts among ``locator``'s elements cut off at their right edge (or by an ellipsis)."""
+    found: list[str] = locator.evaluate_all(
+        """elements => elements
+            .filter(e => e.getClientRects().length > 0 && e.scrollWidth > e.clientWidth + 1)
+            .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""
+    )
+    return found
+
+
+def outside(locator: Locator, container: Locator) -> list[str]:
+    """The texts among ``locator``'s visible elements that stick out of ``container``'s right
+    edge."""
+    box = container.bounding_box()
+    assert box is not None
+    found: list[str] = locator.evaluate_all(
+        """(elements, right) => elements
+            .filter(e => e.getClientRects().length > 0)
+            .filter(e => e.getBoundingClientRect().right > right + 0.5)
+            .map(e => `${e.textContent.trim()} (to ${e.getBoundingClientRect().right})`)""",
+        box["x"] + box["width"],
+    )
+    return found
 
 
 def widen_left_area(page: Page, width: int) -> None:
@@ -85,6 +112,8 @@ def dismiss_notifications(page: Page) -> None:
 def screenshot_both_themes(page: Page, folder: Path, name: str) -> None:
     """``name-light.png`` and ``name-dark.png`` of the whole window; back to light after."""
     page.mouse.move(5, 5)  # no hover highlight in the pictures
+    # JupyterLab opens a launcher in an empty main area: not a bare grey area in the pictures
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab").first.wait_for()
     dismiss_notifications(page)
     page.screenshot(path=str(folder / f"{name}-light.png"))
     set_theme(page, dark=True)

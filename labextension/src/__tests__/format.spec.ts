@@ -6,7 +6,7 @@ import {
   formatValue,
   valueOf
 } from '../widgets/format';
-import { metricColumns } from '../widgets/runs';
+import { valueColumns } from '../widgets/runs';
 import { run } from './fake';
 
 describe('what the panel shows', () => {
@@ -42,7 +42,7 @@ describe('what the panel shows', () => {
   });
 
   it('shows the metrics most runs have as columns, naming the file of a shared name', () => {
-    const columns = metricColumns([
+    const columns = valueColumns([
       { kind: 'param', source: 'logged', name: 'lr', runs: 9 },
       { kind: 'metric', source: 'logged', name: 'acc', runs: 5 },
       { kind: 'metric', source: 'metrics.json', name: 'acc', runs: 7 },

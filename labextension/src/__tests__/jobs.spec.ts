@@ -121,4 +121,83 @@ describe('LineageModel', () => {
     await settle();
     model.dispose();
   });
+
+  it('shows a whole notebook: every cell with what it read and wrote', async () => {
+    const access = (path: string, version: number | null) => ({
+      path,
+      oid: 'a'.repeat(64),
+      size: 10,
+      artifact: version === null ? null : path,
+      version
+    });
+    const cells = {
+      notebook: 'train.ipynb',
+      notebook_path: 'proj/train.ipynb',
+      session: 's1',
+      cells: [
+        {
+          id: 'r1',
+          label: 'cell load',
+          cell_id: 'load',
+          execution_count: 1,
+          started: 1,
+          ended: 2,
+          success: true,
+          reads: [access('data.csv', 1)],
+          writes: []
+        },
+        {
+          id: 'r2',
+          label: 'cell train',
+          cell_id: 'train',
+          execution_count: 2,
+          started: 3,
+          ended: 4,
+          success: true,
+          reads: [],
+          writes: [access('model.bin', 2)]
+        }
+      ]
+    };
+    const server = repoServer([artifact('model.bin')])
+      .on('lineage/notebook', cells)
+      .on('lineage', {
+        root: {
+          type: 'artifact',
+          label: 'model.bin@v2',
+          path: 'model.bin',
+          oid: 'x',
+          version: 'v2',
+          producers: []
+        }
+      });
+    const model = new NbvcModel({
+      request: server.request,
+      interval: SLOW,
+      jobInterval: SLOW
+    });
+    model.path = 'proj';
+    await model.refresh();
+    await model.lineage.showNotebook('train.ipynb');
+    expect(server.called('lineage/notebook')[0].query).toEqual({
+      path: 'proj',
+      notebook: 'train.ipynb'
+    });
+    expect(model.lineage.notebook).toBe('train.ipynb');
+    expect(model.lineage.artifact).toBeNull();
+    expect(model.lineage.cells?.cells.map(c => c.label)).toEqual([
+      'cell load',
+      'cell train'
+    ]);
+    // the repo changed: the same notebook is fetched again
+    model.lineage.repoChanged(true);
+    await settle();
+    expect(server.called('lineage/notebook')).toHaveLength(2);
+    // an artifact's lineage replaces the notebook's
+    await model.lineage.show('model.bin');
+    expect(model.lineage.notebook).toBeNull();
+    expect(model.lineage.cells).toBeNull();
+    expect(model.lineage.root?.label).toBe('model.bin@v2');
+    model.dispose();
+  });
 });

@@ -2,7 +2,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { API } from '../api';
 import { RequestFn, messageOf } from '../http';
-import { IComparisonRow, IRunComparison, LoadState } from '../tokens';
+import { IComparisonRow, IRunComparison, LoadState, Tone } from '../tokens';
 
 type Kind = IComparisonRow['kind'];
 
@@ -117,7 +117,8 @@ export function mergeRows(
             name: change.name,
             values: new Array<unknown>(count).fill(null),
             changes: new Array<number | null>(count).fill(null),
-            percents: new Array<number | null>(count).fill(null)
+            percents: new Array<number | null>(count).fill(null),
+            tones: new Array<Tone>(count).fill(null)
           };
           rows.set(key, row);
         }
@@ -125,6 +126,7 @@ export function mergeRows(
         row.values[column] = change.new;
         row.changes[column] = change.change;
         row.percents[column] = change.percent;
+        row.tones[column] = change.tone ?? null;
       }
     }
   });

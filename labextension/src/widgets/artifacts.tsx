@@ -8,7 +8,8 @@ import { formatSize, formatTime } from './format';
 import { VirtualList } from './virtual';
 
 const ROW_HEIGHT = 28;
-const VERSION_ROW_HEIGHT = 44;
+/** Four short lines: name and checkout, message, date and size, producer. */
+const VERSION_ROW_HEIGHT = 72;
 /** Diff entries listed per group; the rest are counted. */
 const DIFF_LIMIT = 100;
 
@@ -61,6 +62,7 @@ export function ArtifactsView(props: IArtifactsViewProps): React.ReactElement {
         label="Tracked artifacts"
         count={visible.length}
         rowHeight={ROW_HEIGHT}
+        fitContent
         active={active}
         onActive={setActive}
         onActivate={select}
@@ -227,6 +229,7 @@ function ArtifactDetails(props: IArtifactsViewProps): React.ReactElement {
           label={`Versions of ${selected}`}
           count={versions.length}
           rowHeight={VERSION_ROW_HEIGHT}
+          fitContent
           active={active}
           onActive={setActive}
           onActivate={index => model.pick(versions[index].version)}
@@ -290,23 +293,27 @@ function VersionRow(props: {
               {tag}
             </span>
           ))}
-          <span className="jp-nbvc-version-message" title={version.message}>
-            {version.message}
-          </span>
+          <button
+            className="jp-nbvc-button jp-nbvc-checkout"
+            aria-label={`Check out ${version.version}`}
+            onClick={props.onCheckout}
+          >
+            Checkout
+          </button>
+        </div>
+        <div className="jp-nbvc-version-message" title={version.message}>
+          {version.message}
         </div>
         <div className="jp-nbvc-version-meta">
           {formatTime(version.created)} · {formatSize(version.size)}
           {version.kind === 'dir' ? ` · ${version.files} files` : ''}
-          {producer ? ` · ${producer}` : ''}
         </div>
+        {producer && (
+          <div className="jp-nbvc-version-meta" title={version.producer ?? ''}>
+            {producer}
+          </div>
+        )}
       </div>
-      <button
-        className="jp-nbvc-button jp-nbvc-checkout"
-        aria-label={`Check out ${version.version}`}
-        onClick={props.onCheckout}
-      >
-        Checkout
-      </button>
     </div>
   );
 }

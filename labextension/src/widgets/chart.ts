@@ -4,9 +4,15 @@ import { ReadonlyJSONObject } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { API } from '../api';
+import { withLonePoints } from './plotspec';
 
 /** The mime type JupyterLab's Vega-Lite renderer (vega5-extension) draws. */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+/** Drawn as SVG: crisp at any zoom, and its text (values, axes) is text. */
+const metadata = {
+  [VEGALITE_MIME]: { embed_options: { renderer: 'svg' } }
+};
 
 /**
  * Vega-Lite plots drawn by JupyterLab's own renderer (the one notebooks use), so charts
@@ -30,7 +36,8 @@ export class PlotsWidget extends Panel {
       box.node.setAttribute('aria-label', plot.title);
       box.node.dataset.plot = plot.id;
       // the spec is parsed JSON (the contract types it as an open object)
-      const data = { [VEGALITE_MIME]: plot.spec as ReadonlyJSONObject };
+      const spec = withLonePoints(plot.spec as { [key: string]: unknown });
+      const data = { [VEGALITE_MIME]: spec as ReadonlyJSONObject };
       const mime = this._rendermime.preferredMimeType(data, 'any');
       if (mime === undefined) {
         box.addWidget(
@@ -40,7 +47,7 @@ export class PlotsWidget extends Panel {
         const renderer: IRenderMime.IRenderer =
           this._rendermime.createRenderer(mime);
         box.addWidget(renderer);
-        renderers.push(renderer.renderModel(new MimeModel({ data })));
+        renderers.push(renderer.renderModel(new MimeModel({ data, metadata })));
       }
       this.addWidget(box);
     }

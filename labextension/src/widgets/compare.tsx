@@ -6,7 +6,7 @@ import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { nbvcIcon } from '../icon';
-import { IComparisonRow, IRunComparison } from '../tokens';
+import { IComparisonRow, IRunComparison, Tone } from '../tokens';
 import { PlotsWidget } from './chart';
 import { formatChange, formatValue } from './format';
 
@@ -24,7 +24,8 @@ export class CompareWidget extends Panel {
     super();
     this.id = `nbvc-compare-${comparison.ids.join('-').slice(0, 200)}`;
     this.addClass('jp-nbvc-compare');
-    this.title.label = `Runs ${comparison.labels.join(' vs ')}`;
+    // short enough for a main-area tab; the caption names the runs
+    this.title.label = `Compare ${comparison.labels.length} runs`;
     this.title.caption = `Compare runs ${comparison.labels.join(', ')}`;
     this.title.icon = nbvcIcon;
     this.title.closable = true;
@@ -83,24 +84,37 @@ class ComparisonTable extends ReactWidget {
       );
     }
     return (
-      <table aria-label="Params and metrics of the compared runs">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            {comparison.labels.map((label, index) => (
-              <th scope="col" key={label}>
-                {label}
-                {index === 0 ? ' (baseline)' : ''}
-              </th>
+      <>
+        <table aria-label="Params and metrics of the compared runs">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              {comparison.labels.map((label, index) => (
+                <th scope="col" key={label}>
+                  {label}
+                  {index === 0 ? ' (baseline)' : ''}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {comparison.rows.map(row => (
+              <Row key={`${row.kind}:${row.path}:${row.name}`} row={row} />
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {comparison.rows.map(row => (
-            <Row key={`${row.kind}:${row.path}:${row.name}`} row={row} />
-          ))}
-        </tbody>
-      </table>
+          </tbody>
+        </table>
+        <p className="jp-nbvc-compare-legend">
+          Changes from the baseline:{' '}
+          <span className="jp-nbvc-delta" data-tone="good">
+            better
+          </span>{' '}
+          or{' '}
+          <span className="jp-nbvc-delta" data-tone="bad">
+            worse
+          </span>{' '}
+          by each metric's direction (lower is better for loss, error, rmse…).
+        </p>
+      </>
     );
   }
 }
@@ -123,10 +137,22 @@ function Row(props: { row: IComparisonRow }): React.ReactElement {
         return (
           <td key={index}>
             <span className="jp-nbvc-value">{formatValue(value)}</span>
-            {change && <span className="jp-nbvc-delta">{change}</span>}
+            {change && (
+              <span
+                className="jp-nbvc-delta"
+                data-tone={row.tones[index] ?? undefined}
+                title={toneTitle(row.tones[index])}
+              >
+                {change}
+              </span>
+            )}
           </td>
         );
       })}
     </tr>
   );
+}
+
+function toneTitle(tone: Tone): string | undefined {
+  return tone === 'good' ? 'better' : tone === 'bad' ? 'worse' : undefined;
 }

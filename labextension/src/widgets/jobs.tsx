@@ -63,6 +63,51 @@ export function JobsView(props: IJobsViewProps): React.ReactElement {
   );
 }
 
+/**
+ * How far a job is: a label a user can read (counts, percent, the server's message) over a
+ * full-width bar, exposed as a progressbar to assistive technology.
+ */
+function JobProgress(props: {
+  job: API.IJob;
+  counted: string;
+}): React.ReactElement {
+  const { job, counted } = props;
+  const progress = job.progress;
+  const total = progress.total ?? 0;
+  const known = total > 0;
+  const percent = known
+    ? Math.round((100 * Math.min(progress.done, total)) / total)
+    : null;
+  const parts = [
+    counted,
+    percent === null ? '' : `${percent}%`,
+    progress.message
+  ].filter(part => part !== '');
+  const label = parts.join(' · ');
+  return (
+    <div className="jp-nbvc-job-progress">
+      <span className="jp-nbvc-job-message" title={label}>
+        {label || (isActive(job) ? 'Working…' : '')}
+      </span>
+      <div
+        className="jp-nbvc-progress-track"
+        role="progressbar"
+        aria-label={`${job.kind} progress`}
+        aria-valuemin={known ? 0 : undefined}
+        aria-valuemax={known ? 100 : undefined}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={label || undefined}
+        data-indeterminate={!known && isActive(job) ? true : undefined}
+      >
+        <div
+          className="jp-nbvc-progress-fill"
+          style={{ width: percent === null ? undefined : `${percent}%` }}
+        />
+      </div>
+    </div>
+  );
+}
+
 function JobCard(props: {
   job: API.IJob;
   commands: CommandRegistry;
@@ -101,18 +146,7 @@ function JobCard(props: {
           </button>
         )}
       </div>
-      <div className="jp-nbvc-job-progress">
-        <progress
-          max={total > 0 ? total : undefined}
-          value={total > 0 ? progress.done : undefined}
-          aria-label={`${job.kind} progress`}
-        />
-        <span className="jp-nbvc-job-message">
-          {counted}
-          {counted && progress.message ? ' · ' : ''}
-          {progress.message}
-        </span>
-      </div>
+      <JobProgress job={job} counted={counted} />
       {progress.steps.length > 0 && (
         <ol className="jp-nbvc-steps" aria-label="Stages">
           {progress.steps.map(step => (

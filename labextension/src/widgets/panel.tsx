@@ -1,3 +1,4 @@
+import { PageConfig } from '@jupyterlab/coreutils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
@@ -16,6 +17,10 @@ import { RunsView } from './runs';
 
 export type TabName =
   'artifacts' | 'runs' | 'experiments' | 'models' | 'lineage' | 'jobs';
+
+/** A tab's horizontal padding and border (px), beside its label. */
+const TAB_PADDING = 14;
+const TWO_ROWS = 'jp-nbvc-mod-two-rows';
 
 const TABS: TabName[] = [
   'artifacts',
@@ -49,7 +54,11 @@ export class NbvcPanel extends Panel {
         <ArtifactsView model={model.artifacts} commands={commands} />
       )),
       runs: new ModelView(model, [model.runs.changed], () => (
-        <RunsView model={model.runs} commands={commands} />
+        <RunsView
+          model={model.runs}
+          commands={commands}
+          repo={`${PageConfig.getBaseUrl()}${model.repo?.root ?? ''}`}
+        />
       )),
       experiments: new ModelView(model, [model.experiments.changed], () => (
         <ExperimentsView model={model.experiments} commands={commands} />
@@ -87,6 +96,37 @@ export class NbvcPanel extends Panel {
 
   showTab(name: TabName): void {
     this._tabs.currentIndex = TABS.indexOf(name);
+  }
+
+  protected override onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._fitTabs();
+  }
+
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._fitTabs();
+  }
+
+  /**
+   * Every tab label whole: one row when they all fit, else two rows (the panel's default
+   * width is too narrow for six labels on one line).
+   */
+  private _fitTabs(): void {
+    const bar = this._tabs.tabBar;
+    const width = bar.node.clientWidth;
+    if (width === 0) {
+      return;
+    }
+    const needed = [...bar.contentNode.children].reduce((sum, tab) => {
+      const label = tab.querySelector('.lm-TabBar-tabLabel');
+      return sum + (label?.scrollWidth ?? 0) + TAB_PADDING;
+    }, 0);
+    const twoRows = needed > width;
+    if (twoRows !== this._tabs.hasClass(TWO_ROWS)) {
+      this._tabs.toggleClass(TWO_ROWS, twoRows);
+      this._tabs.fit(); // the tab bar's height comes from its CSS min/max height
+    }
   }
 
   private readonly _tabs: TabPanel;

@@ -4,12 +4,18 @@ import * as React from 'react';
 import { API } from '../api';
 import { CommandIDs } from '../commandIds';
 import { IRunSort, IRunsModel } from '../tokens';
+import {
+  browserStorage,
+  keyId,
+  loadColumns,
+  saveColumns,
+  shownKeys,
+  toggleColumn
+} from '../model/columns';
 import { formatTime, formatValue, valueOf } from './format';
 import { VirtualList } from './virtual';
 
 const ROW_HEIGHT = 26;
-/** Metric columns shown: the metrics most runs have. */
-const METRIC_COLUMNS = 3;
 
 interface IColumn {
   id: string;
@@ -20,21 +26,26 @@ interface IColumn {
   cell(run: API.IRunSummary): string;
 }
 
-/** The metric columns: the metrics most runs have (a name in two files shows its file). */
-export function metricColumns(keys: readonly API.IRunKey[]): IColumn[] {
-  const metrics = keys.filter(k => k.kind === 'metric');
-  const common = [...metrics]
-    .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name))
-    .slice(0, METRIC_COLUMNS);
-  return common.map(key => {
-    const twice = metrics.filter(k => k.name === key.name).length > 1;
+/**
+ * The param and metric columns: the chosen ones (`chosen` null: the metrics most runs have);
+ * a name in two files shows its file.
+ */
+export function valueColumns(
+  keys: readonly API.IRunKey[],
+  chosen: readonly string[] | null = null
+): IColumn[] {
+  return shownKeys(keys, chosen).map(key => {
+    const twice =
+      keys.filter(k => k.kind === key.kind && k.name === key.name).length > 1;
+    const values = (run: API.IRunSummary) =>
+      key.kind === 'metric' ? run.metrics : run.params;
     return {
-      id: `metric:${key.source}:${key.name}`,
+      id: keyId(key),
       title: twice ? `${key.name} (${key.source})` : key.name,
-      sort: 'metric',
+      sort: key.kind,
       name: key.name,
       source: key.source,
-      cell: run => formatValue(valueOf(run.metrics, key.name, key.source))
+      cell: run => formatValue(valueOf(values(run), key.name, key.source))
     };
   });
 }
@@ -46,12 +57,14 @@ const FIXED: IColumn[] = [
     title: 'Started',
     sort: 'started',
     cell: run => formatTime(run.started)
-  },
-  { id: 'status', title: 'Status', sort: 'status', cell: run => run.status }
+  }
 ];
 
-/** Fixed column widths (px): select, run, started, status; then each metric. */
-const WIDTHS = [28, 76, 112, 80];
+/**
+ * Fixed column widths (px): select, run (with its status as a coloured dot), started; they
+ * fit the panel's default width. Then each param and metric.
+ */
+const WIDTHS = [28, 88, 128];
 const METRIC_WIDTH = 84;
 
 /** The grid of the table: every row and the header share it, so columns line up. */
@@ -79,13 +92,23 @@ function sameSort(sort: IRunSort, column: IColumn): boolean {
 export interface IRunsViewProps {
   model: IRunsModel;
   commands: CommandRegistry;
+  /** Which repo (the column choice is remembered per repo). */
+  repo: string;
 }
 
 /** The runs table: sortable by any column, virtualised, rows selected to compare. */
 export function RunsView(props: IRunsViewProps): React.ReactElement {
-  const { model, commands } = props;
+  const { model, commands, repo } = props;
   const [active, setActive] = React.useState(-1);
-  const columns = [...FIXED, ...metricColumns(model.keys)];
+  const [chosen, setChosen] = React.useState(() =>
+    loadColumns(browserStorage(), repo)
+  );
+  React.useEffect(() => setChosen(loadColumns(browserStorage(), repo)), [repo]);
+  const choose = (next: string[] | null): void => {
+    saveColumns(browserStorage(), repo, next);
+    setChosen(next);
+  };
+  const columns = [...FIXED, ...valueColumns(model.keys, chosen)];
   const selected = model.selected;
   const sort = model.sort;
   const onRange = React.useCallback(
@@ -141,6 +164,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
             }
           }}
         />
+        <ColumnPicker keys={model.keys} chosen={chosen} onChoose={choose} />
         <span className="jp-nbvc-count" aria-live="polite">
           {model.state === 'error'
             ? model.message
@@ -234,6 +258,75 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
   );
 }
 
+/** Choose the param and metric columns (remembered per repo), or go back to the default. */
+function ColumnPicker(props: {
+  keys: readonly API.IRunKey[];
+  chosen: readonly string[] | null;
+  onChoose(chosen: string[] | null): void;
+}): React.ReactElement {
+  const { keys, chosen, onChoose } = props;
+  const shown = new Set(shownKeys(keys, chosen).map(keyId));
+  const group = (kind: API.IRunKey['kind'], title: string) => {
+    const ofKind = keys.filter(k => k.kind === kind);
+    if (ofKind.length === 0) {
+      return null;
+    }
+    return (
+      <fieldset className="jp-nbvc-columns-group">
+        <legend>{title}</legend>
+        {ofKind.map(key => {
+          const id = keyId(key);
+          const twice = ofKind.filter(k => k.name === key.name).length > 1;
+          return (
+            <label
+              key={id}
+              title={`${key.name} from ${key.source}, in ${key.runs} run${key.runs === 1 ? '' : 's'}`}
+            >
+              <input
+                type="checkbox"
+                checked={shown.has(id)}
+                onChange={() => onChoose(toggleColumn(keys, chosen, id))}
+              />
+              {twice ? `${key.name} (${key.source})` : key.name}
+            </label>
+          );
+        })}
+      </fieldset>
+    );
+  };
+  return (
+    <details className="jp-nbvc-columns">
+      <summary
+        className="jp-nbvc-button"
+        title="Choose which params and metrics are columns"
+      >
+        Columns
+      </summary>
+      <div
+        className="jp-nbvc-columns-menu"
+        role="group"
+        aria-label="Columns shown"
+      >
+        {keys.length === 0 ? (
+          <p className="jp-nbvc-message">No params or metrics logged yet.</p>
+        ) : (
+          <>
+            {group('metric', 'Metrics')}
+            {group('param', 'Params')}
+            <button
+              className="jp-nbvc-button"
+              disabled={chosen === null}
+              onClick={() => onChoose(null)}
+            >
+              Default columns
+            </button>
+          </>
+        )}
+      </div>
+    </details>
+  );
+}
+
 function RunRow(props: {
   run: API.IRunSummary | null;
   columns: IColumn[];
@@ -276,8 +369,20 @@ function RunRow(props: {
           role="gridcell"
           className="jp-nbvc-cell"
           data-column={column.id}
-          title={column.cell(run)}
+          title={
+            column.id === 'run'
+              ? `${column.cell(run)}: ${run.status}`
+              : column.cell(run)
+          }
         >
+          {column.id === 'run' && (
+            <span
+              className="jp-nbvc-status-dot"
+              data-status={run.status}
+              aria-label={run.status}
+              role="img"
+            />
+          )}
           {column.cell(run)}
         </span>
       ))}

@@ -22,6 +22,8 @@ export interface IVirtualListProps {
   isSelected?(index: number): boolean;
   className?: string;
   role?: 'listbox' | 'grid';
+  /** No taller than its rows: what follows the list comes right after its last row. */
+  fitContent?: boolean;
 }
 
 /**
@@ -124,6 +126,7 @@ export function VirtualList(props: IVirtualListProps): React.ReactElement {
       aria-label={props.label}
       aria-activedescendant={activeId}
       aria-rowcount={props.role === 'grid' ? count : undefined}
+      style={props.fitContent ? { maxHeight: count * rowHeight } : undefined}
       tabIndex={0}
       onScroll={event => setTop(event.currentTarget.scrollTop)}
       onKeyDown={onKeyDown}

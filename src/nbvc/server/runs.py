@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nbvc.core import Repo, RunOrder
+from nbvc.core import Repo, RunOrder, value_tone
 from nbvc.server.service import check_run_ref
 
 Json = dict[str, Any]
@@ -57,13 +57,15 @@ def values(repo: Repo, what: str, ref: str | None) -> Json:
 
 
 def values_diff(repo: Repo, what: str, a: str | None, b: str | None, show_all: bool) -> Json:
-    """Params or metrics that differ between ``a`` (default the latest run) and ``b``."""
+    """Params or metrics that differ between ``a`` (default the latest run) and ``b``; a
+    metric's change has a ``tone`` (better or worse, by the metric's direction)."""
     compared = repo.metrics.diff(what, _ref(a), _ref(b), show_all)
-    return {
-        "a": compared.old.label,
-        "b": compared.new.label,
-        "changes": [row.to_json() for row in compared.rows],
-    }
+    changes = [row.to_json() for row in compared.rows]
+    if what == METRICS:
+        config = repo.config.raw
+        for change in changes:
+            change["tone"] = value_tone(change["name"], change["change"], config)
+    return {"a": compared.old.label, "b": compared.new.label, "changes": changes}
 
 
 def plots(repo: Repo, refs: Sequence[str]) -> Json:

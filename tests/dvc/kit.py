@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from nbvc.cli.main import main
+from tests.pipeline.kit import PARAMS
 
 BIN = os.path.dirname(sys.executable)
 DVC = os.path.join(BIN, "dvc")
@@ -154,15 +155,6 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IEND", b"")
     )
 
-
-PARAMS = """\
-prepare:
-  split: 0.25
-train:
-  lr: 0.1
-  epochs: 3
-unused: 1
-"""
 
 PREPARE = """\
 import os, yaml

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from nbvc.core.verbs import ExpRunOptions
-from tests.pipeline.kit import Project
+from tests.pipeline.kit import Project, make_project
 
 
 def test_show_sorts_and_lists_sweeps(exp: Project) -> None:
@@ -29,6 +32,27 @@ def test_remove_deletes_the_sweep_and_its_runs(exp: Project) -> None:
     assert done.code == 0 and "removed 3 run(s)" in done.out
     assert exp.nbvc("exp", "show", "gone").code == 1
     assert exp.nbvc("runs", "--json").out.strip() == "[]"
+
+
+def test_a_removed_sweep_stays_removed_after_fetch_and_in_other_clones(
+    exp: Project, tmp_path: Path
+) -> None:
+    remote = str(tmp_path / "remote")
+    assert exp.nbvc("remote", "add", "store", remote, "--default").code == 0
+    assert exp.nbvc("exp", "run", "-S", "train.lr=0.2,0.05", "-n", "gone").code == 0
+    assert exp.nbvc("push").code == 0  # the sweep's records are on the remote now
+    assert exp.nbvc("exp", "remove", "gone").code == 0
+    assert exp.nbvc("push").code == 0
+    fetched = exp.nbvc("fetch")
+    assert fetched.code == 0, fetched.err
+    assert exp.nbvc("exp", "show", "gone").code == 1  # not brought back by the fetch
+    assert exp.nbvc("runs", "--json").out.strip() == "[]"
+    other = make_project(tmp_path / "other")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(other.root)
+        assert other.nbvc("remote", "add", "store", remote, "--default").code == 0
+        assert other.nbvc("fetch").code == 0
+        assert other.nbvc("runs", "--json").out.strip() == "[]"  # another clone sees it gone
 
 
 def test_cancel_stops_the_running_command_and_the_queued_points(exp: Project) -> None:

@@ -9,31 +9,12 @@ from pathlib import Path
 import yaml
 from kfp import components
 
-from tests.pipeline.kit import Project, ml_pipeline
-
-THREE_STAGES = """\
-stages:
-  prepare:
-    cmd: python prepare.py
-    deps: [prepare.py, data/raw.csv]
-    params: [prepare.split]
-    outs: [data/prepared]
-  train:
-    cmd: python train.py
-    deps: [train.py, data/prepared]
-    params: [train.lr, train.epochs]
-    outs: [model.json]
-  evaluate:
-    cmd: python evaluate.py
-    deps: [evaluate.py, model.json, data/prepared]
-    metrics:
-      - metrics.json: {cache: false}
-"""
+from tests.pipeline.kit import STAGES, Project, ml_pipeline
 
 
 def test_the_compiled_spec_has_nbvcs_dag_and_params(project: Project) -> None:
     ml_pipeline(project)
-    project.write("nbvc.yaml", THREE_STAGES)
+    project.write("nbvc.yaml", STAGES)
     done = project.nbvc("export", "kubeflow", "-o", "pipeline.yaml", "--image", "reg/p:1")
     assert done.code == 0, done.err
     spec = yaml.safe_load(project.read("pipeline.yaml"))
@@ -58,7 +39,7 @@ def test_the_compiled_spec_has_nbvcs_dag_and_params(project: Project) -> None:
 
 def test_exporting_chosen_stages_keeps_their_upstream(project: Project) -> None:
     ml_pipeline(project)
-    project.write("nbvc.yaml", THREE_STAGES)
+    project.write("nbvc.yaml", STAGES)
     assert project.nbvc("export", "kubeflow", "train", "-o", "p.yaml", "--image", "i").code == 0
     tasks = yaml.safe_load(project.read("p.yaml"))["root"]["dag"]["tasks"]
     assert set(tasks) == {"prepare", "train"}

@@ -18,7 +18,7 @@ from nbvc.core.runs.run_record import read_run
 from nbvc.core.verbs import ExpRunOptions
 from tests.experiments.dask_cluster import DaskCluster, start_cluster
 from tests.experiments.kit import git_state, workspace_state
-from tests.pipeline.kit import Project, python_on_path
+from tests.pipeline.kit import Project, python_on_path, set_param
 from tests.remote.servers import AWS_ENV
 
 
@@ -101,6 +101,28 @@ def test_a_real_cluster_runs_the_sweep_and_apply_brings_a_run_back(
     assert applied.code == 0, applied.err
     assert exp.path("model.bin").read_bytes() == on_remote  # byte-identical, fetched
     assert exp.read("model.bin").startswith("model lr=0.01 ")
+
+
+def test_a_point_run_before_is_restored_on_a_worker_not_rerun(
+    exp: Project, s3_remote: str, cluster: DaskCluster
+) -> None:
+    assert exp.nbvc("repro").code == 0  # lr=0.1, here
+    made_here = exp.read("model.bin")
+    set_param(exp, "train", "lr", 0.2)
+    assert exp.nbvc("repro").code == 0  # the workspace moves on: 0.1 is no longer up to date
+    pushed = exp.nbvc("push", "--run-cache")  # metrics.json is `cache: false`: only this sends it
+    assert pushed.code == 0, pushed.err
+    done = exp.nbvc("exp", "run", "-S", "train.lr=0.1", "--scheduler", cluster.address, "-n", "r")
+    assert done.code == 0, done.err
+    with exp.repo() as repo:
+        (row,) = repo.experiments.table("r").rows
+        run = read_run(repo, row.id)
+    assert row.status == "completed"
+    assert run.stages["train"].get("restored_from")  # the worker fetched the hit's outputs
+    assert run.metrics["metrics.json"]["ppid"] not in cluster.worker_pids()  # not run there
+    applied = exp.nbvc("exp", "apply", row.name, "--force")
+    assert applied.code == 0, applied.err
+    assert exp.read("model.bin") == made_here
 
 
 def _model_oid(exp: Project, run_id: str) -> str:

@@ -40,6 +40,18 @@ def test_identical_points_come_from_the_run_cache(exp: Project) -> None:
         assert read_run(repo, row.id).stages["train"]["status"] == "restored"
 
 
+def test_a_point_the_workspace_already_holds_is_an_experiment_too(exp: Project) -> None:
+    assert exp.nbvc("repro").code == 0  # the workspace is up to date at lr=0.1
+    done = exp.nbvc("exp", "run", "-S", "train.lr=0.1", "-n", "same")
+    assert done.code == 0, done.err
+    with exp.repo() as repo:
+        (row,) = repo.experiments.table("same").rows
+        run = read_run(repo, row.id)
+    assert row.status == "completed" and row.metrics["loss"] == 1.0
+    assert run.stages["train"]["status"] == "skipped"
+    assert run.stages["train"]["outs"]["model.bin"]["oid"]  # what apply brings back
+
+
 def test_a_failing_point_is_recorded_with_its_log_and_the_others_finish(exp: Project) -> None:
     done = exp.nbvc("exp", "run", "-S", "train.epochs=0,3")
     assert done.code == 1

@@ -161,7 +161,7 @@ with open("plots/curve.csv", "w") as f:
         f.write(f"{i},{acc / (i + 1):.4f},{1 - acc / (i + 2):.4f}\\n")
 """
 
-PIPELINE = """\
+STAGES = """\
 stages:
   prepare:
     cmd: python prepare.py
@@ -178,9 +178,14 @@ stages:
     deps: [evaluate.py, model.json, data/prepared]
     metrics:
       - metrics.json: {cache: false}
+"""
+PIPELINE = (
+    STAGES
+    + """\
     plots:
       - plots/curve.csv: {x: step, y: [precision, recall]}
 """
+)
 
 
 def ml_pipeline(project: Project, rows: int = 40) -> Project:

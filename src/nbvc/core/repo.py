@@ -244,8 +244,9 @@ class Repo:
     def pipeline(self) -> Pipeline:
         """The pipeline (`nbvc.yaml` or `dvc.yaml`): repro and what it would run."""
         from nbvc.core.pipeline.pipeline_api import Pipeline
+        from nbvc.core.remote.run_cache_fetch import outs_fetcher
 
-        return Pipeline(self)
+        return Pipeline(self, outs_fetcher)
 
     @property
     def lineage(self) -> Lineage:
@@ -342,10 +343,11 @@ class Repo:
         jobs: int | None = None,
         reporter: Reporter = NULL,
         check: bool = False,
+        run_cache: bool = False,
     ) -> TransferResult:
         from nbvc.core.remote.transfer import push
 
-        return push(self, paths, remote, all_versions, jobs, reporter, check)
+        return push(self, paths, remote, all_versions, jobs, reporter, check, run_cache)
 
     def fetch(
         self,

@@ -191,6 +191,12 @@ class PushOptions(TransferOptions):
         "--check",
         rest=None,
     )
+    run_cache: bool = option(
+        False,
+        "also send the outputs of every run-cache entry, for `repro --pull` elsewhere",
+        "--run-cache",
+        rest=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,12 @@ class ReproOptions:
         "--no-run-cache",
         rest=None,
         magic=False,
+    )
+    pull: bool = option(
+        False,
+        "fetch a run-cache hit's outputs from the default remote when this cache lacks them",
+        "--pull",
+        rest=None,
     )
 
 

@@ -81,6 +81,9 @@ class Experiments:
                     f"sweep {view.name} is still running; `nbvc exp cancel {ref}` stops it"
                 )
             doomed += [view.id, *(p["id"] for p in view.points)]
+        for run_id in doomed:  # an edit record travels: a copy fetched again stays deleted
+            with contextlib.suppress(RunNotFoundError):  # a point that never got a record
+                self._repo.runs.delete(run_id)
         with self._repo.lock():
             for run_id in doomed:
                 with contextlib.suppress(FileNotFoundError):

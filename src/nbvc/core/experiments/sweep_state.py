@@ -98,13 +98,14 @@ def running_ids(repo: Repo) -> list[str]:
 
 
 def finished_ids(repo: Repo, limit: int | None = None) -> list[str]:
-    """Finished sweeps, newest first."""
-    sql = "SELECT id FROM runs WHERE source = ? ORDER BY started DESC, id DESC"
+    """Finished sweeps that are not deleted (`exp remove`), newest first."""
+    from nbvc.core.runs.run_index import LIVE, RunIndex
+
+    sql = f"SELECT id FROM runs r WHERE source = ? AND {LIVE} ORDER BY started DESC, id DESC"
     params: list[Any] = [SWEEP]
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    from nbvc.core.runs.run_index import RunIndex
 
     return [row[0] for row in RunIndex(repo).index.execute(sql, params)]
 

@@ -78,6 +78,7 @@ def _run(
     task: ExpTask, snapshot: CodeSnapshot, workdir: str, log: LogListener, watcher: _Watcher
 ) -> RunRecord:
     from nbvc.core.pipeline.repro import repro
+    from nbvc.core.remote.run_cache_fetch import outs_fetcher
     from nbvc.core.verbs import ReproOptions
 
     with _prepare(task, snapshot, workdir) as repo:
@@ -87,7 +88,9 @@ def _run(
         options = ReproOptions(
             targets=task.targets, run_cache=task.run_cache, single_item=task.single_item
         )
-        result = repro(repo, options, log)
+        fetch = outs_fetcher(repo, records=False) if isinstance(task.store, RemoteStore) else None
+        # a hit made elsewhere is fetched, not rerun; a point the workspace holds is a run too
+        result = repro(repo, options, log, fetch, record_unchanged=True)
         assert result.run_id is not None
         run = read_run(repo, result.run_id)
         if isinstance(task.store, RemoteStore):

@@ -126,10 +126,8 @@ class Registry:
 
     def _declared(self) -> list[ModelVersion]:
         """Versions of the models dvc.yaml / nbvc.yaml declare under ``artifacts:``."""
-        from nbvc.core.pipeline.pipeline_api import Pipeline
-
         found = []
-        for artifact in Pipeline(self.repo).declared("model"):
+        for artifact in self.repo.pipeline.declared("model"):
             for version in self.repo.history.versions(artifact["path"]):
                 if version.kind != "file" or not NAME_RE.fullmatch(artifact["name"]):
                     continue

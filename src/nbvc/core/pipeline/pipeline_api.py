@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nbvc.core.pipeline import dag
@@ -9,6 +10,7 @@ from nbvc.core.pipeline.declared import declared_artifacts
 from nbvc.core.pipeline.loader import load_pipeline
 from nbvc.core.pipeline.outcome import NULL_LISTENER, ReproListener, ReproResult
 from nbvc.core.pipeline.repro import repro
+from nbvc.core.pipeline.runcache import OutsFetcher
 from nbvc.core.repo import Repo
 from nbvc.core.verbs import ReproOptions
 
@@ -16,15 +18,17 @@ DEFAULTS = ReproOptions()
 
 
 class Pipeline:
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, remote_fetcher: Callable[[Repo], OutsFetcher]) -> None:
         self._repo = repo
+        self._remote_fetcher = remote_fetcher  # for --pull; from the remote layer, above this one
 
     def repro(
         self, options: ReproOptions = DEFAULTS, listener: ReproListener = NULL_LISTENER
     ) -> ReproResult:
         """Run the stages whose inputs changed (all of ``options.targets`` and their upstream
         stages); ``listener`` hears each stage start, print and finish."""
-        return repro(self._repo, options, listener)
+        fetch = self._remote_fetcher(self._repo) if options.pull else None
+        return repro(self._repo, options, listener, fetch)
 
     def planned(self, options: ReproOptions = DEFAULTS) -> list[str]:
         """The stages :meth:`repro` will visit with ``options``, in order."""

@@ -49,8 +49,16 @@ DEFAULT_OPTIONS = ReproOptions()
 
 
 def repro(
-    repo: Repo, options: ReproOptions = DEFAULT_OPTIONS, listener: ReproListener = NULL_LISTENER
+    repo: Repo,
+    options: ReproOptions = DEFAULT_OPTIONS,
+    listener: ReproListener = NULL_LISTENER,
+    fetch: runcache.OutsFetcher | None = None,
+    record_unchanged: bool = False,
 ) -> ReproResult:
+    """Bring the selected stages up to date as one run. ``fetch`` brings a run-cache hit's
+    outputs this cache lacks (``--pull``: from the remote). A repro that finds everything up to
+    date records no run, unless ``record_unchanged`` (an experiment is a run even when its point
+    is what the workspace already holds)."""
     pipeline = load_pipeline(repo.root, check_workspace=False)
     graph = dag.check(pipeline, repo.root)
     targets = dag.resolve_targets(pipeline, options.targets)
@@ -60,7 +68,9 @@ def repro(
         repo.storing(),  # gc waits: outs saved before a stage runs are named by the run record
         repo.pool() as pool,
     ):
-        return _Repro(repo, pipeline, graph, options, listener, pool).run(selected)
+        return _Repro(repo, pipeline, graph, options, listener, pool, fetch, record_unchanged).run(
+            selected
+        )
 
 
 @dataclass
@@ -71,6 +81,8 @@ class _Repro:
     options: ReproOptions
     listener: ReproListener
     pool: Pool
+    fetch: runcache.OutsFetcher | None
+    record_unchanged: bool
     outcomes: dict[str, StageOutcome] = field(default_factory=dict)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the run record
 
@@ -106,7 +118,7 @@ class _Repro:
             status = RunStatus.INTERRUPTED
             raise
         finally:
-            if status is RunStatus.COMPLETED and self._did_nothing():
+            if status is RunStatus.COMPLETED and self._did_nothing() and not self.record_unchanged:
                 journal.remove()  # a repro that ran and restored nothing records no run
             else:
                 self._recorded = True
@@ -210,7 +222,7 @@ class _Repro:
         if not (self.options.run_cache and not self.options.force and runcache.eligible(stage)):
             return False
         key = runcache.cache_key(stage, state)
-        hit = runcache.find(self.repo, stage, key, self.pool) if key else None
+        hit = runcache.find(self.repo, stage, key, self.pool, self.fetch) if key else None
         if hit is None:
             return False
         started = time.monotonic()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from nbvc.core.pipeline.definition import Stage
@@ -52,15 +52,32 @@ def outs_entry(stage: Stage, outs: Mapping[str, Hash]) -> dict[str, dict[str, An
     }
 
 
-def find(repo: Repo, stage: Stage, key: str, pool: Pool) -> CacheHit | None:
-    """The newest earlier run of these inputs whose outputs are all still in the cache."""
+OutsFetcher = Callable[[Mapping[str, Mapping[str, Any]]], None]
+"""Brings a hit's outs (``path -> {"oid": ...}``) into the cache from elsewhere (a remote); what
+it cannot bring stays missing."""
+
+
+def find(
+    repo: Repo, stage: Stage, key: str, pool: Pool, fetch: OutsFetcher | None = None
+) -> CacheHit | None:
+    """The newest earlier run of these inputs whose outputs are all in the cache, or (with
+    ``fetch``) could be brought into it."""
     wanted = {o.path for o in stage.outs}
-    for hit in RunIndex(repo).cache_hits(key):
-        if set(hit.outs) != wanted:
-            continue
-        if all(repo.workspace.has_all(out["oid"], pool) for out in hit.outs.values()):
+    hits = [hit for hit in RunIndex(repo).cache_hits(key) if set(hit.outs) == wanted]
+    for hit in hits:
+        if _cached(repo, hit, pool):
+            return hit
+    if fetch is None:
+        return None
+    for hit in hits:
+        fetch(hit.outs)
+        if _cached(repo, hit, pool):
             return hit
     return None
+
+
+def _cached(repo: Repo, hit: CacheHit, pool: Pool) -> bool:
+    return all(repo.workspace.has_all(out["oid"], pool) for out in hit.outs.values())
 
 
 def restore(repo: Repo, hit: CacheHit, pool: Pool) -> dict[str, Hash]:

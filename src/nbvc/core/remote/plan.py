@@ -58,6 +58,21 @@ def roots(repo: Repo, paths: Sequence[str], all_versions: bool) -> list[Want]:
     return list(found.values())
 
 
+def run_cache_wants(repo: Repo) -> list[Want]:
+    """The outputs the run cache restores (``cache: false`` ones too) that this cache holds, so
+    another machine's ``repro --pull`` or a cluster worker can restore them. Optional: one
+    collected since is no failure."""
+    from nbvc.core.runs.run_index import RunIndex
+
+    found: dict[str, Want] = {}
+    for outs in RunIndex(repo).cache_outs():
+        for path, out in outs.items():
+            if out["oid"] not in found and repo.odb.exists(out["oid"]):
+                size = None if is_tree_oid(out["oid"]) else int(out["size"])
+                found[out["oid"]] = Want(out["oid"], size, path, optional=True)
+    return list(found.values())
+
+
 def tree_wants(tree: Tree, artifact: str) -> list[Want]:
     """Wants for the files a tree lists, one per distinct oid."""
     unique: dict[str, Want] = {}

@@ -116,8 +116,10 @@ def push(
     jobs: int | None = None,
     reporter: Reporter = NULL,
     check: bool = False,
+    run_cache: bool = False,
 ) -> TransferResult:
-    """Send the objects of ``paths`` (default: every tracked artifact) and all records.
+    """Send the objects of ``paths`` (default: every tracked artifact) and all records; with
+    ``run_cache``, the outputs of every run-cache entry too.
 
     Unless ``check``, a push covering exactly what the last complete push to this remote
     covered, a few minutes ago at most, reports it up to date without connecting (see
@@ -125,6 +127,9 @@ def push(
     """
     config = remote_config.get(repo, remote_name)
     wanted = plan.roots(repo, paths, all_versions)
+    if run_cache:
+        known = {w.oid for w in wanted}
+        wanted += [w for w in plan.run_cache_wants(repo) if w.oid not in known]
     local_records = ledger.fingerprint(records.local_keys(repo))
     roots = [w.oid for w in wanted]
     if not check and ledger.up_to_date(repo, config.url, local_records, roots):

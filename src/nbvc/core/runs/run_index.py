@@ -163,6 +163,11 @@ class RunIndex:
             )
         ]
 
+    def cache_outs(self) -> list[dict[str, dict[str, Any]]]:
+        """The outs (``path -> {oid, size, ...}``) of every run-cache entry, newest first."""
+        rows = self.index.execute("SELECT outs FROM run_cache ORDER BY created DESC")
+        return [json.loads(outs) for (outs,) in rows]
+
     def add_cache_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         with self.index.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO run_cache VALUES (?, ?, ?, ?, ?)", list(rows))

@@ -47,7 +47,7 @@ JSON_TYPES = {
     str | None: ["string", "null"],
     int | None: ["integer", "null"],
 }
-ENGINE_ONLY = {"reporter", "producer"}  # engine parameters that are no user option
+ENGINE_ONLY = {"reporter", "producer", "reuse"}  # engine parameters that are no user option
 
 
 def arguments(parser: argparse.ArgumentParser) -> dict[str, tuple[tuple[str, ...], str | None]]:

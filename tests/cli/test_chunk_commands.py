@@ -45,10 +45,10 @@ def test_gc_rechunk_reports_what_it_converted(cli: Cli, repo: Repo) -> None:
     Path(repo.root, "big.bin").write_bytes(random.Random(2).randbytes(SIZE))
     cli.ok("add", "big.bin")
     set_config(Path(repo.root), "[cache]\nchunk_min_size = 65536\n")
-    assert "would store 1 whole objects as chunks (2.0 MiB)" in cli.ok(
+    assert "would store 1 whole object as chunks (2.0 MiB)" in cli.ok(
         "gc", "--rechunk", "--dry-run"
     )
-    assert "store 1 whole objects as chunks" in cli.ok("gc", "--rechunk")
+    assert "store 1 whole object as chunks" in cli.ok("gc", "--rechunk")
     oid = Repo.open(repo.root).history.versions("big.bin")[0].oid
     assert Repo.open(repo.root).odb.is_chunked(oid)
     assert "all intact" in cli.ok("fsck")

@@ -19,7 +19,7 @@ def three(cli: Cli, repo: Repo) -> Repo:
 
 def test_gc_removes_only_unreferenced_objects(cli: Cli, three: Repo) -> None:
     orphan = three.odb.add_bytes(b"orphan!")
-    assert cli.ok("gc").strip() == "remove 1 objects (7 B); 3 kept"
+    assert cli.ok("gc").strip() == "remove 1 object (7 B); 3 kept"
     assert not three.odb.exists(orphan)
     for n in (1, 2, 3):
         cli.ok("checkout", f"m@v{n}")

@@ -15,12 +15,13 @@ def test_log_newest_first(cli: Cli, repo: Repo) -> None:
         cli.ok("add", "m", "-m", f"message {n}")
     cli.ok("tag", "m@v2", "prod")
     lines = cli.ok("log", "m").splitlines()
-    assert lines[0].split() == ["VERSION", "HASH", "SIZE", "FILES", "TIME", "TAGS", "MESSAGE"]
+    header = ["version", "hash", "size", "files", "created", "tags", "message", "produced", "by"]
+    assert lines[0].split() == header
     rows = lines[1:]
     assert [row.split()[0] for row in rows] == ["v3", "v2", "v1"]
     assert rows[0].split()[2:5] == ["3", "B", "1"]
     assert "prod" in rows[1] and "message 2" in rows[1]
-    assert rows[2].rstrip().endswith("message 1")
+    assert rows[2].rstrip().endswith("message 1")  # nothing produced it: an empty column
 
 
 def test_log_json(cli: Cli, repo: Repo) -> None:
@@ -34,6 +35,7 @@ def test_log_json(cli: Cli, repo: Repo) -> None:
     v1 = docs[1]
     assert (v1["number"], v1["kind"], v1["size"], v1["files"]) == (1, "dir", 3, 2)
     assert (v1["message"], v1["tags"], v1["producer"]) == ("data", ["first"], None)
+    assert v1["produced_by"] is None
     assert v1["author"] == AUTHOR
     assert v1["oid"].endswith(".dir")
     assert before - 1 <= v1["created"] <= time.time() + 1

@@ -30,3 +30,10 @@ def test_tag_failures(cli: Cli, repo: Repo) -> None:
     assert "no version v4" in cli.error("tag", "m@v4", "prod")
     assert "not tracked" in cli.error("tag", "nothing", "prod")
     assert repo.log("m")[0].tags == ()
+
+
+def test_tag_name_first_says_the_order(cli: Cli, repo: Repo) -> None:
+    write(Path(repo.root, "m"), "1")
+    cli.ok("add", "m")
+    message = cli.error("tag", "prod", "m@v1")
+    assert message.strip() == "nbvc: error: the version comes first: nbvc tag m@v1 prod"

@@ -73,7 +73,8 @@ def test_table_renderings_escape_and_sort() -> None:
     )
     html = table.html()
     assert "&lt;b&gt;a|b&lt;/b&gt;" in html and "<script>" in html
-    assert '<td class="nbvc-good" data-sort="1">1 <small class="nbvc-bad">(+1)</small></td>' in html
+    number = '<td class="nbvc-good" data-num data-sort="1">1 <small class="nbvc-bad">(+1)</small>'
+    assert number + "</td>" in html  # a column of numbers: right-aligned
     assert "| &lt;b&gt;" not in table.markdown() and "| <b>a\\|b</b> | 1 (+1) |" in table.markdown()
     assert table.text().splitlines() == ["name        value", "<b>a|b</b>  1 (+1)", "c           2"]
     assert "<script>" not in Table(["x"], [["1"]], sortable=True).html()

@@ -25,9 +25,15 @@ def test_version_add_records_producer_message_and_tags(kernel: Kernel) -> None:
     assert v1.producer == f"cell:{make.id}"
     html, text, markdown = added._repr_html_(), repr(added), added._repr_markdown_()
     assert "<table" in html and "data.csv" in html and "new version" in html
-    assert "data.csv  v1" in text and f"cell:{make.id}" in text
+    assert "data.csv  v1" in text and f"cell [{make.execution_count}]" in text
+    assert "cell:" not in text  # the cell as people find it, not the record's id
     assert markdown.startswith("**nbvc add**") and "| data.csv | v1 |" in markdown
     assert "v1" in version[0].text
+    assert version[-1] == f"a kernel, cell [{make.execution_count}]"
+    shown = kernel.value("%version_log data.csv")._repr_html_()
+    # sizes and counts are right-aligned, as in the CLI; text columns are not
+    assert "<th data-num>size</th>" in shown and "<th data-num>files</th>" in shown
+    assert "<td data-num>1</td>" in shown and "<th>message</th>" in shown
 
 
 def test_version_add_in_the_cell_that_wrote_the_file(kernel: Kernel) -> None:
@@ -167,5 +173,46 @@ def test_nbvc_help_lists_every_magic(kernel: Kernel) -> None:
         assert isinstance(listing, Rich)
         listed = {row[0] for row in listing.tables[0].rows}
         assert listed == {f"%{name}" for name in registered}
-        assert all(row[1] for row in listing.tables[0].rows)  # each with what it does
+        summaries = [row[2] for row in listing.tables[0].rows]
+        assert all(s and s != "::" for s in summaries), summaries  # each with what it does
     assert "%version_add" in repr(listing) and "%repro" in repr(listing)
+    text = repr(listing)
+    assert "Snapshot files or folders into the nbvc cache" in text  # not IPython's "::" block
+
+
+def test_every_cli_verb_has_its_magic(kernel: Kernel) -> None:
+    from nbvc.core import VERBS
+    from nbvc.kernel import extension
+
+    current = extension.current()
+    assert current is not None
+    registered = {name for m in current._magics for name in m.magics["line"]}
+    assert {verb.magic for verb in VERBS.values()} <= registered
+    assert len(VERBS) >= 26
+
+
+def test_generated_magics_take_the_cli_options_and_fail_in_one_line(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("a.txt").write_text("one")
+    kernel.value("%version_add a.txt")
+    Path("a.txt").write_text("two")
+    kernel.value("%version_add a.txt")
+    tagged = kernel.value("%version_tag a.txt@v1 prod")
+    assert isinstance(tagged, Preformatted) and tagged.body == "a.txt: tag prod -> v1"
+    moved = kernel.value("%version_tag a.txt@v2 prod").body
+    assert moved == "a.txt: tag prod moved from v1 to v2"
+    assert "modified  a.txt" in kernel.value("%version_diff a.txt@v1 a.txt@v2").body
+    dry = kernel.value("%version_gc --dry-run --json").body
+    assert json.loads(dry)["dry_run"] is True
+    helped = kernel.value("%version_gc --help").body
+    assert "--keep-last N" in helped and "--rechunk" in helped  # the CLI's own options
+    assert kernel.value("%nbvc fsck").body.endswith("all intact")
+    hint = "see `%version_gc --help`"  # the magic's help, not the CLI's
+    assert kernel.usage_error("%version_gc --frobnicate", capsys) == (
+        f"unknown option --frobnicate for nbvc gc (did you mean --remote?); {hint}"
+    )
+    assert "not tracked" in kernel.usage_error("%version_diff nothere", capsys)
+    assert "takes no 'frob'" in kernel.usage_error("%nbvc frob", capsys)
+    # a hand-written magic is what `%nbvc VERB` runs when there is one (it records lineage)
+    assert "nbvc add" in repr(kernel.value("%nbvc add a.txt"))

@@ -9,6 +9,7 @@ version of its input than the time before.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -92,6 +93,12 @@ CELLS: list[tuple[str, str]] = [
     ("params-diff", "%params_diff {first_run} {second_run}"),
     ("runs", "%runs"),
     ("plot", "%runs --plot loss"),
+    # magics generated from the verb table run the CLI verbs with the CLI's options
+    ("tag", "%version_tag model.pkl@v1 prod"),
+    ("gc", "%version_gc --dry-run"),
+    ("fsck", "%version_fsck --json"),
+    ("du", "%nbvc du data/iris.csv"),
+    ("log", "%version_log data/iris.csv"),
 ]
 
 
@@ -216,6 +223,24 @@ def test_rendered_outputs(project: dict[str, Any]) -> None:
     assert spec["title"] == "loss" and len(spec["data"]["values"]) == 3
     assert "loss" in plot["text/plain"] and "(3 steps)" in plot["text/plain"]
     assert "image/png" in plot  # for nbviewer and GitHub, which do not run Vega
+
+
+def test_generated_magics_run_the_cli_verbs(project: dict[str, Any]) -> None:
+    first, second = project["first"], project["second"]
+    assert rich(first, "tag")["text/plain"].endswith("model.pkl: tag prod -> v1")
+    assert (
+        "moved from v1" in rich(second, "tag")["text/plain"]
+        or "already" in rich(second, "tag")["text/plain"]
+    )
+    assert "would remove 0 objects (0 B)" in rich(first, "gc")["text/plain"]
+    fsck = rich(first, "fsck")["text/plain"]
+    assert json.loads(fsck.split("\n", 2)[2])["ok"] is True
+    du = rich(first, "du")["text/plain"].splitlines()
+    assert du[2].split()[:1] == ["artifact"] and du[3].split()[:2] == ["data/iris.csv", "1"]
+    # the log names the cell that wrote the data as people find it in the notebook
+    log = rich(second, "log")["text/plain"]
+    count = CELLS.index(("write-data", CELLS[3][1])) + 1
+    assert f"analysis.ipynb, cell [{count}]" in log and "cell:" not in log
 
 
 def test_stale_input_warning_on_the_second_execution(project: dict[str, Any]) -> None:

@@ -41,10 +41,10 @@ def test_push_then_pull_into_a_clone(
     kernel.value("%version_add model.bin")
     pushed = repr(kernel.value("%version_push"))
     # model.bin and the sources of the two cells lineage recorded (so scripts work elsewhere)
-    assert "pushed to store: 3 objects" in pushed and "records" in pushed
+    assert "pushed 3 objects (" in pushed and " to store" in pushed
     again = repr(kernel.value("%version_push model.bin"))
     # model.bin is there: only the record of the last cell goes, with that cell's source
-    assert "1 objects (13 B)" in again and "1 records" in again
+    assert "pushed 1 object (13 B) and 1 record to store" in again  # one engine summary
     other = tmp_path_factory.mktemp("clone")
     clone(kernel.root, other)
     os.chdir(other)

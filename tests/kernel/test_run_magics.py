@@ -81,6 +81,16 @@ def test_runs_table_with_coloured_deltas(kernel: Kernel) -> None:
     assert '0.125 <small class="nbvc-good">(-0.125)</small>' in html
     assert "<script>" in html and "data-sort" in html
     assert "0.7 (-0.1)" in repr(table) and "| 0.7 (-0.1) |" in table._repr_markdown_()
+    # params and metrics are two labelled groups, in every rendering
+    shown = table.tables[0]
+    assert shown.groups == [("", 5), ("params", 1), ("metrics", 2)]
+    assert shown.columns[5] == "lr" and set(shown.columns[6:]) == {"accuracy", "loss"}
+    assert '<th colspan="1" class="nbvc-group">params</th>' in html
+    assert '<th colspan="2" class="nbvc-group">metrics</th>' in html
+    text_lines = repr(table).splitlines()
+    group_line = next(line for line in text_lines if "params " in line)
+    assert group_line.index("params") < group_line.index("metrics")
+    assert "| lr (param) | loss (metric) | accuracy (metric) |" in table._repr_markdown_()
     by_accuracy = kernel.value("%runs --sort accuracy")
     assert [row[0].text for row in by_accuracy.tables[0].rows] == [short_id(first)]
 

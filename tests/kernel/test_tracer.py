@@ -372,3 +372,20 @@ def test_cells_run_before_the_repo_and_before_the_extension_are_recorded(
     (replay / "replay.py").write_text(made.text)
     subprocess.run([sys.executable, "replay.py"], cwd=replay, check=True)
     assert (replay / "out.json").read_text() == (tmp_path / "work" / "out.json").read_text()
+
+
+def test_a_reader_through_a_c_parser_is_made_stale_by_another_cell_and_rerun_clears_it(
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pandas")
+    kernel.value("Path('data.csv').write_text('a,b\\n1,2\\n')", "make")
+    kernel.value("import pandas as pd\nframe = pd.read_csv('data.csv', engine='c')", "load")
+    assert "stale" not in capsys.readouterr().err
+    kernel.value("Path('data.csv').write_text('a,b\\n3,4\\n')", "make")
+    load, make = kernel.cell("load"), kernel.cell("make")
+    (notice,) = [ln for ln in capsys.readouterr().err.splitlines() if "stale" in ln]
+    assert notice.startswith(f"nbvc: cell load [{load.execution_count}] is stale: it read data.csv")
+    assert f"which cell make [{make.execution_count}] rewrote" in notice
+    kernel.value("frame = pd.read_csv('data.csv', engine='c')", "load")  # rerun: fresh again
+    kernel.value("Path('data.csv').write_text('a,b\\n3,4\\n')", "make")  # same content
+    assert "stale" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nbvc.core.artifacts import pointer
 from nbvc.core.pipeline.outcome import RAN, RESTORED, SKIPPED
 from tests.pipeline.kit import Project, ml_pipeline, set_param
 
@@ -26,8 +27,13 @@ def test_restores_from_an_earlier_run_that_is_not_the_latest(project: Project) -
     assert project.read("model.json") == model_a
     assert project.read("metrics.json") == metrics_a  # a cache: false out is restored too
     with project.repo() as repo:
-        latest = repo.history.latest("model.json")
-        assert latest is not None and latest.producer == f"stage:train@{first.run_id}"
+        # identical content gets its version back: v1 again, not a v3 equal to v1
+        versions = repo.log("model.json")
+        assert [v.name for v in versions] == ["v2", "v1"]
+        current = pointer.read(repo.abspath("model.json"))
+        assert current is not None and current.version == 1
+        assert versions[1].producer == f"stage:train@{first.run_id}"
+        assert repo.status(["model.json"])[0].state == "unchanged"
     lock = project.lock()
     assert lock["train"]["params"]["params.yaml"]["train.lr"] == 0.1
     assert lock["train"]["run"] == first.run_id

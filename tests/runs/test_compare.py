@@ -25,7 +25,7 @@ def test_params_diff_between_two_runs(two_runs: tuple[Project, str, str]) -> Non
     result = project.nbvc("params", "diff", short_a, second)
     assert result.code == 0
     lines = result.out.splitlines()
-    assert lines[0].split() == ["Path", "Param", short_a, short_b, "Change", "%"]
+    assert lines[0].split() == ["path", "param", short_a, short_b, "change", "%"]
     assert lines[1].split() == ["params.yaml", "train.epochs", "3", "5", "+2", "+66.6667%"]
     assert lines[2].split() == ["params.yaml", "train.lr", "0.1", "0.2", "+0.1", "+100%"]
     assert len(lines) == 3  # the logged param `rows` did not change
@@ -60,7 +60,7 @@ def test_default_is_last_run_against_the_workspace(two_runs: tuple[Project, str,
     set_param(project, "train", "lr", 0.4)
     metrics = project.nbvc("metrics", "diff", "--md").out.splitlines()
     short = second.rsplit("-", 1)[1]
-    assert metrics[0] == f"| Path | Metric | {short} | workspace | Change | % |"
+    assert metrics[0] == f"| path | metric | {short} | workspace | change | % |"
     assert metrics[1] == "| --- | --- | --- | --- | --- | --- |"
     assert metrics[2].startswith("| metrics.json | acc | ") and "| 0.5 |" in metrics[2]
     assert len(metrics) == 3  # logged metrics are not compared with the workspace
@@ -71,12 +71,12 @@ def test_default_is_last_run_against_the_workspace(two_runs: tuple[Project, str,
 def test_metrics_show(two_runs: tuple[Project, str, str]) -> None:
     project, first, _ = two_runs
     shown = project.nbvc("metrics", "show").out.splitlines()
-    assert shown[0].split() == ["Path", "Metric", "workspace"]
+    assert shown[0].split() == ["path", "metric", "workspace"]
     assert {line.split()[1] for line in shown[1:]} == {"acc", "n"}
     of_run = json.loads(project.nbvc("metrics", "show", first, "--json").out)
     assert set(of_run["metrics"]) == {"metrics.json", "logged"}
     table = project.nbvc("metrics", "show", first).out.splitlines()
-    assert table[0].split() == ["Path", "Metric", first.rsplit("-", 1)[1]]
+    assert table[0].split() == ["path", "metric", first.rsplit("-", 1)[1]]
     # the file column says what logged a metric from code, not just `logged`
     assert table[1].split()[:4] == ["logged", "by", "repro", "loss"]
 
@@ -140,7 +140,7 @@ def test_diff_between_git_revisions(project: Project, monkeypatch: pytest.Monkey
     project.repro()
     project.git("commit", "-qam", "depth 4")
     metrics = project.nbvc("metrics", "diff", "HEAD~1", "HEAD").out.splitlines()
-    assert metrics[0].split() == ["Path", "Metric", "HEAD~1", "HEAD", "Change", "%"]
+    assert metrics[0].split() == ["path", "metric", "HEAD~1", "HEAD", "change", "%"]
     assert metrics[1].split() == ["summary.json", "auc", "0.2", "0.4", "+0.2", "+100%"]
     assert metrics[2].split() == ["score.json", "score", "6", "12", "+6", "+100%"]
     params = project.nbvc("params", "diff", "HEAD~1").out.splitlines()

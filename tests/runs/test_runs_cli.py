@@ -18,7 +18,8 @@ def three_runs(project: Project) -> list[str]:
 
 def test_table_lists_runs_newest_first_with_params_and_metrics(project: Project) -> None:
     ids = three_runs(project)
-    lines = project.nbvc("runs").out.splitlines()
+    groups, *lines = project.nbvc("runs").out.splitlines()
+    assert groups.split()[::2] == ["params", "metrics"]  # over the two groups of columns
     header = lines[0].split()
     assert header[:6] == ["run", "name", "started", "status", "time", "git"]
     assert {"prepare.split", "train.lr", "train.epochs", "rows", "acc", "n", "loss"} <= set(header)

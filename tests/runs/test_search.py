@@ -112,7 +112,7 @@ def test_sort_follows_each_metrics_direction(runs: Project) -> None:
 
 def test_the_cli_filters_and_sorts(runs: Project) -> None:
     table = runs.nbvc("runs", "--filter", "tags.stage = 'prod'", "--sort", "loss")
-    lines = table.out.splitlines()
+    lines = table.out.splitlines()[1:]  # below the params/metrics group titles
     assert table.code == 0 and [line.split()[1] for line in lines[1:]] == ["gb-a", "rf-a"]
     found = json.loads(runs.nbvc("runs", "--json", "--filter", "params.model = 'gb'").out)
     assert [r["name"] for r in found] == ["gb-a"]

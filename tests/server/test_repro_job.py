@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -89,38 +90,56 @@ async def test_unknown_stage_fails_the_job_with_the_stage_list(
     assert "prepare" in job["error"]["message"]
 
 
-async def test_cancel_stops_between_stages_and_marks_the_run_interrupted(
+async def test_cancel_kills_the_running_stage_and_marks_the_run_interrupted(
     api: Api, pipe: pipeline_kit.Project
 ) -> None:
-    gate = pipe.root / "go"
+    # prepare starts a child that ignores SIGINT, then waits for a file that never comes
     pipe.write(
         "prepare.py",
-        "import os, time\n"
-        "open('started', 'w').close()\n"
+        "import os, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+        "signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(120)'])\n"
+        "open('started', 'w').write(f'{os.getpid()} {child.pid}')\n"
         "while not os.path.exists('go'):\n"
-        "    time.sleep(0.02)\n"
-        "os.makedirs('data/prepared', exist_ok=True)\n"
-        "open('data/prepared/train.csv', 'w').write('1')\n"
-        "open('data/prepared/test.csv', 'w').write('2')\n",
+        "    time.sleep(0.02)\n",
+    )
+    lock_before = (
+        (pipe.root / "nbvc.lock").read_text() if (pipe.root / "nbvc.lock").exists() else None
     )
     job_id = await start(api)
     deadline = time.monotonic() + 30
-    while not (pipe.root / "started").exists():
+    while not (pipe.root / "started").exists() or not (pipe.root / "started").read_text():
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
+    pids = [int(p) for p in (pipe.root / "started").read_text().split()]
     answer = await api.delete(f"jobs/{job_id}")
     assert answer.status == 202 and answer.body["cancel_requested"] is True
-    gate.touch()
-    job = await finished(api, job_id, timeout=60)
+    job = await finished(api, job_id, timeout=30)  # without "go": the stage was killed
     assert job["state"] == "cancelled", job
-    assert [s["state"] for s in job["progress"]["steps"]] == ["ran", "pending", "pending"]
+    assert [s["state"] for s in job["progress"]["steps"]] == ["failed", "pending", "pending"]
+    for pid in pids:  # the stage and the child it started are gone
+        deadline = time.monotonic() + 10
+        while alive(pid):
+            assert time.monotonic() < deadline, f"process {pid} still runs"
+            await asyncio.sleep(0.05)
     assert not (pipe.root / "model.json").exists()  # train never started
+    lock_now = (pipe.root / "nbvc.lock").read_text() if (pipe.root / "nbvc.lock").exists() else None
+    assert lock_now == lock_before
     with Repo.open(str(pipe.root)) as repo:
         from nbvc.core.runs.run_index import RunIndex
 
         run_id = RunIndex(repo).latest()
         assert run_id is not None
         assert repo.records.read("runs", run_id)["status"] == "interrupted"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is not alive
+        return f.read().split(") ", 1)[1][0] != "Z"
 
 
 @pytest.mark.parametrize(

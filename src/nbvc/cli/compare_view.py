@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.cli.output import print_json, table
-from nbvc.core import value_text
+from nbvc.cli.output import NUMBER, Column, print_json, table
+from nbvc.core import number_text, value_text
 
 if TYPE_CHECKING:
     from nbvc.core import Row, Side
@@ -22,7 +22,7 @@ def add_format_options(parser: argparse.ArgumentParser, with_all: bool = True) -
 
 
 def _signed(value: float | None, suffix: str = "") -> str:
-    return "-" if value is None else f"{value:+.6g}{suffix}"
+    return "-" if value is None else ("+" if value >= 0 else "") + number_text(value) + suffix
 
 
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -42,7 +42,14 @@ def print_diff(
     if not rows:
         print(f"No {what} changed between {old} and {new}.")
         return
-    headers = ["Path", what[:-1].capitalize(), old, new, "Change", "%"]
+    columns = [
+        Column("path"),
+        Column(what[:-1]),
+        Column(old, NUMBER, verbatim=True),
+        Column(new, NUMBER, verbatim=True),
+        Column("change", NUMBER),
+        Column("%", NUMBER),
+    ]
     cells = [
         [
             (new_side if row.new is not None else old_side).source_label(row.source),
@@ -54,7 +61,7 @@ def print_diff(
         ]
         for row in rows
     ]
-    print(markdown(headers, cells) if args.md else table(headers, cells))
+    print(markdown([c.heading() for c in columns], cells) if args.md else table(columns, cells))
 
 
 def print_values(side: Side, args: argparse.Namespace) -> None:
@@ -70,5 +77,5 @@ def print_values(side: Side, args: argparse.Namespace) -> None:
     if not cells:
         print(f"No metrics at {label}.")
         return
-    headers = ["Path", "Metric", label]
-    print(markdown(headers, cells) if args.md else table(headers, cells))
+    columns = [Column("path"), Column("metric"), Column(label, NUMBER, verbatim=True)]
+    print(markdown([c.heading() for c in columns], cells) if args.md else table(columns, cells))

@@ -4,35 +4,117 @@ from __future__ import annotations
 
 import json
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from nbvc.core import NULL_REPORTER, Reporter, Task
+from nbvc.core import (
+    NULL_REPORTER,
+    Reporter,
+    Task,
+    count_text,
+    number_text,
+    size_text,
+    time_text,
+)
 
 
 def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    return size_text(size)
 
 
 def human_time(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+    return time_text(timestamp)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [len(h) for h in headers]
-    for row in rows:
+TEXT, COUNT, SIZE, NUMBER, TIME = "text", "count", "size", "number", "time"
+_RIGHT = (COUNT, SIZE, NUMBER)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its title and what its values are, which says how they are
+    written (:mod:`nbvc.core.formats.numbers`) and aligned (numbers to the right).
+
+    Titles are lower case; ``verbatim`` keeps one as it is (a run id, a git revision)."""
+
+    title: str
+    kind: str = TEXT
+    verbatim: bool = False
+    group: str = ""  # columns side by side with one group share a title above them
+
+    def heading(self) -> str:
+        return self.title if self.verbatim else self.title.lower()
+
+    def text(self, value: Any) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, str):
+            return value
+        written = _WRITERS.get(self.kind)
+        if written is not None:
+            return written(value)
+        return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+_WRITERS: dict[str, Callable[[Any], str]] = {
+    SIZE: lambda v: size_text(int(v)),
+    COUNT: lambda v: count_text(int(v)),
+    TIME: lambda v: time_text(float(v)),
+}
+
+
+def table(columns: Sequence[Column | str], rows: Sequence[Sequence[Any]]) -> str:
+    """The one table style of every verb: lower-case titles, two spaces between columns,
+    numbers right-aligned and written by the rules of :mod:`nbvc.core.formats.numbers`
+    (a plain string is a text column; ``None`` shows as ``-``)."""
+    cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+    cells = [[col.text(value) for col, value in zip(cols, row, strict=True)] for row in rows]
+    widths = [len(col.heading()) for col in cols]
+    for row in cells:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    return "\n".join(lines)
+    _fit_groups(cols, widths)
+
+    def line(texts: Sequence[str]) -> str:
+        return "  ".join(
+            t.rjust(w) if c.kind in _RIGHT else t.ljust(w)
+            for t, w, c in zip(texts, widths, cols, strict=True)
+        ).rstrip()
+
+    head = [line([c.heading() for c in cols])]
+    if any(c.group for c in cols):
+        head.insert(0, _group_line(cols, widths))
+    return "\n".join([*head, *(line(row) for row in cells)])
+
+
+def _fit_groups(cols: Sequence[Column], widths: list[int]) -> None:
+    """Widen the last column of a group whose title (and a rule) would not fit over it."""
+    i = 0
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == cols[i].group:
+            j += 1
+        if cols[i].group:
+            width = sum(widths[i : j + 1]) + 2 * (j - i)
+            widths[j] += max(0, len(cols[i].group) + 2 - width)
+        i = j + 1
+
+
+def _group_line(cols: Sequence[Column], widths: Sequence[int]) -> str:
+    """``params ────  metrics ──────`` over the columns of each group."""
+    out = ""
+    start = 0
+    for i, col in enumerate(cols):
+        if col.group and (i == 0 or cols[i - 1].group != col.group):
+            span = widths[i]
+            j = i + 1
+            while j < len(cols) and cols[j].group == col.group:
+                span += 2 + widths[j]
+                j += 1
+            title = col.group + " "
+            out = out.ljust(start) + title + "─" * max(span - len(title), 0)
+        start += widths[i] + 2
+    return out.rstrip()
 
 
 def print_json(doc: Any) -> None:

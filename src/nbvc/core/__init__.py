@@ -49,6 +49,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "set_run_context": ("nbvc.core.runs.logging", "set_run_context"),
     "short_id": ("nbvc.core.runs.run_record", "short_id"),
     "value_columns": ("nbvc.core.runs.table", "columns"),
+    # how numbers, sizes and dates are written for people
+    "count_text": ("nbvc.core.formats.numbers", "count_text"),
+    "number_text": ("nbvc.core.formats.numbers", "number_text"),
+    "plural": ("nbvc.core.formats.numbers", "plural"),
+    "size_text": ("nbvc.core.formats.numbers", "size_text"),
+    "time_text": ("nbvc.core.formats.numbers", "time_text"),
+    "transfer_summary": ("nbvc.core.remote.summary", "summary"),
     "value_text": ("nbvc.core.runs.table", "value_text"),
     "value_tone": ("nbvc.core.runs.direction", "tone"),
     # tracking (issue 15): logging API, model registry, autolog, MLflow import
@@ -83,6 +90,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PullOptions": ("nbvc.core.verbs", "PullOptions"),
     "PushOptions": ("nbvc.core.verbs", "PushOptions"),
     "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
+    "VERBS": ("nbvc.core.verbs", "VERBS"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
     "argparse_argument": ("nbvc.core.verbs", "argparse_argument"),
@@ -121,6 +129,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     # DVC projects moving in
     "find_or_adopt": ("nbvc.core.adopt.project", "find_or_adopt"),
     "import_dvc": ("nbvc.core.adopt.import_dvc", "import_dvc"),
+    "kill_stage_commands": ("nbvc.core.pipeline.execute", "kill_running"),
     "is_dvc_project": ("nbvc.core.pipeline.dvc_config", "is_dvc_project"),
     # maintenance
     "FSCK_SHOWN_USERS": ("nbvc.core.maintenance.fsck", "SHOWN_USERS"),
@@ -188,6 +197,7 @@ __all__ = [
     "STAGE_RESTORED",
     "UNCHANGED",
     "VEGA_LITE_SCHEMA",
+    "VERBS",
     "WORKSPACE",
     "AddOptions",
     "AddResult",
@@ -268,6 +278,7 @@ __all__ = [
     "argparse_argument",
     "atomic_write_text",
     "autolog",
+    "count_text",
     "describe_node",
     "end_run",
     "export_kubeflow",
@@ -279,6 +290,7 @@ __all__ = [
     "import_mlflow",
     "is_dvc_project",
     "is_within",
+    "kill_stage_commands",
     "load_json_within_limits",
     "load_model",
     "log_artifact",
@@ -293,9 +305,11 @@ __all__ = [
     "log_table",
     "log_text",
     "new_id",
+    "number_text",
     "option_values",
     "options_from_arguments",
     "plots_page",
+    "plural",
     "point_label",
     "register_alias_resolver",
     "render_lineage",
@@ -306,8 +320,11 @@ __all__ = [
     "set_tags",
     "short_id",
     "short_oid",
+    "size_text",
     "start_run",
     "system_message",
+    "time_text",
+    "transfer_summary",
     "value_columns",
     "value_text",
     "value_tone",
@@ -366,6 +383,7 @@ if TYPE_CHECKING:
     from nbvc.core.experiments.table import SweepTable
     from nbvc.core.export.kubeflow import KubeflowExport, export_kubeflow
     from nbvc.core.formats.limits import load_json as load_json_within_limits
+    from nbvc.core.formats.numbers import count_text, number_text, plural, size_text, time_text
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,
@@ -389,12 +407,14 @@ if TYPE_CHECKING:
     from nbvc.core.models.registry import ModelVersion, load_model, log_model
     from nbvc.core.pipeline.console import ConsoleListener
     from nbvc.core.pipeline.dvc_config import is_dvc_project
+    from nbvc.core.pipeline.execute import kill_running as kill_stage_commands
     from nbvc.core.pipeline.outcome import FAILED as STAGE_FAILED
     from nbvc.core.pipeline.outcome import RAN as STAGE_RAN
     from nbvc.core.pipeline.outcome import RESTORED as STAGE_RESTORED
     from nbvc.core.pipeline.outcome import ReproResult, StageOutcome
     from nbvc.core.progress import NULL as NULL_REPORTER
     from nbvc.core.progress import Reporter, Task
+    from nbvc.core.remote.summary import summary as transfer_summary
     from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.repo import Repo, find_root
     from nbvc.core.runs.direction import tone as value_tone
@@ -430,6 +450,7 @@ if TYPE_CHECKING:
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
     from nbvc.core.verbs import (
+        VERBS,
         AddOptions,
         ExpRunOptions,
         PullOptions,

@@ -277,10 +277,13 @@ class Repo:
         tags: Sequence[str] = (),
         reporter: Reporter = NULL,
         producer: str | None = None,
+        reuse: bool = False,
     ) -> list[AddResult]:
+        """Version ``paths``. ``reuse``: content that an earlier version of the artifact has
+        gets that version back instead of a new number (a run-cache restore)."""
         from nbvc.core.artifacts.add import add
 
-        return add(self, paths, message, tags, reporter, producer)
+        return add(self, paths, message, tags, reporter, producer, reuse)
 
     def status(self, paths: Sequence[str] = ()) -> list[ArtifactStatus]:
         from nbvc.core.artifacts.status import status

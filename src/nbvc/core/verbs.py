@@ -139,6 +139,64 @@ def values(options: Any) -> dict[str, Any]:
 
 # -- the verbs --------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Verb:
+    """A top-level verb: the one line ``nbvc --help`` and ``%nbvc --help`` show for it, and the
+    magic that offers it in a notebook. ``rich``: that magic is written by hand (it shows HTML
+    tables, records the cell that produced a version, ...); the others are generated from this
+    table and run the CLI verb itself, so their options are the CLI's by construction."""
+
+    summary: str
+    magic: str
+    rich: bool = False
+
+
+VERBS: dict[str, Verb] = {
+    "init": Verb("Create an nbvc repo in a folder (default: here).", "version_init"),
+    "add": Verb("Snapshot files or folders into the cache as a new version.", "version_add", True),
+    "status": Verb(
+        "Show which tracked artifacts changed in the workspace.", "version_status", True
+    ),
+    "log": Verb("List an artifact's versions, newest first.", "version_log", True),
+    "checkout": Verb(
+        "Restore a version (PATH@vN, a tag or a git revision).", "version_checkout", True
+    ),
+    "diff": Verb("Files added, removed and modified between two versions.", "version_diff"),
+    "tag": Verb("Point a tag (e.g. prod) at a version; moves it if it exists.", "version_tag"),
+    "lineage": Verb(
+        "Show what produced an artifact version, or a script that does.", "lineage", True
+    ),
+    "gc": Verb("Delete cached objects that no version, tag or pointer references.", "version_gc"),
+    "fsck": Verb("Re-hash every cached object; quarantine corrupt ones.", "version_fsck"),
+    "repro": Verb("Bring pipeline outputs up to date: run the stages that changed.", "repro", True),
+    "runs": Verb(
+        "List runs (every repro and logged session) with params and metrics.", "runs", True
+    ),
+    "params": Verb("Compare params between runs, the workspace and git.", "params"),
+    "metrics": Verb("Show and compare metrics of runs, the workspace and git.", "metrics"),
+    "plots": Verb("Plot metric curves and plot files of runs.", "plots", True),
+    "remote": Verb("Configure the remotes that push, fetch and pull use.", "version_remote"),
+    "push": Verb("Send tracked data and history records to a remote.", "version_push", True),
+    "fetch": Verb(
+        "Receive history records and data from a remote into the cache.", "version_fetch"
+    ),
+    "pull": Verb(
+        "Fetch from a remote, then check out what the pointer files say.", "version_pull", True
+    ),
+    "du": Verb(
+        "Logical and stored size of each artifact's versions and of the cache.", "version_du"
+    ),
+    "import-dvc": Verb("Adopt the data .dvc files track as nbvc versions.", "import_dvc"),
+    "artifacts": Verb("List the models and datasets the pipeline file declares.", "artifacts"),
+    "models": Verb(
+        "The model registry: versions, aliases, source runs; `alias` moves one.", "models"
+    ),
+    "import": Verb("Bring in history another tool kept (`nbvc import mlflow`).", "import_runs"),
+    "exp": Verb("Experiments: param sweeps in isolated workspaces, on Dask; apply a run.", "exp"),
+    "export": Verb("Export the pipeline to another engine (Kubeflow Pipelines).", "export"),
+}
+
+
+@dataclass(frozen=True)
 class AddOptions:
     paths: tuple[str, ...] = option(
         (), "files or folders to version", metavar="PATH", required=True, max_length=MAX_PATH
@@ -237,6 +295,13 @@ class ReproOptions:
         "fetch a run-cache hit's outputs from the default remote when this cache lacks them",
         "--pull",
         rest=None,
+    )
+    json: bool = option(
+        False,
+        "print what each stage did as JSON (the stages' output goes to stderr)",
+        "--json",
+        rest=None,
+        magic=False,
     )
 
 

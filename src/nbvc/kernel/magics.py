@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
 
-from nbvc.core import AddOptions, NbvcError, Repo, system_message
+from nbvc.core import AddOptions, NbvcError, Repo, Version, system_message
 from nbvc.kernel import views
 from nbvc.kernel.arguments import (
     argument,
@@ -83,7 +83,7 @@ class VersionMagics(NbvcMagics):
         with self.tracer.paused():
             for producer, paths in by_producer.items():
                 results += repo.add(paths, add.message, add.tags, producer=producer)
-        return views.added(results)
+        return views.added(results, self._made_by(repo, [r.version for r in results]))
 
     @line_magic
     @magic_arguments()
@@ -104,7 +104,14 @@ class VersionMagics(NbvcMagics):
         """List an artifact's versions, newest first."""
         args = parse_argstring(self.version_log, line)
         repo = self.repo()
-        return views.log(repo.artifact(args.path), repo.log(args.path))
+        versions = repo.log(args.path)
+        return views.log(repo.artifact(args.path), versions, self._made_by(repo, versions))
+
+    def _made_by(self, repo: Repo, versions: Sequence[Version]) -> dict[str | None, str | None]:
+        """What produced each version, as people read it: ``train.ipynb, cell [5]``."""
+        self.tracer.flush()  # this session's cells are in the index
+        with self.tracer.paused():
+            return {v.producer: repo.lineage.producer_label(v.producer) for v in versions}
 
     @line_magic
     @magic_arguments()

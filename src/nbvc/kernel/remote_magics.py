@@ -8,11 +8,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.core import PullOptions, PushOptions, option_values
+from nbvc.core import PullOptions, PushOptions, option_values, transfer_summary
 from nbvc.kernel.arguments import line_magic, magic_arguments, options, options_of, parse_argstring
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
-from nbvc.kernel.views import human_size
 
 if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
     from nbvc.core import PullResult, TransferResult
@@ -54,14 +53,7 @@ class RemoteMagics(NbvcMagics):
 
 
 def _transfer_view(result: TransferResult) -> Rich:
-    verb = "pushed to" if result.direction == "push" else "fetched from"
-    if result.objects or result.records:
-        note = (
-            f"{verb} {result.remote}: {result.objects} objects ({human_size(result.bytes)}) "
-            f"and {result.records} records"
-        )
-    else:
-        note = f"{result.remote}: everything is up to date"
+    note = transfer_summary(result)
     return Rich(f"nbvc {result.direction}", notes=[note])
 
 

@@ -78,7 +78,9 @@ def runs_table(records: Sequence[RunRecord], config: Mapping[str, Any]) -> Rich:
     titles = ["run", "started", "source", "status", "time"]
     titles += [t for _, _, t in params] + [t for _, _, t in metrics]
     note = "Metric changes are from the run below; green is better, red is worse."
-    return Rich("nbvc runs", [Table(titles, rows, sortable=True)], [note] if metrics else [])
+    groups = [("", 5), ("params", len(params)), ("metrics", len(metrics))]
+    shown = Table(titles, rows, sortable=True, groups=[g for g in groups if g[1]])
+    return Rich("nbvc runs", [shown], [note] if metrics else [])
 
 
 def _value(values: Mapping[str, Mapping[str, Any]], source: str, name: str) -> Cell:

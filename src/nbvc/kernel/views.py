@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.core import add_skipped_note, short_oid
+from nbvc.core import add_skipped_note, short_oid, size_text, time_text
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
 if TYPE_CHECKING:
@@ -24,23 +23,19 @@ _STATE_TONES = {"unchanged": "good", "modified": "warn", "deleted": "bad", "not 
 
 
 def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
+    return size_text(size)
 
 
 def human_time(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+    return time_text(timestamp)
 
 
 def _size_cell(size: int) -> Cell:
     return Cell(human_size(size), sort=str(size))
 
 
-def added(results: Sequence[AddResult]) -> Rich:
+def added(results: Sequence[AddResult], made_by: Mapping[str | None, str | None]) -> Rich:
+    """``made_by``: each producer reference as people read it (``repo.lineage.producer_label``)."""
     rows: list[list[CellLike]] = []
     for result in results:
         v = result.version
@@ -54,7 +49,7 @@ def added(results: Sequence[AddResult]) -> Rich:
                 _size_cell(v.size),
                 str(v.nfiles),
                 ", ".join(v.tags),
-                v.producer or "",
+                made_by.get(v.producer) or "",
             ]
         )
     columns = ["path", "version", "change", "hash", "size", "files", "tags", "produced by"]
@@ -82,7 +77,9 @@ def statuses(items: Sequence[ArtifactStatus]) -> Rich:
     return Rich("nbvc status", [Table(["path", "version", "state", "changes"], rows)])
 
 
-def log(artifact: str, versions: Sequence[Version]) -> Rich:
+def log(
+    artifact: str, versions: Sequence[Version], made_by: Mapping[str | None, str | None]
+) -> Rich:
     rows: list[list[CellLike]] = [
         [
             Cell(v.name, sort=f"{v.number:09d}"),
@@ -92,7 +89,7 @@ def log(artifact: str, versions: Sequence[Version]) -> Rich:
             human_time(v.created),
             ", ".join(v.tags),
             v.message,
-            v.producer or "",
+            made_by.get(v.producer) or "",
         ]
         for v in versions
     ]

@@ -1,16 +1,19 @@
 """The ``repro`` job: a pipeline run with one progress step per stage and the output as its log.
 
-Cancelling takes effect between stages: a stage's command is never killed half-way (its outputs
-would be left half-written); the repro stops before the next stage and records its run as
-interrupted, as after Ctrl-C in `nbvc repro`.
+Cancelling kills the running stage's command and everything it started (its process group), as
+Ctrl-C in `nbvc repro` ends up doing: the stage fails, the outs it removed are put back, its
+nbvc.lock entry stays as it was, and the repro stops there and records its run as interrupted.
 """
 
 from __future__ import annotations
 
-from nbvc.core import STAGE_FAILED, Repo, ReproOptions, StageOutcome, short_id
+import threading
+
+from nbvc.core import STAGE_FAILED, Repo, ReproOptions, StageOutcome, kill_stage_commands, short_id
 from nbvc.server.jobs import RUNNING, JobCancelled, JobFailed, Json, Progress
 
 MAX_LINE = 2000  # longer output lines are cut in the log
+POLL_SECONDS = 0.1  # how often a running repro job looks whether it was cancelled
 
 
 class ReproCancelled(KeyboardInterrupt):
@@ -58,12 +61,28 @@ class StageReporter:
             raise ReproCancelled
 
 
+def _kill_on_cancel(progress: Progress, worker: int, done: threading.Event) -> None:
+    """Kill the commands the repro on thread ``worker`` runs once the job is cancelled."""
+    while not done.wait(POLL_SECONDS):
+        if progress.cancel_requested:
+            kill_stage_commands(worker)
+            return
+
+
 def run_repro(repo: Repo, options: ReproOptions, progress: Progress) -> Json:
     progress.plan_steps(repo.pipeline.planned(options), "stage")
+    done = threading.Event()
+    watcher = threading.Thread(
+        target=_kill_on_cancel, args=(progress, threading.get_ident(), done), daemon=True
+    )
+    watcher.start()
     try:
         result = repo.pipeline.repro(options, StageReporter(progress))
     except ReproCancelled:
         raise JobCancelled("cancelled") from None
+    finally:
+        done.set()
+        watcher.join()
     if result.failed:
         failed = next(o for o in result.outcomes if o.status == STAGE_FAILED)
         raise JobFailed(f"stage {failed.stage} failed: {failed.error or failed.reason}")

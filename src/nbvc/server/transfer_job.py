@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nbvc.core import PullOptions, PushOptions, Repo, TransferOptions, TransferResult, option_values
+from nbvc.core import (
+    PullOptions,
+    PushOptions,
+    Repo,
+    TransferOptions,
+    TransferResult,
+    option_values,
+    transfer_summary,
+)
 from nbvc.server.jobs import JobFailed, Json, Progress
 from nbvc.server.paths import artifact_path
 
@@ -39,10 +47,7 @@ def _in_repo(repo: Repo, options: TransferOptions) -> TransferOptions:
 
 
 def _check(result: TransferResult, progress: Progress) -> None:
-    verb = "pushed" if result.direction == "push" else "fetched"
-    progress.log(
-        f"{verb} {result.objects} objects ({result.bytes} bytes) and {result.records} records"
-    )
+    progress.log(transfer_summary(result))
     if not result.ok:
         raise JobFailed("; ".join(result.problems()))
 

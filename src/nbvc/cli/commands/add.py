@@ -8,7 +8,7 @@ from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import human_size, reporter
-from nbvc.core import AddOptions, Repo, add_skipped_note, option_values, short_oid
+from nbvc.core import AddOptions, Repo, add_skipped_note, option_values, plural, short_oid
 
 
 def register(sub: Any) -> list[str]:
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         results = repo.add(**option_values(options), reporter=reporter(args.quiet))
     for result in results:
         v = result.version
-        what = f"{v.nfiles} files, " if v.kind == "dir" else ""
+        what = f"{plural(v.nfiles, 'file')}, " if v.kind == "dir" else ""
         verb = "added" if result.created else "unchanged, still"
         tags = f" [{', '.join(v.tags)}]" if v.tags else ""
         size = human_size(v.size)

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import human_size, print_json, table
-from nbvc.core import Repo
+from nbvc.cli.output import COUNT, NUMBER, SIZE, Column, print_json, table
+from nbvc.core import Repo, plural
 
 
 def register(sub: Any) -> list[str]:
@@ -28,25 +28,22 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_json())
         return 0
     rows = [
-        [
-            a.artifact,
-            str(a.versions),
-            human_size(a.logical),
-            human_size(a.stored),
-            f"{a.ratio:.1f}x",
-        ]
-        + ([f"{a.missing} objects not in this cache"] if a.missing else [""])
+        [a.artifact, a.versions, a.logical, a.stored, f"{a.ratio:.1f}x", _missing(a.missing)]
         for a in result.artifacts
     ]
-    rows.append(
-        [
-            "(whole cache)",
-            "",
-            human_size(result.logical),
-            human_size(result.stored),
-            f"{result.ratio:.1f}x",
-            f"{result.chunks} chunks in {result.packs} packs",
-        ]
-    )
-    print(table(["artifact", "versions", "logical", "stored", "ratio", ""], rows))
+    packs = f"{plural(result.chunks, 'chunk')} in {plural(result.packs, 'pack')}"
+    rows.append(["(whole cache)", "", result.logical, result.stored, f"{result.ratio:.1f}x", packs])
+    columns = [
+        Column("artifact"),
+        Column("versions", COUNT),
+        Column("logical", SIZE),
+        Column("stored", SIZE),
+        Column("ratio", NUMBER),
+        Column(""),
+    ]
+    print(table(columns, rows))
     return 0
+
+
+def _missing(objects: int) -> str:
+    return f"{plural(objects, 'object')} not in this cache" if objects else ""

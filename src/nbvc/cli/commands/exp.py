@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
-from nbvc.cli.output import print_json, table
+from nbvc.cli.output import NUMBER, Column, print_json, table
 from nbvc.core import (
     ApplyResult,
     ExpRunOptions,
@@ -140,7 +140,14 @@ def format_table(found: SweepTable) -> str:
     """The sweep as text; ``*`` marks each metric's best value."""
     counts = ", ".join(f"{n} {state}" for state, n in sorted(found.sweep.counts().items()))
     head = f"sweep {found.sweep.name} ({short_id(found.sweep.id)}): {found.sweep.status}; {counts}"
-    headers = ["experiment", "run", "status", "time", *found.params, *found.metrics]
+    columns = [
+        Column("experiment"),
+        Column("run"),
+        Column("status"),
+        Column("time", NUMBER),
+        *(Column(p, NUMBER, verbatim=True, group="params") for p in found.params),
+        *(Column(m, NUMBER, verbatim=True, group="metrics") for m in found.metrics),
+    ]
     rows = []
     for row in found.rows:
         marks = [
@@ -157,7 +164,7 @@ def format_table(found: SweepTable) -> str:
                 *marks,
             ]
         )
-    return head + "\n" + table(headers, rows)
+    return head + "\n" + table(columns, rows)
 
 
 def print_apply(result: ApplyResult) -> None:

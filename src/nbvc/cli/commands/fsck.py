@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import reporter
-from nbvc.core import FSCK_SHOWN_USERS, FsckResult, Repo
+from nbvc.cli.output import print_json, reporter
+from nbvc.core import FSCK_SHOWN_USERS, FsckResult, Repo, plural
 
 
 def register(sub: Any) -> list[str]:
@@ -22,12 +22,16 @@ def register(sub: Any) -> list[str]:
         metavar="NAME",
         help="fetch good copies of whatever was found damaged from remote NAME",
     )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     return ["fsck"]
 
 
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         result = repo.fsck(reporter(args.quiet), args.remote)
+    if args.json:
+        print_json(result.to_json())
+        return 0 if result.ok else 1
     for oid, moved_to in result.corrupt:
         print(f"corrupt: {oid} (moved to {moved_to})")
     for bad in result.bad_chunks:
@@ -49,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _summary(result: FsckResult) -> str:
-    chunks = f" and {result.chunks} chunks" if result.chunks else ""
-    checked = f"{result.checked} objects{chunks} checked"
+    chunks = f" and {plural(result.chunks, 'chunk')}" if result.chunks else ""
+    checked = f"{plural(result.checked, 'object')}{chunks} checked"
     if result.ok and not (result.corrupt or result.bad_chunks or result.broken):
         return f"{checked}, all intact"
     found = len(result.corrupt) + len(result.bad_chunks)

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import human_size, reporter
-from nbvc.core import NbvcError, Repo
+from nbvc.cli.output import human_size, print_json, reporter
+from nbvc.core import NbvcError, Repo, count_text, plural
 
 
 def register(sub: Any) -> list[str]:
@@ -35,6 +35,7 @@ def register(sub: Any) -> list[str]:
         action="store_true",
         help="first store big whole objects (from older caches) as shared chunks",
     )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     return ["gc"]
 
 
@@ -43,11 +44,14 @@ def run(args: argparse.Namespace) -> int:
         return _run_remote(args)
     with Repo.find() as repo:
         result = repo.gc(args.dry_run, args.keep_last, reporter(args.quiet), args.rechunk)
+    if args.json:
+        print_json(result.to_json())
+        return 0
     would = "would " if result.dry_run else ""
     if result.rechunked is not None:
         converted = result.rechunked
         print(
-            f"{would}store {len(converted.converted)} whole objects as chunks "
+            f"{would}store {plural(len(converted.converted), 'whole object')} as chunks "
             f"({human_size(converted.bytes_before)})"
         )
         for oid in converted.corrupt:
@@ -55,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     for version in result.pruned:
         print(f"{would}prune {version.artifact}@{version.name}")
     print(
-        f"{would}remove {len(result.removed)} objects ({human_size(result.freed_bytes)}); "
-        f"{result.kept} kept"
+        f"{would}remove {plural(len(result.removed), 'object')} "
+        f"({human_size(result.freed_bytes)}); {count_text(result.kept)} kept"
     )
     if result.packs_removed or result.packs_rewritten:
         print(
@@ -77,11 +81,14 @@ def _run_remote(args: argparse.Namespace) -> int:
         raise NbvcError("--keep-last prunes local history; run it without --remote first")
     with Repo.find() as repo:
         result = repo.gc_remote(args.remote, args.dry_run, args.jobs, reporter(args.quiet))
+    if args.json:
+        print_json(result.to_json())
+        return 0
     would = "would " if result.dry_run else ""
-    stale = f" and {result.stale_uploads} stale uploads" if result.stale_uploads else ""
-    packs = f", {len(result.packs_removed)} packs" if result.packs_removed else ""
+    stale = f" and {plural(result.stale_uploads, 'stale upload')}" if result.stale_uploads else ""
+    packs = f", {plural(len(result.packs_removed), 'pack')}" if result.packs_removed else ""
     print(
-        f"{result.remote}: {would}remove {len(result.removed)} objects{packs}{stale}; "
-        f"{result.kept} kept"
+        f"{result.remote}: {would}remove {plural(len(result.removed), 'object')}{packs}{stale}; "
+        f"{count_text(result.kept)} kept"
     )
     return 0

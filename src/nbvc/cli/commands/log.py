@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import human_size, human_time, print_json, table
+from nbvc.cli.output import COUNT, SIZE, TIME, Column, print_json, table
 from nbvc.core import Repo, short_oid
 
 
@@ -20,20 +20,32 @@ def register(sub: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     with Repo.find() as repo:
         versions = repo.log(args.path)
+        made_by = {v.producer: repo.lineage.producer_label(v.producer) for v in versions}
     if args.json:
-        print_json([v.to_json() for v in versions])
+        print_json([{**v.to_json(), "produced_by": made_by[v.producer]} for v in versions])
         return 0
+    columns = [
+        Column("version"),
+        Column("hash"),
+        Column("size", SIZE),
+        Column("files", COUNT),
+        Column("created", TIME),
+        Column("tags"),
+        Column("message"),
+        Column("produced by"),
+    ]
     rows = [
         [
             v.name,
             short_oid(v.oid),
-            human_size(v.size),
-            str(v.nfiles),
-            human_time(v.created),
+            v.size,
+            v.nfiles,
+            v.created,
             ", ".join(v.tags),
             v.message,
+            made_by[v.producer] or "",
         ]
         for v in versions
     ]
-    print(table(["VERSION", "HASH", "SIZE", "FILES", "TIME", "TAGS", "MESSAGE"], rows))
+    print(table(columns, rows))
     return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import human_size, human_time, print_json, table
+from nbvc.cli.output import COUNT, SIZE, TIME, Column, print_json, table
 from nbvc.core import ModelVersion, NbvcError, Repo, RunNotFoundError, short_id, value_text
 
 
@@ -55,11 +55,19 @@ def _models(versions: list[ModelVersion]) -> str:
         latest = found[-1]
         aliases = [f"{a}->v{v.version}" for v in found for a in v.aliases]
         rows.append(
-            [name, str(len(found)), f"v{latest.version}", human_time(latest.created),
-             latest.flavour, ", ".join(aliases) or "-", latest.path or "-"]
+            [name, len(found), f"v{latest.version}", latest.created,
+             latest.flavour, ", ".join(aliases) or None, latest.path]
         )  # fmt: skip
-    headers = ["model", "versions", "latest", "logged", "flavour", "aliases", "declared path"]
-    return table(headers, rows)
+    columns = [
+        Column("model"),
+        Column("versions", COUNT),
+        Column("latest"),
+        Column("logged", TIME),
+        Column("flavour"),
+        Column("aliases"),
+        Column("declared path"),
+    ]
+    return table(columns, rows)
 
 
 def _versions(repo: Repo, versions: list[ModelVersion]) -> str:
@@ -79,10 +87,19 @@ def _versions(repo: Repo, versions: list[ModelVersion]) -> str:
             except RunNotFoundError:
                 run_text = f"{short_id(version.run)} (gone)"
         rows.append(
-            [f"v{version.version}", ", ".join(version.aliases) or "-", human_time(version.created),
-             version.flavour, human_size(version.size), run_text, metrics or "-"]
+            [f"v{version.version}", ", ".join(version.aliases) or None, version.created,
+             version.flavour, version.size, run_text, metrics or None]
         )  # fmt: skip
-    return table(["version", "aliases", "logged", "flavour", "size", "run", "metrics"], rows)
+    columns = [
+        Column("version"),
+        Column("aliases"),
+        Column("logged", TIME),
+        Column("flavour"),
+        Column("size", SIZE),
+        Column("run"),
+        Column("metrics"),
+    ]
+    return table(columns, rows)
 
 
 def _alias(repo: Repo, words: list[str]) -> int:

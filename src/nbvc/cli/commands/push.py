@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
-from nbvc.cli.output import human_size, reporter
-from nbvc.core import PushOptions, Repo, TransferResult, option_values
+from nbvc.cli.output import reporter
+from nbvc.core import PushOptions, Repo, TransferResult, option_values, transfer_summary
 
 
 def register(sub: Any) -> list[str]:
@@ -31,14 +31,8 @@ def run(args: argparse.Namespace) -> int:
 
 def report(result: TransferResult) -> int:
     """Print what moved and what failed; returns the exit code."""
-    verb, preposition = ("pushed", "to") if result.direction == "push" else ("fetched", "from")
-    if result.objects or result.records:
-        print(
-            f"{verb} {result.objects} objects ({human_size(result.bytes)}) and "
-            f"{result.records} records {preposition} {result.remote}"
-        )
-    elif result.ok:
-        print(f"{result.remote}: everything is up to date")
+    if result.objects or result.records or result.ok:
+        print(transfer_summary(result))
     for problem in result.problems():
         print(f"nbvc: error: {problem}", file=sys.stderr)
     return 0 if result.ok else 1

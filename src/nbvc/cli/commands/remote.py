@@ -94,4 +94,4 @@ def _list(repo: Repo, as_json: bool) -> None:
         ]
         for r in configured
     ]
-    print(table(["NAME", "URL", "OPTIONS"], rows))
+    print(table(["name", "url", "options"], rows))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
 from nbvc.cli.commands import add_options, add_parser, options_of
+from nbvc.cli.output import NUMBER, Column, print_json, table
 from nbvc.core import ConsoleListener, ReproOptions, ReproResult, find_or_adopt, short_id
 
 _VERBS = {
@@ -39,9 +41,14 @@ def run(args: argparse.Namespace) -> int:
             "as they are; `nbvc import-dvc` adopts the data .dvc files track)",
             file=sys.stderr,
         )
-    with repo:
+    # with --json, stdout holds only the document: the stages' own output goes to stderr
+    progress = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
+    with repo, progress:
         result = repo.pipeline.repro(options, ConsoleListener(quiet=args.quiet))
-    _summary(result)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        _summary(result)
     return 1 if result.failed else 0
 
 
@@ -55,6 +62,10 @@ def _summary(result: ReproResult) -> None:
         f" (run {short_id(result.run_id)})" if result.run_id else " (dry run: nothing was changed)"
     )
     print(f"Summary: {', '.join(parts) or 'no stages'}{run}")
-    for outcome in result.outcomes:
-        if outcome.status in ("ran", "restored", "failed"):
-            print(f"  {outcome.stage:<24} {outcome.status:<9} {outcome.duration:6.2f}s")
+    rows = [
+        [o.stage, o.status, f"{o.duration:.2f}s"]
+        for o in result.outcomes
+        if o.status in ("ran", "restored", "failed")
+    ]
+    if rows:
+        print(table(["stage", "status", Column("time", NUMBER)], rows))

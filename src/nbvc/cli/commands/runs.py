@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import human_size, human_time, print_json, table
+from nbvc.cli.output import NUMBER, TIME, Column, human_size, human_time, print_json, table
 from nbvc.core import NbvcError, Repo, RunRecord, value_columns, value_text
 
 
@@ -116,23 +116,31 @@ def _json(record: RunRecord) -> dict[str, Any]:
 def _table(rows: Sequence[dict[str, Any]]) -> str:
     params = value_columns([r["params"] for r in rows])
     metrics = value_columns([r["metrics"] for r in rows])
-    headers = ["run", "name", "started", "status", "time", "git"]
-    headers += [c[2] for c in params + metrics]
+    columns = [
+        Column("run"),
+        Column("name"),
+        Column("started", TIME),
+        Column("status"),
+        Column("time", NUMBER),
+        Column("git"),
+        *(Column(c[2], NUMBER, verbatim=True, group="params") for c in params),
+        *(Column(c[2], NUMBER, verbatim=True, group="metrics") for c in metrics),
+    ]
     lines = []
     for r in rows:
         duration = r["duration"]
         line = [
             r["short_id"],
             ("  " if r.get("parent") else "") + (r.get("name") or "-"),
-            human_time(r["started"]) if r["started"] else "-",
+            r["started"] or None,
             r["status"],
-            f"{duration:.1f}s" if isinstance(duration, int | float) else "-",
-            (r["git"] or "")[:7] or "-",
+            f"{duration:.1f}s" if isinstance(duration, int | float) else None,
+            (r["git"] or "")[:7] or None,
         ]
         for values, shown in ((r["params"], params), (r["metrics"], metrics)):
             line += [value_text(values.get(s, {}).get(n)) for s, n, _ in shown]
         lines.append(line)
-    return table(headers, lines)
+    return table(columns, lines)
 
 
 def _show(run: RunRecord, env: bool, as_json: bool) -> int:
@@ -203,7 +211,13 @@ def _diff(repo: Repo, old: str, new: str, as_json: bool) -> int:
     for part in ("params", "metrics", "tags", "env", "packages"):
         for change in getattr(result, part):
             rows.append([part, change.key, value_text(change.old), value_text(change.new)])
-    print(table(["", "key", result.old.short_id, result.new.short_id], rows))
+    columns = [
+        Column(""),
+        Column("key"),
+        Column(result.old.short_id, NUMBER, verbatim=True),
+        Column(result.new.short_id, NUMBER, verbatim=True),
+    ]
+    print(table(columns, rows))
     return 0
 
 

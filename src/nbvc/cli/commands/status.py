@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.cli.output import print_json, table
-from nbvc.core import UNCHANGED, ArtifactStatus, Repo
+from nbvc.cli.output import Column, print_json, table
+from nbvc.core import UNCHANGED, ArtifactStatus, Repo, count_text, plural
 
 SHOWN = 20
 
@@ -39,22 +39,23 @@ def run(args: argparse.Namespace) -> int:
     elif not statuses:
         print("No tracked artifacts; `nbvc add PATH` starts tracking one.")
     else:
+        rows = [[s.artifact, f"v{s.version}" if s.version else None, _state(s)] for s in statuses]
+        print(table(["path", "version", "state"], rows))
         for status in statuses:
-            print(_line(status))
             _print_changes(status)
     dirty = any(s.state != UNCHANGED for s in statuses)
     return 1 if args.exit_code and dirty else 0
 
 
-def _line(status: ArtifactStatus) -> str:
-    version = f"v{status.version}" if status.version else "-"
+def _state(status: ArtifactStatus) -> str:
     suffix = "" if status.in_cache or status.state == "not in cache" else " (not in cache)"
-    return f"{status.artifact:<40} {version:>5}  {status.state}{suffix}"
+    return status.state + suffix
 
 
 def _print_changes(status: ArtifactStatus) -> None:
     if status.changes is None:
         return
+    print(f"\n{status.artifact}:")
     rows = [
         *(("added", p) for p in status.changes.added),
         *(("removed", p) for p in status.changes.removed),
@@ -75,14 +76,18 @@ def _run_remote(args: argparse.Namespace) -> int:
         rows = [
             [
                 a.artifact,
-                f"v{a.version}" if a.version else "-",
+                f"v{a.version}" if a.version else None,
                 _missing(a.missing_local, a.objects, "nbvc pull"),
                 _missing(a.missing_remote, a.objects, "nbvc push"),
             ]
             for a in result.artifacts
         ]
-        print(table(["PATH", "VERSION", "HERE", f"ON {result.remote}"], rows))
-        print(f"records: {result.records_to_push} to push, {result.records_to_fetch} to fetch")
+        remote = Column(f"on {result.remote}", verbatim=True)
+        print(table(["path", "version", "here", remote], rows))
+        print(
+            f"records: {count_text(result.records_to_push)} to push, "
+            f"{count_text(result.records_to_fetch)} to fetch"
+        )
     in_sync = all(a.in_sync for a in result.artifacts) and not (
         result.records_to_push or result.records_to_fetch
     )
@@ -94,4 +99,4 @@ def _missing(missing: int | None, total: int | None, fix: str) -> str:
         return "unknown (folder manifest not found)"
     if missing == 0:
         return "complete"
-    return f"{missing} of {total} objects missing ({fix})"
+    return f"{count_text(missing)} of {plural(total, 'object')} missing ({fix})"

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nbvc.cli.commands import add_parser
-from nbvc.core import Repo
+from nbvc.core import NbvcError, Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -17,6 +17,8 @@ def register(sub: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if "@" in args.name and "@" not in args.spec:  # `nbvc tag prod data@v1`, as git tag reads
+        raise NbvcError(f"the version comes first: nbvc tag {args.name} {args.spec}")
     with Repo.find() as repo:
         before = repo.tagged(args.spec, args.name)
         version = repo.tag(args.spec, args.name)

@@ -47,6 +47,7 @@ def add(
     tags: Sequence[str],
     reporter: Reporter,
     producer: str | None,
+    reuse: bool = False,
 ) -> list[AddResult]:
     artifacts = list(dict.fromkeys(repo.artifact(p) for p in paths))
     if not artifacts:
@@ -61,7 +62,7 @@ def add(
         for artifact in artifacts:
             snapshot = _store(repo, artifact, pool, reporter)
             with repo.lock():
-                result = _record(repo, artifact, snapshot, message, author, producer)
+                result = _record(repo, artifact, snapshot, message, author, producer, reuse)
                 for name in tags:
                     repo.history.set_tag(result.version, name)
             link_to_cache(repo, snapshot, artifact, pool)
@@ -112,14 +113,15 @@ def _record(
     message: str,
     author: str,
     producer: str | None,
+    reuse: bool = False,
 ) -> AddResult:
-    """Record a new version unless this content is already the latest; write the pointer."""
+    """Record a new version unless this content is already the latest, or the version the
+    pointer names (or, with ``reuse``, any version's); write the pointer."""
     history = repo.history
     latest = history.latest(artifact)
     current = pointer.read(repo.abspath(artifact))
-    same = (
-        history.by_oid(artifact, snapshot.oid) if current and current.oid == snapshot.oid else None
-    )
+    known = reuse or (current is not None and current.oid == snapshot.oid)
+    same = history.by_oid(artifact, snapshot.oid) if known else None
     if latest is not None and latest.oid == snapshot.oid:
         version, created = latest, False
     elif same is not None:

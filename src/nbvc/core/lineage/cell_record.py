@@ -102,6 +102,15 @@ class CellRecord:
         cell = f" cell {self.cell_id}" if self.cell_id else ""
         return f"{where}{cell} {count}"
 
+    @property
+    def short_label(self) -> str:
+        """The notebook and the cell as a person finds it: ``train.ipynb, cell [5]`` (the
+        execution count JupyterLab shows beside the cell, else the cell's id)."""
+        where = self.notebook or "a kernel"
+        if self.execution_count is not None:
+            return f"{where}, cell [{self.execution_count}]"
+        return f"{where}, cell {self.cell_id}" if self.cell_id else f"{where}, a cell"
+
     def to_record(self) -> Record:
         return {
             "id": self.id,

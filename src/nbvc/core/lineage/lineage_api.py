@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nbvc.core.lineage import files, lineage_index, store
-from nbvc.core.lineage.cell_record import CellRecord, FileAccess, FileState
+from nbvc.core.lineage.cell_record import CellRecord, FileAccess, FileState, parse_producer
 from nbvc.core.lineage.graph import LineageNode, lineage
 from nbvc.core.lineage.script import Script, script
 from nbvc.core.repo import Repo
+from nbvc.core.runs.run_record import short_id
 
 READ, WRITE = lineage_index.READ, lineage_index.WRITE
 
@@ -29,6 +30,22 @@ class Lineage:
     def script(self, spec: str) -> Script:
         """The code of the cells that made the version, as one script."""
         return script(self._repo, spec)
+
+    def producer_label(self, producer: str | None) -> str | None:
+        """What made a version, for people: ``train.ipynb, cell [5]`` or ``stage train (run
+        537a2675)`` instead of the ``cell:<id>`` / ``stage:<name>@<run>`` reference."""
+        parsed = parse_producer(producer)
+        if parsed is None:
+            return producer
+        kind, ref = parsed
+        if kind == "stage":
+            name, _, run = ref.rpartition("@")
+            return f"stage {name or ref} (run {short_id(run)})" if name else f"stage {ref}"
+        cell = lineage_index.cell(self._repo.index, ref)
+        if cell is None:
+            self._repo.reindex(strict=False)  # a kernel may have written it since
+            cell = lineage_index.cell(self._repo.index, ref)
+        return cell.short_label if cell else f"a cell whose record is not here ({ref[:8]})"
 
     def notebook_cells(self, notebook: str, limit: int) -> list[CellRecord]:
         """The cells of the notebook's latest kernel session (``notebook``: repo-relative)."""

@@ -16,6 +16,7 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from blake3 import blake3
 
@@ -51,6 +52,23 @@ class FsckResult:
     remote: str | None = None
 
     damaged_packs: list[str] = field(default_factory=list)  # index and trailer unreadable
+
+    def to_json(self) -> dict[str, Any]:
+        """``nbvc fsck --json`` (docs/cli.md)."""
+        return {
+            "ok": self.ok,
+            "checked_objects": self.checked,
+            "checked_chunks": self.chunks,
+            "corrupt": [{"oid": oid, "moved_to": moved} for oid, moved in self.corrupt],
+            "bad_chunks": [
+                {"digest": b.digest, "pack": b.pack, "used_by": b.users} for b in self.bad_chunks
+            ],
+            "broken_files": self.broken,
+            "rebuilt_pack_indexes": self.rebuilt_indexes,
+            "damaged_packs": self.damaged_packs,
+            "repaired": self.repaired,
+            "remote": self.remote,
+        }
 
     @property
     def unrepaired(self) -> set[str]:

@@ -15,6 +15,7 @@ chunks it needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from nbvc.core.artifacts import pointer
 from nbvc.core.artifacts.history import Version
@@ -43,6 +44,28 @@ class GcResult:
     packs_rewritten: int = 0
     unreadable: list[str] = field(default_factory=list)  # live manifests gc could not read
     rechunked: RechunkResult | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """``nbvc gc --json`` (docs/cli.md)."""
+        rechunked = self.rechunked
+        return {
+            "dry_run": self.dry_run,
+            "pruned": [f"{v.artifact}@{v.name}" for v in self.pruned],
+            "removed_objects": len(self.removed),
+            "freed_bytes": self.freed_bytes,
+            "kept_objects": self.kept,
+            "purged_runs": self.purged_runs,
+            "packs_removed": self.packs_removed,
+            "packs_rewritten": self.packs_rewritten,
+            "unreadable_manifests": self.unreadable,
+            "rechunked": None
+            if rechunked is None
+            else {
+                "objects": len(rechunked.converted),
+                "bytes": rechunked.bytes_before,
+                "corrupt": rechunked.corrupt,
+            },
+        }
 
 
 def gc(

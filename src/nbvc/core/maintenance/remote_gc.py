@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from nbvc.core.artifacts import pointer
 from nbvc.core.errors import CorruptObjectError, MissingObjectError, RemoteError
@@ -54,6 +55,17 @@ class RemoteGcResult:
     records_fetched: int = 0
     records_pushed: int = 0
     packs_removed: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """``nbvc gc --remote NAME --json`` (docs/cli.md)."""
+        return {
+            "remote": self.remote,
+            "dry_run": self.dry_run,
+            "removed_objects": len(self.removed),
+            "kept_objects": self.kept,
+            "stale_uploads": self.stale_uploads,
+            "packs_removed": len(self.packs_removed),
+        }
 
 
 def gc_remote(

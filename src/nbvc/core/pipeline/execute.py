@@ -75,8 +75,7 @@ def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: Output
     try:
         code = process.wait()
     except KeyboardInterrupt:
-        _signal_group(process, signal.SIGINT)
-        process.wait()
+        _interrupt(process)
         raise
     finally:
         with _LIVE_LOCK:
@@ -86,6 +85,7 @@ def run_argv(argv: Sequence[str], cwd: str, env: Mapping[str, str], sink: Output
     return code
 
 
+INTERRUPT_GRACE = 3.0  # seconds a command has to stop after Ctrl-C before it is killed
 _LIVE: dict[int, set[subprocess.Popen[bytes]]] = {}  # thread id -> its running commands
 _LIVE_LOCK = threading.Lock()
 
@@ -98,6 +98,19 @@ def kill_running(thread: int) -> int:
     for process in processes:
         _signal_group(process, signal.SIGKILL)
     return len(processes)
+
+
+def _interrupt(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C: SIGINT to the command's process group, as a terminal would send it. Whatever
+    still runs after :data:`INTERRUPT_GRACE` seconds, and anything the command started that
+    ignores SIGINT (it would keep the output pipes, and so the repro, open), is killed."""
+    try:
+        _signal_group(process, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=INTERRUPT_GRACE)
+    finally:  # a second Ctrl-C during the grace time kills at once
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:

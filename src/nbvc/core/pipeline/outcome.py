@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from nbvc.core.runs.run_record import RunStatus
 
@@ -51,6 +51,27 @@ class ReproResult:
 
     def outcome(self, stage: str) -> StageOutcome:
         return next(o for o in self.outcomes if o.stage == stage)
+
+    def to_json(self) -> dict[str, Any]:
+        """``nbvc repro --json`` (docs/cli.md)."""
+        return {
+            "run": self.run_id,
+            "status": self.status.value,
+            "dry_run": self.dry,
+            "counts": self.counts(),
+            "stages": [
+                {
+                    "stage": o.stage,
+                    "status": o.status,
+                    "reason": o.reason,
+                    "duration": round(o.duration, 3),
+                    "error": o.error,
+                    "restored_from": o.restored_from,
+                    "warnings": o.warnings,
+                }
+                for o in self.outcomes
+            ],
+        }
 
 
 class ReproListener(Protocol):

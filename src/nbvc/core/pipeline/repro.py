@@ -228,7 +228,7 @@ class _Repro:
         started = time.monotonic()
         outs = runcache.restore(self.repo, hit, self.pool)
         self._forget(list(outs))
-        outs = self._save_outs(stage, hit.run_id)
+        outs = self._save_outs(stage, hit.run_id, reuse=True)  # the outs' earlier versions
         self._lock(stage, state, outs, hit.run_id)
         outcome = StageOutcome(
             stage.name, RESTORED, reason, time.monotonic() - started, restored_from=hit.run_id
@@ -241,7 +241,12 @@ class _Repro:
         self.listener.stage_started(stage.name, reason)
         saved = outs_guard.set_aside(self.repo, stage, self.pool, versions=self.dvc is None)
         outcome = StageOutcome(stage.name, RAN, reason, replaced={s.path: s.oid for s in saved})
-        error = self._run(stage)
+        try:
+            error = self._run(stage)
+        except KeyboardInterrupt:  # Ctrl-C: the outs it removed come back, as after a failure
+            self._forget([o.path for o in stage.outs])
+            outs_guard.restore_missing(self.repo, saved, self.pool)
+            raise
         self._forget([o.path for o in stage.outs])
         if error is None and (missing := [o.path for o in stage.outs if not self._exists(o.path)]):
             error = f"stage {stage.name} did not create its out {missing[0]}"
@@ -302,8 +307,9 @@ class _Repro:
             return self.dvc.hashes.hash(path, self.dvc.lock.hash_name(stage.name, path))
         return self.hasher.hash(path)
 
-    def _save_outs(self, stage: Stage, producer_run: str) -> dict[str, Hash]:
-        """Add cached outs as versions; store uncached ones as objects (for the run cache)."""
+    def _save_outs(self, stage: Stage, producer_run: str, reuse: bool = False) -> dict[str, Hash]:
+        """Add cached outs as versions (``reuse``: an out whose content an earlier version has
+        gets that version back); store uncached ones as objects (for the run cache)."""
         if self.dvc is not None:
             return self.dvc.save_versions(stage, producer_run)
         hashes: dict[str, Hash] = {}
@@ -313,6 +319,7 @@ class _Repro:
                 [self.repo.abspath(p) for p in cached],
                 message=f"output of stage {stage.name}",
                 producer=f"stage:{stage.name}@{producer_run}",
+                reuse=reuse,
             )
             for result in results:
                 snap = result.snapshot

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nbvc.core.errors import NbvcError
+from nbvc.core.formats.numbers import number_text
 from nbvc.core.runs.run_index import RunIndex
 
 
@@ -32,7 +33,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return number_text(value)
     return str(value)
 
 

@@ -50,9 +50,10 @@ AWS = {
 
 
 # -- data -----------------------------------------------------------------------------------------
-def make_data(data_dir: Path, scale: float) -> tuple[Path, Path]:
-    """Data sets A and B for ``scale``, generated once (incompressible, deterministic)."""
-    files = max(10, int(FILES_A * scale))
+def make_data(data_dir: Path, scale: float, a_scale: float | None = None) -> tuple[Path, Path]:
+    """Data sets A (``a_scale``, default ``scale``) and B (``scale``), generated once
+    (incompressible, deterministic)."""
+    files = max(10, int(FILES_A * (scale if a_scale is None else a_scale)))
     big = max(16 * MIB, int(SIZE_B * scale))
     a, b = data_dir / f"A-{files}", data_dir / f"B-{big}.bin"
     marker = data_dir / f"A-{files}.complete"
@@ -306,6 +307,9 @@ def _verdict(kind: str, op: str, nbvc: list[float] | None, ratio: float | None) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="shrink the data (0.05: quick)")
+    parser.add_argument(
+        "--a-scale", type=float, help="shrink A alone (0.05 with B at full size: a quick B run)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--remotes", default="local,s3", help="comma-separated: local, s3")
     parser.add_argument("--work", type=Path, default=Path("/tmp/remotes-bench"))
@@ -326,7 +330,7 @@ def main() -> int:
     os.environ.update(AWS)
     data_dir = args.work / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    a, b = make_data(data_dir, args.scale)
+    a, b = make_data(data_dir, args.scale, args.a_scale)
     a_files, a_bytes = tree_summary(a)
     print(f"A: {a_files:,} files, {a_bytes / 1e6:,.0f} MB; B: {b.stat().st_size / GIB:.2f} GiB")
     by_name = tools(args.dvc)

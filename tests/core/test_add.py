@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from blake3 import blake3
 from nbvc.core.artifacts import build
 from nbvc.core.errors import OverlapError, PathError
 from nbvc.core.repo import Repo
-from nbvc.core.storage import odb
+from nbvc.core.storage import fsutil, odb
 from nbvc.core.storage.hashing import hash_path
 from tests.helpers import file_oids, make_tree, pointer_of, write
 
@@ -300,3 +301,42 @@ def test_an_artifact_whose_own_name_is_not_utf8_is_refused(repo: Repo) -> None:
     with pytest.raises(PathError, match="not a valid UTF-8 name"):
         repo.add([odd])
     assert list(repo.odb.iter_oids()) == []
+
+
+def test_adding_a_folder_checks_each_new_object_once_and_syncs_folders_once(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost of a cold add is per file: one existence check per new object (on the
+    workers), and one sync of the object folders for all commits, made before the folder's
+    manifest (which refers to the objects) is stored."""
+    make_tree(Path(repo.root, "d"), {f"f{i}": f"content {i}" for i in range(40)})
+    monkeypatch.setattr(build, "COMMIT_FILES", 8)  # five commits
+    checks: list[str] = []
+    events: list[str] = []
+    real_exists, real_sync_dirs = odb.ObjectStore.exists, fsutil.sync_dirs
+    real_add_bytes = odb.ObjectStore.add_bytes
+
+    def counting_exists(store: odb.ObjectStore, oid: str) -> bool:
+        checks.append(oid)
+        return real_exists(store, oid)
+
+    def recording_sync_dirs(paths: Sequence[str], any_path_on_fs: str) -> None:
+        events.append(f"sync {len(set(paths))}")
+        real_sync_dirs(paths, any_path_on_fs)
+
+    def recording_add_bytes(store: odb.ObjectStore, data: bytes, suffix: str = "") -> str:
+        events.append(f"store {suffix}")
+        return real_add_bytes(store, data, suffix)
+
+    monkeypatch.setattr(odb.ObjectStore, "exists", counting_exists)
+    monkeypatch.setattr(fsutil, "sync_dirs", recording_sync_dirs)
+    monkeypatch.setattr(odb.ObjectStore, "add_bytes", recording_add_bytes)
+    repo.add(["d"])
+    file_checks = [oid for oid in checks if not oid.endswith(".dir")]
+    assert len(file_checks) == 40
+    objects_sync = [e for e in events if e.startswith("sync") and e != "sync 1"]
+    assert len(objects_sync) == 1
+    assert events.index(objects_sync[0]) < events.index("store .dir")
+    wanted = {blake3(f"content {i}".encode()).hexdigest() for i in range(40)}
+    assert wanted <= file_oids(repo, "d")
+    assert all(real_exists(repo.odb, oid) for oid in wanted)

@@ -15,7 +15,7 @@ from blake3 import blake3
 from nbvc.core.repo import Repo
 from nbvc.core.storage.chunking import MAX_CHUNK, chunk_fd
 from nbvc.core.storage.manifest import Manifest, ManifestError
-from nbvc.core.storage.packs import PackStore
+from nbvc.core.storage.packs import WRITE_CALL, PackStore, PackWriter
 from tests.helpers import make_tree, read_tree, set_config
 
 THRESHOLD = 64 << 10
@@ -229,3 +229,32 @@ def test_with_hard_links_configured_chunked_files_are_copies(repo: Repo) -> None
     assert big.read_bytes() == data(1 << 20, 13) and small.stat().st_nlink == 2
     assert linked.status()[0].state == "unchanged"
     linked.close()
+
+
+def test_pack_data_reaches_the_kernel_in_writes_of_about_one_mib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write call's length sets the size of the page-cache folios the kernel allocates for
+    it; an 8 MiB write asks for the largest, which cost memory compaction on a full page cache
+    (docs/benchmarks.md). PackWriter hands the kernel at most about WRITE_CALL bytes at once."""
+    data = random.Random(3).randbytes(8 << 20)
+    chunks = [
+        (blake3(data[i : i + 50_000]).digest(), memoryview(data)[i : i + 50_000])
+        for i in range(0, len(data), 50_000)
+    ]
+    sizes: list[int] = []
+    real_writev = os.writev
+
+    def recording_writev(fd: int, buffers: list[bytes | memoryview]) -> int:
+        sizes.append(sum(len(b) for b in buffers))
+        return real_writev(fd, buffers)
+
+    monkeypatch.setattr(os, "writev", recording_writev)
+    writer = PackWriter(str(tmp_path), durable=False)
+    writer.add(chunks)
+    (staged,) = writer.finish()
+    assert sum(sizes) == len(data)
+    assert max(sizes) <= WRITE_CALL + MAX_CHUNK
+    body = Path(staged.pack_tmp).read_bytes()
+    for entry, (digest, piece) in zip(staged.entries, chunks, strict=True):
+        assert entry.digest == digest and body[entry.offset : entry.offset + entry.length] == piece

@@ -173,3 +173,24 @@ def test_missing(store: ObjectStore) -> None:
     with ThreadPoolExecutor(2) as pool:
         assert store.missing([present, absent, absent], pool) == [absent]
         assert store.missing([], pool) == []
+
+
+def test_drop_stored_discards_copies_of_stored_objects_and_commit_trusts_the_rest(
+    store: ObjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_file(str(write(tmp_path / "old", "old")))
+    staged = [store.stage_file(str(write(tmp_path / name, name))) for name in ("old", "new")]
+    fresh = store.drop_stored(staged)  # on a worker thread, in add
+    assert [s.stored.oid for s in fresh] == [staged[1].stored.oid]
+    assert not os.path.exists(staged[0].tmp)  # the duplicate's copy is gone already
+    checks: list[str] = []
+
+    def counting_exists(oid: str) -> bool:
+        checks.append(oid)
+        return False
+
+    monkeypatch.setattr(store, "exists", counting_exists)
+    store.commit(fresh)
+    assert checks == []  # checked once, by drop_stored
+    assert Path(store.path(staged[1].stored.oid)).read_bytes() == b"new"
+    assert os.listdir(store.tmp_dir) == []

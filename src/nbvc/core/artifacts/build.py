@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 
 from nbvc.core.artifacts.scan import DirScan, FileStat
 from nbvc.core.progress import Task
+from nbvc.core.storage import fsutil
 from nbvc.core.storage.hashing import BIG_FILE, hash_path
 from nbvc.core.storage.index_db import Index, StatEntry
-from nbvc.core.storage.odb import ObjectStore, Staged
+from nbvc.core.storage.odb import ObjectStore, Staged, StoredFile
 from nbvc.core.storage.pool import Pool
 from nbvc.core.storage.tree import FileMeta, Tree
 
@@ -30,8 +31,10 @@ def resolve_oids(
     pool: Pool,
     odb: ObjectStore | None,
     task: Task,
+    stored: set[str] | None = None,
 ) -> list[tuple[str, int]]:
-    """``(oid, size)`` of every file, in order; with ``odb``, files not hashed before are stored."""
+    """``(oid, size)`` of every file, in order; with ``odb``, files not hashed before are stored
+    (and their oids added to ``stored``: in the store, durably, when this returns)."""
     started_ns = time.time_ns()
     known: list[tuple[str, int] | None] = [
         None if fs.oid is None else (fs.oid, fs.size) for fs in files
@@ -51,6 +54,8 @@ def resolve_oids(
         entries = _hash_misses(files, misses, pool, task, started_ns)
     else:
         entries = _store_misses(files, misses, pool, task, started_ns, odb, index)
+        if stored is not None:
+            stored.update(entry[3] for entry in entries)
     for i, entry in zip(misses, entries, strict=True):
         known[i] = (entry[3], entry[1])
     if entries:
@@ -81,42 +86,48 @@ def _store_misses(
     odb: ObjectStore,
     index: Index,
 ) -> list[StatEntry]:
-    def stage_batch(batch: Sequence[int]) -> tuple[list[Staged], BaseException | None]:
+    def stage_batch(
+        batch: Sequence[int],
+    ) -> tuple[list[StoredFile], list[Staged], BaseException | None]:
         """Never raises: a batch that fails (a full disk) hands back what it staged, so that
-        every staged temp file is discarded, in this batch and the others."""
+        every staged temp file is discarded, in this batch and the others. Returns what was
+        stored and the staged copies still to commit (not those the store has already)."""
         staged: list[Staged] = []
         try:
             for i in batch:
                 staged.append(odb.stage_file(files[i].path))
+            fresh = odb.drop_stored(staged)
         except BaseException as exc:  # re-raised by the caller, after the clean-up
-            return staged, exc
+            return [], staged, exc
         task.advance(len(batch))
-        return staged, None
+        return [item.stored for item in staged], fresh, None
 
     entries: list[StatEntry] = []
     pending: list[Staged] = []
     pending_bytes = 0
+    folders: list[str] = []  # that received objects: synced once, at the end
     failure: BaseException | None = None
     try:
-        for batch, error in pool.map(stage_batch, _batches(misses)):
+        for stored, batch, error in pool.map(stage_batch, _batches(misses)):
             if error is not None or failure is not None:
                 odb.discard(batch)
                 failure = failure or error
                 continue
+            entries.extend((s.ino, s.size, s.mtime_ns, s.oid, started_ns) for s in stored)
             for item in batch:
-                s = item.stored
-                entries.append((s.ino, s.size, s.mtime_ns, s.oid, started_ns))
                 pending.append(item)
-                pending_bytes += s.size
+                pending_bytes += item.stored.size
             if len(pending) >= COMMIT_FILES or pending_bytes >= COMMIT_BYTES:
-                odb.commit(pending)
+                odb.commit(pending, folders_out=folders)
                 pending, pending_bytes = [], 0
         if failure is not None:
             raise failure
-        odb.commit(pending)
+        odb.commit(pending, folders_out=folders)
     except BaseException:
         odb.discard(pending)
         raise
+    # the new names are made durable once, for every commit, before anything refers to them
+    fsutil.sync_dirs(folders, odb.objects_dir)
     # big objects were hashed from what was written: checkout may trust them by their stat
     big = [e[3] for e in entries if e[1] >= BIG_FILE]
     if big:

@@ -87,23 +87,27 @@ class Workspace:
                 )
         _refuse_nested_pointers(artifact, scan.files)
         task = reporter.task(f"{'adding' if store else 'hashing'} {artifact}", len(scan.files))
+        stored: set[str] = set()
         oids = resolve_oids(
-            list(scan.files.values()), self.index, pool, self.odb if store else None, task
+            list(scan.files.values()), self.index, pool, self.odb if store else None, task, stored
         )
         task.close()
         tree = tree_from_scan(scan, oids)
         if store:
-            self._store_tree(path, tree, pool, previous)
+            self._store_tree(path, tree, pool, previous, stored)
         self.index.dir_store(
             artifact, fingerprint, DirRow(tree.oid, tree.size, tree.nfiles), started_ns
         )
         return Snapshot("dir", tree.oid, tree.size, tree.nfiles, tree, *_unversioned(scan))
 
-    def _store_tree(self, path: str, tree: Tree, pool: Pool, previous: str | None) -> None:
-        present: set[str] = set()
+    def _store_tree(
+        self, path: str, tree: Tree, pool: Pool, previous: str | None, stored: set[str]
+    ) -> None:
+        """Store the files not yet in the cache and the tree; ``stored``: oids just stored."""
+        present = stored
         if previous is not None and self.index.is_complete(previous):
             with contextlib.suppress(NbvcError):  # a damaged manifest only costs the shortcut
-                present = {m.oid for m in self.load_tree(previous).files.values()}
+                present = stored | {m.oid for m in self.load_tree(previous).files.values()}
         sources = {m.oid: os.path.join(path, rel) for rel, m in tree.files.items()}
         self._ensure_stored({o: p for o, p in sources.items() if o not in present}, pool)
         self.odb.add_bytes(tree.serialize(), suffix=TREE_SUFFIX)

@@ -13,6 +13,7 @@ shared by every file. Both kinds answer to the same oid; old caches hold whole o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -63,6 +64,7 @@ class Staged:
     tmp: str
     chunked: bool = False
     packs: tuple[StagedPack, ...] = ()
+    checked: bool = False  # found missing from the store after staging (see drop_stored)
 
 
 class ObjectStore:
@@ -192,20 +194,52 @@ class ObjectStore:
             os.close(src_fd)
         return Staged(StoredFile(oid, st.st_size, st.st_ino, st.st_mtime_ns), tmp)
 
-    def commit(self, staged: Sequence[Staged], durable: bool = True, convert: bool = False) -> None:
+    def drop_stored(self, staged: Sequence[Staged]) -> list[Staged]:
+        """Discard the staged whole files whose object is stored already; the rest, marked as
+        checked so that :meth:`commit` does not stat them again.
+
+        Meant for worker threads, so that the thread committing does not make two stat calls
+        per file while the workers hold the GIL. An object that another process stores between
+        this check and the commit is renamed over with the same content, which is harmless.
+        """
+        fresh = []
+        for item in staged:
+            if item.chunked:
+                fresh.append(item)  # commit checks it (few, and chunks and whole may mix)
+            elif self.exists(item.stored.oid):
+                self.discard([item])
+            else:
+                fresh.append(dataclasses.replace(item, checked=True))
+        return fresh
+
+    def commit(
+        self,
+        staged: Sequence[Staged],
+        durable: bool = True,
+        convert: bool = False,
+        folders_out: list[str] | None = None,
+    ) -> None:
         """Make staged files durable, then give each its final name (or drop a duplicate).
 
         ``durable=False`` skips the syncs, for copies that exist elsewhere (objects fetched from
         a remote): a crash may then leave a damaged object, which verification on checkout or
         push finds and quarantines, and a pull fetches again. With ``convert``, a chunked copy
-        is kept even where the object is stored whole (`nbvc gc --rechunk`).
+        is kept even where the object is stored whole (`nbvc gc --rechunk`). With
+        ``folders_out``, the folders that received new names are appended to it instead of
+        being synced: the caller syncs them (:func:`fsutil.sync_dirs`) before anything refers
+        to these objects, so that many commits share one sync.
         """
         if not staged:
             return
         fresh = []
         for item in staged:
             oid = item.stored.oid
-            there = self.chunks.has(oid) if convert and item.chunked else self.exists(oid)
+            if item.checked:
+                there = False
+            elif convert and item.chunked:
+                there = self.chunks.has(oid)
+            else:
+                there = self.exists(oid)
             if there:  # stored already (whole or as chunks): drop this copy
                 self.discard([item])
             else:
@@ -223,7 +257,9 @@ class ObjectStore:
                 os.makedirs(os.path.dirname(final), exist_ok=True)
                 os.rename(item.tmp, final)
             folders.append(os.path.dirname(final))
-        if durable:
+        if folders_out is not None:
+            folders_out.extend(folders)
+        elif durable:
             fsutil.sync_dirs(folders, self.objects_dir)
 
     def stat_entries(self, oids: Iterable[str], recorded_ns: int) -> list[StatEntry]:

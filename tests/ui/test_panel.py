@@ -91,6 +91,7 @@ def test_artifacts_and_their_versions_are_listed(page: Page, shots: Path) -> Non
 
 def test_the_artifact_list_works_from_the_keyboard(page: Page) -> None:
     listbox = page.get_by_role("listbox", name="Tracked artifacts")
+    expect(artifact_row(page, "model.txt")).to_be_visible()
     listbox.focus()
     page.keyboard.press("Home")
     page.keyboard.press("Enter")

@@ -20,6 +20,7 @@ from typing import Any
 from nbvc.core.errors import RunNotFoundError
 from nbvc.core.formats import limits
 from nbvc.core.repo import Repo
+from nbvc.core.runs.journal import pid_alive
 from nbvc.core.runs.run_record import RUNS, RunStatus, short_id
 from nbvc.core.storage.fsutil import atomic_write_text
 
@@ -128,7 +129,7 @@ def load(repo: Repo, sweep_id: str) -> SweepView:
 
 
 def _live(repo: Repo, sweep_id: str, plan: dict[str, Any]) -> SweepView:
-    alive = plan.get("host") == socket.gethostname() and _pid_alive(int(plan.get("pid", -1)))
+    alive = plan.get("host") == socket.gethostname() and pid_alive(int(plan.get("pid", -1)))
     view = SweepView(sweep_id, plan, RUNNING if alive else RunStatus.INTERRUPTED.value)
     for event in _events(repo, sweep_id):
         exp_id = event.get("id")
@@ -165,15 +166,3 @@ def _finished_states(repo: Repo, ids: list[str]) -> dict[str, str]:
         ):
             states[run_id] = status
     return states
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -272,7 +272,7 @@ def _journal_run(journal: Journal) -> RunRecord | None:
         return None
     start = events[0]
     logged = fold(events)
-    alive = start.get("host") != socket.gethostname() or _pid_alive(start.get("pid", -1))
+    alive = start.get("host") != socket.gethostname() or pid_alive(start.get("pid", -1))
     context = start.get("context")
     return RunRecord(
         id=start["id"],
@@ -317,7 +317,8 @@ def finish_crashed(repo: Repo) -> list[RunRecord]:
     return finished
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True if a process ``pid`` runs on this machine (one we may not signal counts)."""
     if pid <= 0:
         return False
     try:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
-from tests.ui.lab import CHROMIUM, CHROMIUM_ARGS, Lab
+from tests.ui import demo
+from tests.ui.lab import CHROMIUM, CHROMIUM_ARGS, Lab, lab_environment, running_lab
 
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 PANEL_WIDTH = 470
@@ -36,6 +37,25 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab on the small demo repo (see :mod:`tests.ui.demo`); a module that needs another
+    project defines its own ``lab``."""
+    root = tmp_path_factory.mktemp("project")
+    home = tmp_path_factory.mktemp("home")
+    demo.make_small(root, lab_environment(home), tmp_path_factory.mktemp("store"))
+    with running_lab(root, home) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, lab: Lab) -> Iterator[Page]:
+    """The lab with the panel at its default width: what a new user sees (and the screenshots)."""
+    opened = open_lab(browser, lab, width=None)
+    yield opened
+    opened.close()
 
 
 def open_lab(browser: Browser, lab: Lab, width: int | None = PANEL_WIDTH) -> Page:

@@ -9,34 +9,17 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.ui import demo
-from tests.ui.conftest import clipped, open_lab, screenshot_both_themes, show_tab
-from tests.ui.lab import Lab, lab_environment, running_lab
+from tests.ui.conftest import clipped, screenshot_both_themes, show_tab
+from tests.ui.lab import Lab, lab_environment
 
 pytestmark = pytest.mark.ui
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    root = tmp_path_factory.mktemp("project")
-    home = tmp_path_factory.mktemp("home")
-    demo.make_small(root, lab_environment(home), tmp_path_factory.mktemp("store"))
-    with running_lab(root, home) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser, lab: Lab) -> Iterator[Page]:
-    opened = open_lab(browser, lab, width=None)  # what a new user sees (and the screenshots)
-    yield opened
-    opened.close()
 
 
 def artifact_row(page: Page, path: str) -> Locator:

@@ -11,22 +11,18 @@ the project ``train.ipynb`` makes (:mod:`tests.ui.demo`); the tests run in order
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.ui import demo
 from tests.ui.conftest import (
     clipped,
-    open_lab,
     outside,
     screenshot_both_themes,
     set_theme,
     show_tab,
 )
-from tests.ui.lab import Lab, lab_environment, running_lab
 from tests.ui.test_panel import artifact_row, close_main_area
 
 pytestmark = pytest.mark.ui
@@ -54,22 +50,6 @@ CONTRAST = """e => {
     const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(bg || [255, 255, 255])];
     return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    root = tmp_path_factory.mktemp("project")
-    home = tmp_path_factory.mktemp("home")
-    demo.make_small(root, lab_environment(home), tmp_path_factory.mktemp("store"))
-    with running_lab(root, home) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser, lab: Lab) -> Iterator[Page]:
-    opened = open_lab(browser, lab, width=None)
-    yield opened
-    opened.close()
 
 
 def panel(page: Page) -> Locator:

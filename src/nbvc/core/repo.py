@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from nbvc.core.metrics.metrics_api import Metrics
     from nbvc.core.models.registry import Registry
     from nbvc.core.pipeline.pipeline_api import Pipeline
+    from nbvc.core.pipeline.runcache import OutsFetcher
     from nbvc.core.remote.remote_api import Remotes
     from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.runs.runs_api import Runs
@@ -244,9 +245,8 @@ class Repo:
     def pipeline(self) -> Pipeline:
         """The pipeline (`nbvc.yaml` or `dvc.yaml`): repro and what it would run."""
         from nbvc.core.pipeline.pipeline_api import Pipeline
-        from nbvc.core.remote.run_cache_fetch import outs_fetcher
 
-        return Pipeline(self, outs_fetcher)
+        return Pipeline(self, _remote_outs_fetcher)
 
     @property
     def lineage(self) -> Lineage:
@@ -399,3 +399,10 @@ def find_root(start: str) -> str | None:
         if parent == current:
             return None
         current = parent
+
+
+def _remote_outs_fetcher(repo: Repo) -> OutsFetcher:
+    """``repro --pull``'s fetcher; the remote layer is imported only when it is asked for."""
+    from nbvc.core.remote.run_cache_fetch import outs_fetcher
+
+    return outs_fetcher(repo)

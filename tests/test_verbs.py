@@ -14,7 +14,14 @@ import pytest
 from nbvc.cli.main import build_parser
 from nbvc.core import (
     AddOptions,
+    CheckoutOptions,
     ExpRunOptions,
+    LineageOptions,
+    LogOptions,
+    PlotsDiffOptions,
+    PlotsOptions,
+    RunsOptions,
+    StatusOptions,
     PullOptions,
     PushOptions,
     Repo,
@@ -39,6 +46,13 @@ VERBS: dict[str, tuple[type[Any], str, Any, str | None, Callable[..., Any] | Non
     "pull": (PullOptions, "pull", RemoteMagics.version_pull, "PullArgs", Repo.pull),
     "repro": (ReproOptions, "repro", RunMagics.repro, "ReproArgs", None),
     "exp run": (ExpRunOptions, "exp run", ExpMagics.exp_run, "ExpRunArgs", None),
+    "status": (StatusOptions, "status", VersionMagics.version_status, None, None),
+    "log": (LogOptions, "log", VersionMagics.version_log, None, None),
+    "checkout": (CheckoutOptions, "checkout", VersionMagics.version_checkout, None, None),
+    "lineage": (LineageOptions, "lineage", VersionMagics.lineage, None, None),
+    "runs": (RunsOptions, "runs", None, None, None),  # %runs adds --plot and --widget
+    "plots show": (PlotsOptions, "plots show", RunMagics.plots, None, None),
+    "plots diff": (PlotsDiffOptions, "plots diff", None, None, None),
 }
 IGNORED_ACTIONS = {"help", "quiet"}
 JSON_TYPES = {
@@ -56,6 +70,7 @@ def arguments(parser: argparse.ArgumentParser) -> dict[str, tuple[tuple[str, ...
         action.dest: (tuple(action.option_strings), action.help)
         for action in parser._actions
         if action.dest not in IGNORED_ACTIONS
+        and not isinstance(action, argparse._SubParsersAction)  # `nbvc runs show`: its own
     }
 
 
@@ -63,7 +78,7 @@ def offered(options: type[Any], surface: str) -> dict[str, tuple[tuple[str, ...]
     return {
         spec.name: (spec.option.flags, spec.option.help)
         for spec in verb_options(options)
-        if getattr(spec.option, surface)
+        if spec.option.cli or surface == "magic"
     }
 
 

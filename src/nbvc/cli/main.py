@@ -12,7 +12,7 @@ from types import ModuleType
 from nbvc import __version__
 from nbvc.cli.commands import COMMANDS, load
 from nbvc.cli.usage import Parser
-from nbvc.core import NbvcError, system_message
+from nbvc.core import QUIET_OPTION, NbvcError, system_message
 
 
 def build_parser(
@@ -26,7 +26,7 @@ def build_parser(
         description="Notebook-native version control for data, models, pipelines and metrics.",
     )
     parser.add_argument("--version", action="version", version=f"nbvc {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes")
+    parser.add_argument(*QUIET_OPTION.flags, action="store_true", help=QUIET_OPTION.help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, ModuleType] = {}
     wanted = next((a for a in argv or () if not a.startswith("-")), None)

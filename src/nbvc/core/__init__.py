@@ -93,10 +93,21 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "VERBS": ("nbvc.core.verbs", "VERBS"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
-    "argparse_argument": ("nbvc.core.verbs", "argparse_argument"),
     "options_from_arguments": ("nbvc.core.verbs", "from_arguments"),
     "AddOptions": ("nbvc.core.verbs", "AddOptions"),
     "VerbOption": ("nbvc.core.verbs", "Spec"),
+    "RemoteStatus": ("nbvc.core.remote.remote_status", "RemoteStatus"),
+    "CheckoutOptions": ("nbvc.core.front_options", "CheckoutOptions"),
+    "LineageOptions": ("nbvc.core.front_options", "LineageOptions"),
+    "LogOptions": ("nbvc.core.front_options", "LogOptions"),
+    "PLOTS_PAGE": ("nbvc.core.front_options", "PLOTS_PAGE"),
+    "PlotsDiffOptions": ("nbvc.core.front_options", "PlotsDiffOptions"),
+    "PlotsOptions": ("nbvc.core.front_options", "PlotsOptions"),
+    "QUIET_OPTION": ("nbvc.core.verbs", "QUIET"),
+    "RunsOptions": ("nbvc.core.front_options", "RunsOptions"),
+    "StatusOptions": ("nbvc.core.front_options", "StatusOptions"),
+    "add_verb_arguments": ("nbvc.core.verbs", "add_arguments"),
+    "plots_diff_refs": ("nbvc.core.front_options", "plots_diff_refs"),
     "ReproResult": ("nbvc.core.pipeline.outcome", "ReproResult"),
     "STAGE_FAILED": ("nbvc.core.pipeline.outcome", "FAILED"),
     "STAGE_RAN": ("nbvc.core.pipeline.outcome", "RAN"),
@@ -189,7 +200,9 @@ __all__ = [
     "LINEAGE_READ",
     "LINEAGE_WRITE",
     "NULL_REPORTER",
+    "PLOTS_PAGE",
     "POINTER_SUFFIX",
+    "QUIET_OPTION",
     "RUN_SORTS",
     "RUN_VALUE_SORTS",
     "STAGE_FAILED",
@@ -204,6 +217,7 @@ __all__ = [
     "ApplyResult",
     "ArtifactStatus",
     "CellRecord",
+    "CheckoutOptions",
     "CheckoutResult",
     "Comparison",
     "ConfigError",
@@ -222,7 +236,9 @@ __all__ = [
     "ImportSourceError",
     "KubeflowExport",
     "LineageNode",
+    "LineageOptions",
     "LockTimeoutError",
+    "LogOptions",
     "LoggingError",
     "MissingObjectError",
     "MlflowImportResult",
@@ -239,11 +255,14 @@ __all__ = [
     "ParamsError",
     "PathError",
     "PipelineError",
+    "PlotsDiffOptions",
+    "PlotsOptions",
     "PullOptions",
     "PullResult",
     "PushOptions",
     "RefError",
     "RemoteError",
+    "RemoteStatus",
     "Repo",
     "RepoExistsError",
     "Reporter",
@@ -257,10 +276,12 @@ __all__ = [
     "RunRecord",
     "RunRef",
     "RunStatus",
+    "RunsOptions",
     "Script",
     "Side",
     "StageOutcome",
     "StageSelectionError",
+    "StatusOptions",
     "SweepProgress",
     "SweepResult",
     "SweepTable",
@@ -275,7 +296,7 @@ __all__ = [
     "VersionRecord",
     "active_run",
     "add_skipped_note",
-    "argparse_argument",
+    "add_verb_arguments",
     "atomic_write_text",
     "autolog",
     "count_text",
@@ -308,6 +329,7 @@ __all__ = [
     "number_text",
     "option_values",
     "options_from_arguments",
+    "plots_diff_refs",
     "plots_page",
     "plural",
     "point_label",
@@ -384,6 +406,17 @@ if TYPE_CHECKING:
     from nbvc.core.export.kubeflow import KubeflowExport, export_kubeflow
     from nbvc.core.formats.limits import load_json as load_json_within_limits
     from nbvc.core.formats.numbers import count_text, number_text, plural, size_text, time_text
+    from nbvc.core.front_options import (
+        PLOTS_PAGE,
+        CheckoutOptions,
+        LineageOptions,
+        LogOptions,
+        PlotsDiffOptions,
+        PlotsOptions,
+        RunsOptions,
+        StatusOptions,
+        plots_diff_refs,
+    )
     from nbvc.core.lineage.cell_record import (
         CELL_PRODUCER,
         CellRecord,
@@ -414,6 +447,7 @@ if TYPE_CHECKING:
     from nbvc.core.pipeline.outcome import ReproResult, StageOutcome
     from nbvc.core.progress import NULL as NULL_REPORTER
     from nbvc.core.progress import Reporter, Task
+    from nbvc.core.remote.remote_status import RemoteStatus
     from nbvc.core.remote.summary import summary as transfer_summary
     from nbvc.core.remote.transfer import PullResult, TransferResult
     from nbvc.core.repo import Repo, find_root
@@ -449,6 +483,7 @@ if TYPE_CHECKING:
     from nbvc.core.storage.hashing import hash_bytes
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
+    from nbvc.core.verbs import QUIET as QUIET_OPTION
     from nbvc.core.verbs import (
         VERBS,
         AddOptions,
@@ -457,9 +492,9 @@ if TYPE_CHECKING:
         PushOptions,
         ReproOptions,
         TransferOptions,
-        argparse_argument,
     )
     from nbvc.core.verbs import Spec as VerbOption
+    from nbvc.core.verbs import add_arguments as add_verb_arguments
     from nbvc.core.verbs import from_arguments as options_from_arguments
     from nbvc.core.verbs import specs as verb_options
     from nbvc.core.verbs import values as option_values

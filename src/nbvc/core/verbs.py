@@ -33,17 +33,27 @@ SAME = _Same()
 
 @dataclass(frozen=True)
 class Option:
-    """How one option is offered. ``flags`` empty: the verb's positional words."""
+    """How one option is offered. ``flags`` empty: the verb's positional words.
+
+    Every option is offered by the verb's magic too: a notebook user has the command line's
+    options (the hand-written magics hand those their rich view cannot show to the CLI verb).
+    """
 
     help: str
     flags: tuple[str, ...] = ()
     metavar: str | None = None
     rest: str | None = None  # its name in REST job arguments; None: not offered there
-    cli: bool = True
-    magic: bool = True
+    cli: bool = True  # False: the magic's only (what a notebook shows, e.g. a chart's metric)
     minimum: int | None = None  # whole numbers
     max_length: int | None = None  # strings, and the items of lists
     required: bool = False  # positional words: at least one
+    const: str | None = None  # a flag whose value may be left out: then it is this
+    exclusive: str | None = None  # options in the same group cannot be given together
+    words: bool = False  # a flag that takes every word up to the next option, joined by spaces
+
+
+QUIET = Option("no progress bars or notes", ("-q", "--quiet"))
+"""``-q``: every verb of the command line takes it, and every hand-written magic."""
 
 
 def option(
@@ -53,13 +63,17 @@ def option(
     metavar: str | None = None,
     rest: str | _Same | None = SAME,
     cli: bool = True,
-    magic: bool = True,
     minimum: int | None = None,
     max_length: int | None = None,
     required: bool = False,
+    const: str | None = None,
+    exclusive: str | None = None,
+    words: bool = False,
 ) -> T:
     """A dataclass field with its default and how the front ends offer it."""
-    meta = Option(help, flags, metavar, None, cli, magic, minimum, max_length, required)
+    meta = Option(
+        help, flags, metavar, None, cli, minimum, max_length, required, const, exclusive, words
+    )
     return field(default=default, metadata={"option": meta, "rest": rest})
 
 
@@ -97,8 +111,10 @@ def argparse_argument(spec: Spec) -> tuple[tuple[str, ...], dict[str, Any]]:
     magics both parse with argparse); values go to ``dest`` = the option's name."""
     opt = spec.option
     if spec.positional:
-        nargs = "+" if opt.required else "*"
-        return (spec.name,), {"nargs": nargs, "metavar": opt.metavar, "help": opt.help}
+        positional: dict[str, Any] = {"metavar": opt.metavar, "help": opt.help}
+        if spec.many:  # else one word, always given
+            positional["nargs"] = "+" if opt.required else "*"
+        return (spec.name,), positional
     keywords: dict[str, Any] = {"dest": spec.name, "help": opt.help}
     if spec.kind is bool:
         keywords["action"] = "store_false" if spec.default else "store_true"
@@ -106,9 +122,34 @@ def argparse_argument(spec: Spec) -> tuple[tuple[str, ...], dict[str, Any]]:
         keywords.update(action="append", default=[], metavar=opt.metavar)
     else:
         keywords.update(metavar=opt.metavar, default=spec.default)
+        if opt.const is not None:
+            keywords.update(nargs="?", const=opt.const)
+        elif opt.words:
+            keywords["nargs"] = "+"
         if opt.minimum is not None:
             keywords["type"] = _at_least(opt.minimum)
     return opt.flags, keywords
+
+
+def add_arguments(parser: argparse.ArgumentParser, verb: type[Any], surface: str) -> None:
+    """Add the options of ``verb`` that ``surface`` (``cli`` or ``magic``) offers to ``parser``,
+    in their declared order; those of one ``exclusive`` group exclude each other."""
+    groups: dict[str, Any] = {}
+    for spec in specs(verb):
+        if not offered(spec, surface):
+            continue
+        names, keywords = argparse_argument(spec)
+        target: Any = parser
+        if spec.option.exclusive is not None:
+            if spec.option.exclusive not in groups:
+                groups[spec.option.exclusive] = parser.add_mutually_exclusive_group()
+            target = groups[spec.option.exclusive]
+        target.add_argument(*names, **keywords)
+
+
+def offered(spec: Spec, surface: str) -> bool:
+    """Whether ``surface`` (``cli`` or ``magic``) offers the option: the magics offer all."""
+    return spec.option.cli or surface == "magic"
 
 
 def from_arguments(verb: type[T], parsed: Any, surface: str) -> T:
@@ -116,8 +157,10 @@ def from_arguments(verb: type[T], parsed: Any, surface: str) -> T:
     options that surface does not offer keep their defaults."""
     found: dict[str, Any] = {}
     for spec in specs(verb):
-        if getattr(spec.option, surface):
+        if offered(spec, surface):
             value = getattr(parsed, spec.name)
+            if spec.option.words and isinstance(value, list):
+                value = " ".join(value)
             found[spec.name] = tuple(value) if isinstance(value, list) else value
     return verb(**found)
 
@@ -148,6 +191,9 @@ class Verb:
     summary: str
     magic: str
     rich: bool = False
+    # a rich verb's subcommands (`nbvc runs show`): its magic hands those it does not show
+    # itself to the CLI verb
+    subcommands: tuple[str, ...] = ()
 
 
 VERBS: dict[str, Verb] = {
@@ -169,11 +215,14 @@ VERBS: dict[str, Verb] = {
     "fsck": Verb("Re-hash every cached object; quarantine corrupt ones.", "version_fsck"),
     "repro": Verb("Bring pipeline outputs up to date: run the stages that changed.", "repro", True),
     "runs": Verb(
-        "List runs (every repro and logged session) with params and metrics.", "runs", True
+        "List runs (every repro and logged session) with params and metrics.",
+        "runs",
+        True,
+        ("show", "diff", "get", "rename", "tag", "note", "delete", "restore"),
     ),
     "params": Verb("Compare params between runs, the workspace and git.", "params"),
     "metrics": Verb("Show and compare metrics of runs, the workspace and git.", "metrics"),
-    "plots": Verb("Plot metric curves and plot files of runs.", "plots", True),
+    "plots": Verb("Plot metric curves and plot files of runs.", "plots", True, ("show", "diff")),
     "remote": Verb("Configure the remotes that push, fetch and pull use.", "version_remote"),
     "push": Verb("Send tracked data and history records to a remote.", "version_push", True),
     "fetch": Verb(
@@ -237,7 +286,6 @@ class TransferOptions:
         metavar="N",
         minimum=1,
         rest=None,
-        magic=False,
     )
 
 
@@ -275,20 +323,16 @@ class ReproOptions:
         "-s",
         "--single-item",
         rest=None,
-        magic=False,
     )
-    downstream: bool = option(
-        False, "the named stages and every stage after them", "--downstream", magic=False
-    )
+    downstream: bool = option(False, "the named stages and every stage after them", "--downstream")
     keep_going: bool = option(
-        False, "after a failure, run independent stages", "-k", "--keep-going", magic=False
+        False, "after a failure, run independent stages", "-k", "--keep-going"
     )
     run_cache: bool = option(
         True,
         "run stages instead of restoring outputs",
         "--no-run-cache",
         rest=None,
-        magic=False,
     )
     pull: bool = option(
         False,
@@ -301,7 +345,6 @@ class ReproOptions:
         "print what each stage did as JSON (the stages' output goes to stderr)",
         "--json",
         rest=None,
-        magic=False,
     )
 
 
@@ -363,7 +406,6 @@ class ExpRunOptions:
         "run every point even where the run cache has its outputs",
         "--no-run-cache",
         rest=None,
-        magic=False,
     )
     metric: str | None = option(
         None,

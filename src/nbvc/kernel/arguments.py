@@ -12,7 +12,7 @@ from IPython.core import magic as _magic
 from IPython.core import magic_arguments as _ipython
 from IPython.core.error import UsageError
 
-from nbvc.core import argparse_argument, options_from_arguments, verb_options
+from nbvc.core import add_verb_arguments, options_from_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
 V = TypeVar("V")
@@ -37,31 +37,37 @@ def argument(*args: Any, **kwargs: Any) -> Decorator:
     return decorator
 
 
-def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
-    """Parse ``line`` with the options declared on ``magic``; bad options raise UsageError.
-
-    Words are split the way a shell splits them, so ``-m "first cut"`` means ``first cut``
-    (IPython's own splitting would keep the quotes).
-    """
+def split(line: str) -> list[str]:
+    """The words of a magic's line, split the way a shell splits them, so ``-m "first cut"``
+    means ``first cut`` (IPython's own splitting would keep the quotes)."""
     try:
-        words = shlex.split(line)
+        return shlex.split(line)
     except ValueError as exc:
         raise UsageError(f"cannot read the arguments ({exc}): {line}") from None
+
+
+def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
+    """Parse ``line`` with the options declared on ``magic``; bad options raise UsageError."""
     parser: argparse.ArgumentParser = magic.parser  # type: ignore[attr-defined]
-    return parser.parse_args(words)
+    return parser.parse_args(split(line))
+
+
+class _Declared(_ipython.ArgDecorator):
+    """Adds the options a verb declares to a magic's parser (IPython calls ``add_to_parser``
+    when ``magic_arguments`` builds it)."""
+
+    def __init__(self, verb: type[Any]) -> None:
+        self.verb = verb
+
+    def add_to_parser(self, parser: argparse.ArgumentParser, group: Any) -> None:
+        add_verb_arguments(parser, self.verb, "magic")
 
 
 def options(verb: type[Any]) -> Decorator:
     """The arguments of a magic, from the dataclass that declares the verb's options
-    (:mod:`nbvc.core.verbs`): only those it offers in notebooks, in their declared order."""
-    offered = [argparse_argument(spec) for spec in verb_options(verb) if spec.option.magic]
-
-    def decorate(func: F) -> F:
-        for names, keywords in reversed(offered):  # decorators apply bottom-up
-            func = argument(*names, **keywords)(func)
-        return func
-
-    return decorate
+    (:mod:`nbvc.core.verbs`), in their declared order: the same as the command line's."""
+    decorator: Decorator = _Declared(verb)
+    return decorator
 
 
 def options_of(verb: type[V], args: argparse.Namespace) -> V:

@@ -60,14 +60,9 @@ class ExpMagics(NbvcMagics):
     @friendly_errors
     def exp_apply(self, line: str) -> Rich:
         """Restore everything a run used and made: params values, deps and outs."""
+        from nbvc.kernel.exp_views import applied
+
         args = parse_argstring(self.exp_apply, line)
         repo = self.repo()
         with self.tracer.paused():
-            result = repo.experiments.apply(args.run, args.force)
-        notes = [f"params set in {f}" for f in result.params_files]
-        notes += [f"restored {p}" for p in result.restored]
-        if result.missing:
-            notes.append(f"not in nbvc (restore from git): {', '.join(result.missing)}")
-        if result.git:
-            notes.append(f"its code came from git commit {result.git[:12]}")
-        return Rich(f"applied run {result.run.short_id}", [], notes)
+            return applied(repo.experiments.apply(args.run, args.force))

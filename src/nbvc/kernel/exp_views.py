@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbvc.core import VEGA_LITE_SCHEMA, SweepTable, short_id, value_text
+from nbvc.core import VEGA_LITE_SCHEMA, ApplyResult, SweepTable, short_id, value_text
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.plots import VegaLite
 
@@ -76,3 +76,15 @@ def sweep_chart(found: SweepTable, metric: str | None = None) -> VegaLite | None
     }
     text = f"{metric} by {x}: " + ", ".join(f"{v['x']}={value_text(v['y'])}" for v in values)
     return VegaLite(spec, text, png=False)
+
+
+def applied(result: ApplyResult) -> Rich:
+    """What restoring a run's params, deps and outs did (``%exp_apply``,
+    ``%version_checkout --run``)."""
+    notes = [f"params set in {f}" for f in result.params_files]
+    notes += [f"restored {p}" for p in result.restored]
+    if result.missing:
+        notes.append(f"not in nbvc (restore from git): {', '.join(result.missing)}")
+    if result.git:
+        notes.append(f"its code came from git commit {result.git[:12]}")
+    return Rich(f"applied run {result.run.short_id}", [], notes)

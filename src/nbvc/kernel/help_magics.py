@@ -11,13 +11,14 @@ from IPython.core.magic import magics_class
 
 from nbvc import __version__
 from nbvc.core import VERBS
-from nbvc.kernel.arguments import line_magic
+from nbvc.kernel.arguments import line_magic, split
 from nbvc.kernel.display import Rich, Table
 from nbvc.kernel.exp_magics import ExpMagics
 from nbvc.kernel.magics import NbvcMagics, VersionMagics
 from nbvc.kernel.remote_magics import RemoteMagics
 from nbvc.kernel.run_magics import RunMagics
-from nbvc.kernel.verb_magics import VerbMagics, run_verb
+from nbvc.kernel.verb_line import run_verb
+from nbvc.kernel.verb_magics import VerbMagics
 
 TOPIC_MAGIC_CLASSES: tuple[type[NbvcMagics], ...] = (
     VersionMagics,
@@ -59,7 +60,7 @@ class HelpMagics(NbvcMagics):
         if verb in VERBS:  # a hand-written magic where there is one (it records lineage)
             if VERBS[verb].rich and self.shell is not None:
                 return self.shell.run_line_magic(VERBS[verb].magic, rest)
-            return run_verb(self, verb, rest)
+            return run_verb(self.tracer, verb, split(rest))
         if verb not in ("", "-h", "--help", "help"):
             raise UsageError(
                 f"%nbvc takes no {verb!r}; `%nbvc --help` lists the magics, and "

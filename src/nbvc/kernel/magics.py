@@ -1,5 +1,5 @@
 """The version and lineage magics: ``%version_add``, ``%version_status``, ``%version_log``,
-``%version_checkout`` and ``%lineage``.
+``%version_checkout`` and ``%lineage``, each with the options of its CLI verb.
 
 Each returns a rich result (HTML, Markdown and text). An nbvc error is shown as one short
 ``UsageError`` line, never a traceback. The tracer is paused while a magic works so that nbvc's
@@ -8,6 +8,7 @@ own reads and writes are not taken for the cell's.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -15,19 +16,24 @@ from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class
+from IPython.display import display
 
-from nbvc.core import AddOptions, NbvcError, Repo, Version, system_message
-from nbvc.kernel import views
-from nbvc.kernel.arguments import (
-    argument,
-    line_magic,
-    magic_arguments,
-    options,
-    options_of,
-    parse_argstring,
+from nbvc.core import (
+    AddOptions,
+    CheckoutOptions,
+    LineageOptions,
+    LogOptions,
+    NbvcError,
+    Repo,
+    StatusOptions,
+    Version,
+    system_message,
 )
+from nbvc.kernel import views
+from nbvc.kernel.arguments import line_magic, options_of
 from nbvc.kernel.display import Preformatted, Rich
 from nbvc.kernel.tracer import CellTracer
+from nbvc.kernel.verb_line import verb_magic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,17 +70,19 @@ class NbvcMagics(Magics):
 
 @magics_class
 class VersionMagics(NbvcMagics):
+    """Each takes the options of its CLI verb (:mod:`nbvc.kernel.verb_line`); ``--json`` runs
+    the CLI verb itself."""
+
     @line_magic
-    @magic_arguments()
-    @options(AddOptions)
+    @verb_magic("add", AddOptions)
     @friendly_errors
-    def version_add(self, line: str) -> Rich:
+    def version_add(self, args: argparse.Namespace) -> Rich:
         """Snapshot files or folders into the nbvc cache as new versions.
 
         The version records which cell produced it (the cell that last wrote the file in this
         session, or this cell), so `%lineage PATH` can trace it back.
         """
-        add = options_of(AddOptions, parse_argstring(self.version_add, line))
+        add = options_of(AddOptions, args)
         repo = self.repo()
         by_producer: dict[str | None, list[str]] = {}
         for path in add.paths:
@@ -86,26 +94,34 @@ class VersionMagics(NbvcMagics):
         return views.added(results, self._made_by(repo, [r.version for r in results]))
 
     @line_magic
-    @magic_arguments()
-    @argument("paths", nargs="*", metavar="PATH", help="artifacts to check (default: all)")
+    @verb_magic("status", StatusOptions, cli_shows=["json"])
     @friendly_errors
-    def version_status(self, line: str) -> Rich:
-        """Show which tracked artifacts changed in the workspace."""
-        args = parse_argstring(self.version_status, line)
+    def version_status(self, args: argparse.Namespace) -> Rich:
+        """Show which tracked artifacts changed in the workspace (`--remote`: what is missing
+        here and on a remote)."""
+        status = options_of(StatusOptions, args)
         repo = self.repo()
         with self.tracer.paused():
-            return views.statuses(repo.status(args.paths))
+            if status.remote is not None:
+                remote = repo.remote.status(list(status.paths), status.remote or None)
+                view, problems = views.remote_status(remote), views.out_of_sync(remote)
+            else:
+                found = repo.status(list(status.paths))
+                view, problems = views.statuses(found), views.changed(found)
+        if status.exit_code and problems:  # as the CLI's exit code 1: the cell fails
+            display(view)  # type: ignore[no-untyped-call]
+            raise UsageError(problems)
+        return view
 
     @line_magic
-    @magic_arguments()
-    @argument("path", metavar="PATH")
+    @verb_magic("log", LogOptions, cli_shows=["json"])
     @friendly_errors
-    def version_log(self, line: str) -> Rich:
+    def version_log(self, args: argparse.Namespace) -> Rich:
         """List an artifact's versions, newest first."""
-        args = parse_argstring(self.version_log, line)
+        path = options_of(LogOptions, args).path
         repo = self.repo()
-        versions = repo.log(args.path)
-        return views.log(repo.artifact(args.path), versions, self._made_by(repo, versions))
+        versions = repo.log(path)
+        return views.log(repo.artifact(path), versions, self._made_by(repo, versions))
 
     def _made_by(self, repo: Repo, versions: Sequence[Version]) -> dict[str | None, str | None]:
         """What produced each version, as people read it: ``train.ipynb, cell [5]``."""
@@ -114,37 +130,35 @@ class VersionMagics(NbvcMagics):
             return {v.producer: repo.lineage.producer_label(v.producer) for v in versions}
 
     @line_magic
-    @magic_arguments()
-    @argument("spec", metavar="PATH[@REF]", help="REF is vN, a tag or a git revision")
-    @argument("-f", "--force", action="store_true", help="discard changes not saved in nbvc")
+    @verb_magic("checkout", CheckoutOptions)
     @friendly_errors
-    def version_checkout(self, line: str) -> Rich:
-        """Restore a version of an artifact into the workspace."""
-        args = parse_argstring(self.version_checkout, line)
+    def version_checkout(self, args: argparse.Namespace) -> Rich:
+        """Restore versions of artifacts into the workspace, or what a run used and made."""
+        from nbvc.kernel.exp_views import applied
+
+        checkout = options_of(CheckoutOptions, args).checked()
         repo = self.repo()
         with self.tracer.paused():
-            return views.checked_out(repo.checkout(args.spec, force=args.force))
+            if checkout.run is not None:
+                return applied(repo.experiments.apply(checkout.run, checkout.force))
+            done = [repo.checkout(spec, force=checkout.force) for spec in checkout.specs]
+        return views.checked_out(done)
 
     @line_magic
-    @magic_arguments()
-    @argument("spec", metavar="PATH[@REF]", help="an artifact version, or any file cells wrote")
-    @argument("--script", action="store_true", help="the code that produced it, as a script")
-    @argument("--json", action="store_true", help="the lineage tree as JSON")
-    @argument("--dot", action="store_true", help="the lineage graph in Graphviz DOT")
-    @argument("--mermaid", action="store_true", help="the lineage graph as a Mermaid flowchart")
+    @verb_magic("lineage", LineageOptions)
     @friendly_errors
-    def lineage(self, line: str) -> Preformatted:
+    def lineage(self, args: argparse.Namespace) -> Preformatted:
         """Show what produced an artifact version: cells or stages, and the inputs they read."""
         from nbvc.core import render_lineage
 
-        args = parse_argstring(self.lineage, line)
+        shown = options_of(LineageOptions, args)
         repo = self.repo()
         self.tracer.flush()
         with self.tracer.paused():
-            if args.script:
-                return views.script(repo.lineage.script(args.spec))
-            root = repo.lineage.of(args.spec)
+            if shown.script:
+                return views.script(repo.lineage.script(shown.spec))
+            root = repo.lineage.of(shown.spec)
         for form in ("json", "dot", "mermaid"):
-            if getattr(args, form):
+            if getattr(shown, form):
                 return Preformatted("", render_lineage(root, form), form)
         return views.lineage(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
@@ -9,9 +10,10 @@ from IPython.core.magic import magics_class
 from IPython.display import display
 
 from nbvc.core import PullOptions, PushOptions, option_values, transfer_summary
-from nbvc.kernel.arguments import line_magic, magic_arguments, options, options_of, parse_argstring
+from nbvc.kernel.arguments import line_magic, options_of
 from nbvc.kernel.display import Cell, CellLike, Rich, Table
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
+from nbvc.kernel.verb_line import verb_magic
 
 if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
     from nbvc.core import PullResult, TransferResult
@@ -20,13 +22,12 @@ if TYPE_CHECKING:  # fsspec and the remote modules load when a transfer starts
 @magics_class
 class RemoteMagics(NbvcMagics):
     @line_magic
-    @magic_arguments()
-    @options(PushOptions)
+    @verb_magic("push", PushOptions)
     @friendly_errors
-    def version_push(self, line: str) -> Rich:
+    def version_push(self, args: argparse.Namespace) -> Rich:
         """Send tracked data and all records (history, runs, lineage) to a remote; only what
         the remote lacks is sent."""
-        push = options_of(PushOptions, parse_argstring(self.version_push, line))
+        push = options_of(PushOptions, args)
         repo = self.repo()
         self.tracer.flush()  # lineage records of the cells so far travel too
         with self.tracer.paused():
@@ -34,12 +35,11 @@ class RemoteMagics(NbvcMagics):
         return _checked(_transfer_view(result), result)
 
     @line_magic
-    @magic_arguments()
-    @options(PullOptions)
+    @verb_magic("pull", PullOptions)
     @friendly_errors
-    def version_pull(self, line: str) -> Rich:
+    def version_pull(self, args: argparse.Namespace) -> Rich:
         """Fetch data and records from a remote, then check out what the pointer files say."""
-        pull = options_of(PullOptions, parse_argstring(self.version_pull, line))
+        pull = options_of(PullOptions, args)
         repo = self.repo()
         with self.tracer.paused():
             result = repo.pull(**option_values(pull))

@@ -3,25 +3,28 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import magics_class
 from IPython.display import display
 
-from nbvc.core import ReproOptions
+from nbvc.core import PlotsOptions, ReproOptions, RunsOptions, plots_diff_refs
 from nbvc.kernel.arguments import (
     argument,
     line_magic,
     magic_arguments,
-    options,
     options_of,
     parse_argstring,
 )
 from nbvc.kernel.display import Rich
 from nbvc.kernel.magics import NbvcMagics, friendly_errors
+from nbvc.kernel.verb_line import verb_magic
 
 # The pipeline and runs modules are imported when a magic runs, so %load_ext stays fast.
+
+NOTEBOOK_RUNS = 20  # %runs lists the newest 20 unless -n says otherwise
 
 REFS_HELP = (
     "a run id (or its short id), `current` (this kernel's run), `workspace` or a git revision"
@@ -31,10 +34,9 @@ REFS_HELP = (
 @magics_class
 class RunMagics(NbvcMagics):
     @line_magic
-    @magic_arguments()
-    @options(ReproOptions)
+    @verb_magic("repro", ReproOptions, cli_shows=["json"])
     @friendly_errors
-    def repro(self, line: str) -> Rich | None:
+    def repro(self, args: argparse.Namespace) -> Rich | None:
         """Bring pipeline outputs up to date: run the stages whose inputs changed, as one run.
 
         Versions of the outputs record the stage and run that produced them.
@@ -42,11 +44,11 @@ class RunMagics(NbvcMagics):
         from nbvc.core import STAGE_FAILED, ConsoleListener
         from nbvc.kernel import run_views
 
-        repro = options_of(ReproOptions, parse_argstring(self.repro, line))
+        repro = options_of(ReproOptions, args)
         repo = self.repo()
         with self.tracer.paused():
             # the summary table below says what each stage did, so no decision lines here
-            result = repo.pipeline.repro(repro, ConsoleListener(decisions=False))
+            result = repo.pipeline.repro(repro, ConsoleListener(args.quiet, decisions=False))
         table = run_views.repro_table(result)
         failed = [o for o in result.outcomes if o.status == STAGE_FAILED]
         if failed:
@@ -55,37 +57,31 @@ class RunMagics(NbvcMagics):
         return table
 
     @line_magic
-    @magic_arguments()
-    @argument("-n", "--limit", type=int, default=20, metavar="N", help="at most N runs (20)")
-    @argument("--sort", metavar="METRIC", help="order by a metric (`file:name` if ambiguous)")
-    @argument("--asc", action="store_true", help="with --sort: lowest first")
-    @argument(
-        "--filter",
-        nargs="+",
-        metavar="EXPR",
-        help="MLflow search syntax: metrics.acc > 0.9 and params.model = 'rf'",
-    )
+    @verb_magic("runs", RunsOptions, cli_shows=["json"])
     @argument("--plot", nargs="*", metavar="METRIC", help="chart the metric series instead")
     @argument("--widget", action="store_true", help="an interactive comparison widget")
     @friendly_errors
-    def runs(self, line: str) -> Any:
-        """List runs with their params and metrics; metric changes coloured by direction."""
+    def runs(self, args: argparse.Namespace) -> Any:
+        """List runs with their params and metrics; metric changes coloured by direction.
+
+        `%runs show RUN` and the other subcommands of `nbvc runs` run that verb."""
         from nbvc.kernel import run_views
         from nbvc.kernel.plots import metric_chart
         from nbvc.kernel.run_data import load_runs
 
-        args = parse_argstring(self.runs, line)
+        listed = options_of(RunsOptions, args)
+        limit = NOTEBOOK_RUNS if listed.limit is None else listed.limit
         repo = self.repo()
         if args.widget:
             from nbvc.kernel.widgets import CompareWidget
 
-            return CompareWidget(load_runs(repo, args.limit), repo.config.raw)
-        if args.filter:
-            sort = f"+{args.sort}" if args.sort and args.asc else args.sort
-            found = repo.runs.search(" ".join(args.filter), sort, args.limit)
+            return CompareWidget(load_runs(repo, limit), repo.config.raw)
+        if listed.filter or listed.deleted:
+            sort = f"+{listed.sort}" if listed.sort and listed.asc else listed.sort
+            found = repo.runs.search(listed.filter, sort, limit, listed.deleted)
             records = [repo.runs.get(summary["id"]) for summary in found]
         else:
-            records = load_runs(repo, args.limit, args.sort, args.asc)
+            records = load_runs(repo, limit, listed.sort, listed.asc)
         if args.plot is not None:
             chart = metric_chart(records, args.plot)
             if chart is None:
@@ -110,21 +106,18 @@ class RunMagics(NbvcMagics):
         return f"nbvc autolog: on for {', '.join(libraries) or 'no installed library'}"
 
     @line_magic
-    @magic_arguments()
-    @argument(
-        "refs",
-        nargs="*",
-        metavar="REF",
-        help="run ids, `workspace` or git revisions (default: the latest run)",
-    )
+    @verb_magic("plots", PlotsOptions, cli_shows=["out", "json"], subcommand="show")
     @friendly_errors
-    def plots(self, line: str) -> Any:
+    def plots(self, args: argparse.Namespace) -> Any:
         """Draw the pipeline's plots (DVC templates, custom templates, images) and the metric
-        curves of runs, one chart below the other."""
+        curves of runs, one chart below the other.
+
+        `%plots diff [REV...]` draws git revisions against each other; `-o FILE.html` writes
+        the page and `--json` prints the specs, as `nbvc plots show` does."""
         from nbvc.kernel.plots import stacked
 
-        args = parse_argstring(self.plots, line)
-        specs = self.repo().metrics.plots(args.refs)
+        refs = plots_diff_refs(args.refs) if args.subcommand == "diff" else list(args.refs)
+        specs = self.repo().metrics.plots(refs)
         if not specs:
             raise UsageError("nothing to plot: no metric series and no plots in the pipeline")
         return stacked(specs)

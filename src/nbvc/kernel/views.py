@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from nbvc.core import add_skipped_note, short_oid, size_text, time_text
+from nbvc.core import (
+    UNCHANGED,
+    add_skipped_note,
+    count_text,
+    plural,
+    short_oid,
+    size_text,
+    time_text,
+)
 from nbvc.kernel.display import Cell, CellLike, Preformatted, Rich, Table
 
 if TYPE_CHECKING:
@@ -14,6 +22,7 @@ if TYPE_CHECKING:
         ArtifactStatus,
         CheckoutResult,
         LineageNode,
+        RemoteStatus,
         Script,
         Version,
     )
@@ -77,6 +86,44 @@ def statuses(items: Sequence[ArtifactStatus]) -> Rich:
     return Rich("nbvc status", [Table(["path", "version", "state", "changes"], rows)])
 
 
+def changed(items: Sequence[ArtifactStatus]) -> str:
+    """What ``--exit-code`` fails the cell with: the artifacts not unchanged ("" if none)."""
+    found = [f"{s.artifact} ({s.state})" for s in items if s.state != UNCHANGED]
+    return f"not unchanged: {', '.join(found)}" if found else ""
+
+
+def remote_status(result: RemoteStatus) -> Rich:
+    """What is missing here and on the remote (``%version_status --remote``)."""
+    rows: list[list[CellLike]] = [
+        [
+            a.artifact,
+            f"v{a.version}" if a.version else "-",
+            _missing(a.missing_local, a.objects, "%version_pull"),
+            _missing(a.missing_remote, a.objects, "%version_push"),
+        ]
+        for a in result.artifacts
+    ]
+    table = Table(["path", "version", "here", f"on {result.remote}"], rows)
+    records = (
+        f"records: {count_text(result.records_to_push)} to push, "
+        f"{count_text(result.records_to_fetch)} to fetch"
+    )
+    return Rich(f"nbvc status --remote {result.remote}", [table], notes=[records])
+
+
+def _missing(missing: int | None, total: int | None, fix: str) -> Cell:
+    if missing is None or total is None:
+        return Cell("unknown (folder manifest not found)", "warn")
+    if missing == 0:
+        return Cell("complete", "good")
+    return Cell(f"{count_text(missing)} of {plural(total, 'object')} missing ({fix})", "warn")
+
+
+def out_of_sync(result: RemoteStatus) -> str:
+    """What ``--remote --exit-code`` fails the cell with ("" when all is on both sides)."""
+    return "" if result.in_sync else f"not in sync with remote {result.remote}"
+
+
 def log(
     artifact: str, versions: Sequence[Version], made_by: Mapping[str | None, str | None]
 ) -> Rich:
@@ -98,13 +145,16 @@ def log(
     return Rich(f"nbvc log {artifact}", [Table(columns, rows, sortable=True)], notes)
 
 
-def checked_out(result: CheckoutResult) -> Rich:
-    target = result.target
-    if result.changed:
-        what = f"restored {target.label} ({result.written} written, {result.deleted} removed)"
-    else:
-        what = f"already at {target.label}"
-    return Rich("nbvc checkout", notes=[f"{target.artifact}: {what}"])
+def checked_out(results: Sequence[CheckoutResult]) -> Rich:
+    notes = []
+    for result in results:
+        target = result.target
+        if result.changed:
+            what = f"restored {target.label} ({result.written} written, {result.deleted} removed)"
+        else:
+            what = f"already at {target.label}"
+        notes.append(f"{target.artifact}: {what}")
+    return Rich("nbvc checkout", notes=notes)
 
 
 def lineage(root: LineageNode) -> Preformatted:

@@ -6,7 +6,7 @@ import argparse
 from types import ModuleType
 from typing import Any, NamedTuple, TypeVar
 
-from nbvc.core import VERBS, argparse_argument, options_from_arguments, verb_options
+from nbvc.core import QUIET_OPTION, VERBS, add_verb_arguments, options_from_arguments
 
 V = TypeVar("V")
 
@@ -16,11 +16,7 @@ def common() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: without -q after the verb, keep what `nbvc -q VERB` set instead of resetting it
     parent.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="no progress bars or notes",
+        *QUIET_OPTION.flags, action="store_true", default=argparse.SUPPRESS, help=QUIET_OPTION.help
     )
     return parent
 
@@ -35,10 +31,7 @@ def add_parser(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.A
 def add_options(parser: argparse.ArgumentParser, verb: type[Any]) -> None:
     """The arguments of a verb, from the dataclass that declares its options
     (:mod:`nbvc.core.verbs`)."""
-    for spec in verb_options(verb):
-        if spec.option.cli:
-            names, keywords = argparse_argument(spec)
-            parser.add_argument(*names, **keywords)
+    add_verb_arguments(parser, verb, "cli")
 
 
 def options_of(verb: type[V], args: argparse.Namespace) -> V:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.commands.exp import print_apply
 from nbvc.cli.output import reporter
-from nbvc.core import NbvcError, Repo
+from nbvc.core import CheckoutOptions, Repo
 
 
 def register(sub: Any) -> list[str]:
@@ -18,27 +18,18 @@ def register(sub: Any) -> list[str]:
         "Restore a version into the workspace: PATH (what the pointer says) or PATH@REF, "
         "where REF is vN, a tag or a git revision.",
     )
-    parser.add_argument("specs", nargs="*", metavar="PATH[@REF]")
-    parser.add_argument(
-        "-f", "--force", action="store_true", help="discard workspace changes not saved in nbvc"
-    )
-    parser.add_argument(
-        "--run",
-        metavar="RUN",
-        help="restore everything run RUN used and made (as `nbvc exp apply RUN`)",
-    )
+    add_options(parser, CheckoutOptions)
     return ["checkout"]
 
 
 def run(args: argparse.Namespace) -> int:
-    if (args.run is None) == (not args.specs):
-        raise NbvcError("give PATH[@REF]... or --run RUN (not both)")
+    checkout = options_of(CheckoutOptions, args).checked()
     with Repo.find() as repo:
-        if args.run is not None:
-            print_apply(repo.experiments.apply(args.run, args.force))
+        if checkout.run is not None:
+            print_apply(repo.experiments.apply(checkout.run, checkout.force))
             return 0
-        for spec in args.specs:
-            result = repo.checkout(spec, force=args.force, reporter=reporter(args.quiet))
+        for spec in checkout.specs:
+            result = repo.checkout(spec, force=checkout.force, reporter=reporter(args.quiet))
             where = result.target.label
             if result.changed:
                 print(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
-from nbvc.core import Repo, render_lineage
+from nbvc.cli.commands import add_options, add_parser
+from nbvc.core import LineageOptions, Repo, render_lineage
 
 
 def register(sub: Any) -> list[str]:
@@ -16,18 +16,7 @@ def register(sub: Any) -> list[str]:
         "Show what produced an artifact version: the notebook cells or pipeline stages, and the "
         "inputs they read, back to the start.",
     )
-    parser.add_argument(
-        "spec", metavar="PATH[@REF]", help="an artifact version (REF: vN, tag, git rev) or a file"
-    )
-    form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true", help="the lineage tree as JSON")
-    form.add_argument("--dot", action="store_true", help="the lineage graph in Graphviz DOT")
-    form.add_argument("--mermaid", action="store_true", help="the graph as a Mermaid flowchart")
-    form.add_argument(
-        "--script",
-        action="store_true",
-        help="the code of the cells that produced it, in execution order, as a runnable script",
-    )
+    add_options(parser, LineageOptions)
     return ["lineage"]
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser
 from nbvc.cli.output import COUNT, SIZE, TIME, Column, print_json, table
-from nbvc.core import Repo, short_oid
+from nbvc.core import LogOptions, Repo, short_oid
 
 
 def register(sub: Any) -> list[str]:
     parser = add_parser(sub, "log", "List an artifact's versions, newest first.")
-    parser.add_argument("path", metavar="PATH")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_options(parser, LogOptions)
     return ["log"]
 
 

@@ -8,30 +8,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser, options_of
 from nbvc.cli.output import NUMBER, TIME, Column, human_size, human_time, print_json, table
-from nbvc.core import NbvcError, Repo, RunRecord, value_columns, value_text
+from nbvc.core import Repo, RunRecord, RunsOptions, value_columns, value_text
 
 
 def register(sub: Any) -> list[str]:
     parser = add_parser(
         sub, "runs", "List runs (every repro and logged session) with params and metrics."
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument(
-        "--filter",
-        metavar="EXPR",
-        help="MLflow search syntax, e.g. \"metrics.acc > 0.9 and params.model = 'rf'\"",
-    )
-    parser.add_argument(
-        "--sort",
-        metavar="KEY",
-        help="a metric (in its own direction: loss lowest first), `-KEY`/`KEY:desc` highest "
-        "first, `+KEY`/`KEY:asc` lowest first; `params.NAME`; started, ended, duration, status",
-    )
-    parser.add_argument("--asc", action="store_true", help="with --sort: lowest first")
-    parser.add_argument("-n", "--limit", type=int, metavar="N", help="show at most N runs")
-    parser.add_argument("--deleted", action="store_true", help="list the soft-deleted runs")
+    add_options(parser, RunsOptions)
     verbs = parser.add_subparsers(dest="runs_command", metavar="SUBCOMMAND")
     show = verbs.add_parser("show", help="one run: params, metrics, stages, artifacts")
     show.add_argument("run", metavar="RUN")
@@ -64,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     command = getattr(args, "runs_command", None)
     with Repo.find() as repo:
         if command is None:
-            return _list(repo, args)
+            return _list(repo, options_of(RunsOptions, args))
         if command == "show":
             return _show(repo.runs.get(args.run), args.env, args.show_json)
         if command == "diff":
@@ -79,30 +65,28 @@ def run(args: argparse.Namespace) -> int:
         return _edit(repo, command, args)
 
 
-def _list(repo: Repo, args: argparse.Namespace) -> int:
-    if args.limit is not None and args.limit < 1:
-        raise NbvcError("--limit must be at least 1")
-    sort = args.sort
-    if sort and args.asc and sort[:1] not in "+-" and not sort.endswith((":asc", ":desc")):
+def _list(repo: Repo, options: RunsOptions) -> int:
+    sort, limit, search = options.sort, options.limit, options.filter
+    if sort and options.asc and sort[:1] not in "+-" and not sort.endswith((":asc", ":desc")):
         sort = f"+{sort}"
-    plain = not (args.filter or sort or args.deleted)
-    if args.json:
+    plain = not (search or sort or options.deleted)
+    if options.json:
         if plain:
-            records = repo.runs.query(args.limit)
+            records = repo.runs.query(limit)
             print_json([_json(r) for r in records])
         else:
-            found = repo.runs.search(args.filter, sort, args.limit, args.deleted)
+            found = repo.runs.search(search, sort, limit, options.deleted)
             print_json([_json(repo.runs.get(s["id"])) for s in found])
         return 0
     rows = [r.summary_json() for r in repo.runs.open()] if plain else []
-    remaining = None if args.limit is None else args.limit - len(rows)
+    remaining = None if limit is None else limit - len(rows)
     if remaining is None or remaining > 0:
-        rows += repo.runs.search(args.filter, sort, remaining, args.deleted)
-    rows = rows[: args.limit] if args.limit else rows
+        rows += repo.runs.search(search, sort, remaining, options.deleted)
+    rows = rows[:limit] if limit else rows
     if rows:
         print(_table(rows))
-    elif args.filter or args.deleted:
-        print("No runs match." if args.filter else "No deleted runs.")
+    elif search or options.deleted:
+        print("No runs match." if search else "No deleted runs.")
     else:
         print("No runs yet: `nbvc repro` runs the pipeline, nbvc.log_metric logs from code.")
     return 0

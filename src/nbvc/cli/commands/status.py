@@ -5,27 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nbvc.cli.commands import add_parser
+from nbvc.cli.commands import add_options, add_parser
 from nbvc.cli.output import Column, print_json, table
-from nbvc.core import UNCHANGED, ArtifactStatus, Repo, count_text, plural
+from nbvc.core import UNCHANGED, ArtifactStatus, Repo, StatusOptions, count_text, plural
 
 SHOWN = 20
 
 
 def register(sub: Any) -> list[str]:
     parser = add_parser(sub, "status", "Show which tracked artifacts changed in the workspace.")
-    parser.add_argument("paths", nargs="*", metavar="PATH")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument(
-        "--exit-code", action="store_true", help="exit 1 if anything is not unchanged"
-    )
-    parser.add_argument(
-        "--remote",
-        nargs="?",
-        const="",
-        metavar="NAME",
-        help="instead, show what is missing here and on a remote (default: the default remote)",
-    )
+    add_options(parser, StatusOptions)
     return ["status"]
 
 
@@ -88,10 +77,7 @@ def _run_remote(args: argparse.Namespace) -> int:
             f"records: {count_text(result.records_to_push)} to push, "
             f"{count_text(result.records_to_fetch)} to fetch"
         )
-    in_sync = all(a.in_sync for a in result.artifacts) and not (
-        result.records_to_push or result.records_to_fetch
-    )
-    return 1 if args.exit_code and not in_sync else 0
+    return 1 if args.exit_code and not result.in_sync else 0
 
 
 def _missing(missing: int | None, total: int | None, fix: str) -> str:

@@ -52,6 +52,13 @@ class RemoteStatus:
     records_to_push: int = 0
     records_to_fetch: int = 0
 
+    @property
+    def in_sync(self) -> bool:
+        """Every object and record is both here and on the remote."""
+        return all(a.in_sync for a in self.artifacts) and not (
+            self.records_to_push or self.records_to_fetch
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "remote": self.remote,

@@ -211,3 +211,18 @@ def test_a_record_removed_by_hand_rebuilds_its_kinds_and_keeps_the_others(histor
         from nbvc.core.lineage import lineage_index
 
         assert lineage_index.cell(repo.index, cell.id) == cell
+
+
+def test_a_second_open_keeps_the_first_connection_alive(history: Path) -> None:
+    """A process that keeps its repo open (a kernel) and opens the index again, while other
+    processes (the CLI verbs its magics run) open and close it: its connection stays valid."""
+    index = os.path.join(history, ".nbvc", "index.db")
+    with Repo.open(str(history)) as kept:
+        assert kept.log("m.txt")  # the index is open
+        with Repo.open(str(history)) as again:
+            assert again.log("m.txt")
+        assert logged(history)  # another process opens the index and closes it
+        assert os.path.exists(index + "-wal")  # not taken for the last connection's
+        write(history / "m.txt", "after the others\n")
+        kept.add(["m.txt"])
+        assert kept.log("m.txt")[0].number == VERSIONS + 1

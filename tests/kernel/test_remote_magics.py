@@ -79,3 +79,14 @@ def test_pull_reports_data_the_remote_lacks(
     os.chdir(other)
     message = kernel.usage_error("%version_pull", capsys)
     assert "a.txt" in message
+
+
+def test_a_remote_added_while_the_kernel_runs_is_used(
+    kernel: Kernel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    later = tmp_path_factory.mktemp("later-store")
+    Path("a.txt").write_text("a")
+    kernel.value("%version_add a.txt")  # the kernel's repo is open, its config read
+    kernel.value(f"%version_remote add later {later} --default")  # another process writes it
+    assert " to later" in repr(kernel.value("%version_push"))
+    assert "on later" in repr(kernel.value("%version_status --remote"))

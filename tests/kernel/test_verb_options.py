@@ -97,8 +97,8 @@ def cli_accepts(verb: str, words: Sequence[str]) -> bool:
 
 def hand_written(name: str) -> Any:
     for cls in TOPIC_MAGIC_CLASSES:
-        if name in cls.magics["line"]:  # type: ignore[attr-defined]
-            return getattr(cls, cls.magics["line"][name])  # type: ignore[attr-defined]
+        if name in cls.magics["line"]:
+            return getattr(cls, cls.magics["line"][name])
     raise AssertionError(f"no magic %{name}")
 
 
@@ -106,7 +106,7 @@ def hand_written(name: str) -> Any:
 def test_the_magic_takes_every_option_of_its_cli_verb(verb: str) -> None:
     parser = verb_parser(verb)
     if not VERBS[verb].rich:  # generated: it hands its words to the CLI verb as they are
-        assert VERBS[verb].magic in VerbMagics.magics["line"]  # type: ignore[attr-defined]
+        assert VERBS[verb].magic in VerbMagics.magics["line"]
         return
     assert VERBS[verb].subcommands == tuple(subparsers(parser))
     magic = hand_written(VERBS[verb].magic)
@@ -177,7 +177,7 @@ def notebook_cells(store: Path) -> list[tuple[str, str]]:
         ("in-sync", "%version_status --remote store --exit-code"),
         ("status-json", "%version_status --json"),
         ("log-json", "%version_log data.txt --json"),
-        ("metric", "import nbvc\nnbvc.log_metric('acc', 0.75)\nnbvc.end_run()"),
+        ("metric", "import nbvc\nnbvc.log_metric('acc', 0.75)\nrun = nbvc.end_run()"),
         ("runs-json", "%runs --json -n 5"),
         ("runs-show", "%nbvc runs show last"),
         ("lineage-dot", "%lineage data.txt --dot"),
@@ -232,7 +232,7 @@ def test_json_forms_come_from_the_cli_verb(executed: Any) -> None:
     (status,) = json.loads(shown(executed, "status-json").split("\n", 1)[1])
     assert status["path"] == "data.txt" and status["state"] == "unchanged"
     (version,) = json.loads(shown(executed, "log-json").split("\n", 1)[1])
-    assert version["version"] == 1
+    assert version["number"] == 1 and version["produced_by"] == "options.ipynb, cell [2]"
     (run,) = json.loads(shown(executed, "runs-json").split("\n", 1)[1])
     assert run["metrics"] and "short_id" in run
     assert "acc" in shown(executed, "runs-show")
@@ -240,6 +240,7 @@ def test_json_forms_come_from_the_cli_verb(executed: Any) -> None:
 
 
 def test_status_exit_code_in_a_real_kernel(executed: Any) -> None:
-    (error,) = [o for o in outputs(executed, "dirty") if o["output_type"] == "error"]
-    assert error["ename"] == "UsageError"
-    assert error["evalue"] == "not unchanged: data.txt (modified)"
+    """The cell fails (as the CLI exits 1), after showing the table."""
+    assert "data.txt  v1       modified" in shown(executed, "dirty")
+    errors = "".join(o.get("text", "") for o in outputs(executed, "dirty"))
+    assert errors == "UsageError: not unchanged: data.txt (modified)\n"

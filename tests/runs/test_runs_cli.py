@@ -62,7 +62,8 @@ def test_sort_errors(project: Project) -> None:
     assert "metric 'acc' is in several places (metrics.json, other.json)" in ambiguous.err
     missing = project.nbvc("runs", "--sort", "f1")
     assert missing.code == 1 and "no run has a metric 'f1'" in missing.err
-    assert project.nbvc("runs", "--limit", "0").code == 1
+    zero = project.nbvc("runs", "--limit", "0")  # a usage error, as every option's minimum
+    assert zero.code == 2 and "argument -n/--limit: must be at least 1" in zero.err
 
 
 def test_no_runs(project: Project) -> None:

@@ -206,6 +206,11 @@ class Repo:
         """
         return ensure_current(self.index, self.records, self.indexers(), strict).added
 
+    def reload_config(self) -> None:
+        """Read ``.nbvc/config`` (and ``config.local``) again: another process may have changed
+        it (`nbvc remote add` in a terminal, while a kernel keeps this repo open)."""
+        self.config = config_mod.load(self.dot)
+
     def close(self) -> None:
         if self._index is not None:
             self._index.close()

@@ -64,8 +64,13 @@ class NbvcMagics(Magics):
         self.tracer = tracer
 
     def repo(self) -> Repo:
+        """The repo of the working folder, its config as it is now (the kernel keeps the repo
+        open while `%nbvc remote add` or a terminal may change the config)."""
         repo = self.tracer.repo()
-        return repo if repo is not None else Repo.find()  # raises, saying to run `nbvc init`
+        if repo is None:
+            return Repo.find()  # raises, saying to run `nbvc init`
+        repo.reload_config()
+        return repo
 
 
 @magics_class

@@ -192,4 +192,4 @@ def _read(repo: Repo, filename: str) -> dict[str, Any]:
 def _write(repo: Repo, filename: str, doc: dict[str, Any]) -> None:
     mode = 0o600 if filename == LOCAL_FILE else 0o644  # the local file may hold credentials
     atomic_write_text(os.path.join(repo.dot, filename), tomli_w.dumps(doc), mode)
-    repo.config = config_mod.load(repo.dot)
+    repo.reload_config()

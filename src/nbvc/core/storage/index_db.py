@@ -8,12 +8,14 @@ file of another format, garbage, a folder) is set aside and a new one built: :fu
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -131,6 +133,10 @@ class Index:
         except NotAnIndexError:
             self.db.close()
             raise
+        self._open_here = path != ":memory:"
+        if self._open_here:
+            with _OPEN_LOCK:
+                _OPEN[os.path.realpath(path)] += 1
 
     @property
     def in_memory(self) -> bool:
@@ -138,6 +144,10 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+        if self._open_here:
+            self._open_here = False
+            with _OPEN_LOCK:
+                _OPEN[os.path.realpath(self.path)] -= 1
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
@@ -253,11 +263,26 @@ def _tables(db: sqlite3.Connection) -> list[str]:
     return [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
 
+# Indexes this process has open, by real path. While one is, its file is not opened here by
+# anything but SQLite: closing any descriptor of a file drops all of the process's POSIX locks
+# on it, SQLite's too; another process closing its connection would then take this one for
+# gone and delete the WAL and shared-memory files under it ("disk I/O error" next time: a
+# kernel that keeps its repo open while `%nbvc status --json` runs the CLI).
+_OPEN: collections.Counter[str] = collections.Counter()
+_OPEN_LOCK = threading.Lock()
+
+
+def _open_here(path: str) -> bool:
+    with _OPEN_LOCK:
+        return _OPEN[os.path.realpath(path)] > 0
+
+
 def open_index(path: str, schemas: Sequence[str] = ()) -> Index:
     """The nbvc index at ``path``; whatever else is there is set aside first (to
     ``<path>.bad``) and a new, empty index made. Callers then bring it up to date with the
-    records (:func:`.record_index.ensure_current`)."""
-    if not _plausible(path):
+    records (:func:`.record_index.ensure_current`). An index this process has open was
+    checked when it was opened, and its file is not read again (see ``_OPEN``)."""
+    if not _open_here(path) and not _plausible(path):
         _set_aside(path, lambda: not _plausible(path))
     try:
         return Index(path, schemas)

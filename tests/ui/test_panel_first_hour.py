@@ -11,17 +11,20 @@ the project ``train.ipynb`` makes (:mod:`tests.ui.demo`); the tests run in order
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.ui.conftest import (
+    PANEL_WIDTH,
     clipped,
     outside,
     screenshot_both_themes,
     set_theme,
     show_tab,
+    widen_left_area,
 )
 from tests.ui.test_panel import artifact_row, close_main_area
 
@@ -214,30 +217,64 @@ def header_texts(*names: str) -> list[re.Pattern[str]]:
     return [re.compile(rf"^{re.escape(name)}[▲▼]?$") for name in ["Selected", *names]]
 
 
+def run_headers(page: Page) -> Locator:
+    return page.locator("#nbvc-runs .jp-nbvc-table-header [role=columnheader]")
+
+
+def test_the_runs_table_fits_the_default_width(page: Page) -> None:
+    """No sideways scrolling: at the default width the run and the metrics most runs have,
+    whole; the start time is in the run's tooltip, and a column where the panel is wider."""
+    show_tab(page, "Runs")
+    table = page.locator("#nbvc-runs .jp-nbvc-table")
+    expect(run_rows(page)).to_have_count(2)
+    expect(run_headers(page)).to_have_text(header_texts("Run", "accuracy", "loss"))
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")
+    cells = page.locator("#nbvc-runs .jp-nbvc-run .jp-nbvc-cell")
+    assert outside(run_headers(page), panel(page)) == []
+    assert outside(cells, panel(page)) == []
+    assert clipped(cells) == []  # ids and values whole; a long metric name's header is cut
+    for header in run_headers(page).locator("button").all():  # and its tooltip says it
+        assert header.get_attribute("title") == f"Sort by {header.inner_text().rstrip('▲▼')}"
+    year = time.strftime("%Y")
+    expect(run_rows(page).first.locator("[data-column='run']")).to_have_attribute(
+        "title", re.compile(rf"^\w{{8}}: completed, started {year}-\d\d-\d\d \d\d:\d\d$")
+    )
+    widen_left_area(page, PANEL_WIDTH)
+    expect(run_headers(page)).to_have_text(header_texts("Run", "Started", "accuracy", "loss"))
+    assert clipped(run_rows(page).locator("[data-column='started']")) == []
+    expect(run_rows(page).first.locator("[data-column='started']")).to_have_text(
+        re.compile(rf"^{year}-\d\d-\d\d \d\d:\d\d$")
+    )
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")
+    widen_left_area(page, DEFAULT_WIDTH)
+    expect(run_headers(page)).to_have_text(header_texts("Run", "accuracy", "loss"))
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
 def test_runs_columns_are_chosen_and_remembered_per_repo(page: Page, shots: Path) -> None:
     show_tab(page, "Runs")
-    headers = page.locator("#nbvc-runs .jp-nbvc-table-header [role=columnheader]")
-    expect(headers).to_have_text(header_texts("Run", "Started", "accuracy", "loss"))
+    headers = run_headers(page)
+    expect(headers).to_have_text(header_texts("Run", "accuracy", "loss"))
     page.locator("#nbvc-runs .jp-nbvc-columns > summary").click()
     menu = page.get_by_role("group", name="Columns shown")
     menu.get_by_role("checkbox", name="scale", exact=True).check()
     menu.get_by_role("checkbox", name="loss", exact=True).uncheck()
-    expect(headers).to_have_text(header_texts("Run", "Started", "accuracy", "scale"))
+    expect(headers).to_have_text(header_texts("Run", "accuracy", "scale"))
     screenshot_both_themes(page, shots, "run-columns")
+    page.locator("#nbvc-runs .jp-nbvc-columns > summary").click()  # the menu closes
     expect(run_rows(page).first.locator("[data-column='param:logged:scale']")).to_have_text(
         re.compile(r"^1(\.5)?$")
     )
     page.get_by_role("button", name="Sort by scale").click()
     expect(run_rows(page).first.locator("[data-column='param:logged:scale']")).to_have_text("1.5")
-    # the started date is whole
-    assert clipped(run_rows(page).locator("[data-column='started']")) == []
+    assert page.locator("#nbvc-runs .jp-nbvc-table").evaluate("e => e.scrollWidth <= e.clientWidth")
     # a new page of the same lab (the same repo): the same columns
     page.reload()
     page.locator('.jp-SideBar [data-id="nbvc-panel"]').wait_for()
     if not panel(page).is_visible():
         page.locator('.jp-SideBar [data-id="nbvc-panel"]').click()
     show_tab(page, "Runs")
-    expect(headers).to_have_text(header_texts("Run", "Started", "accuracy", "scale"))
+    expect(headers).to_have_text(header_texts("Run", "accuracy", "scale"))
     stored = page.evaluate(
         "Object.keys(localStorage).filter(k => k.startsWith('nbvc:run-columns:'))"
     )
@@ -246,8 +283,22 @@ def test_runs_columns_are_chosen_and_remembered_per_repo(page: Page, shots: Path
     page.get_by_role("group", name="Columns shown").get_by_role(
         "button", name="Default columns"
     ).click()
-    expect(headers).to_have_text(header_texts("Run", "Started", "accuracy", "loss"))
+    expect(headers).to_have_text(header_texts("Run", "accuracy", "loss"))
     page.locator("#nbvc-runs .jp-nbvc-columns > summary").click()
+
+
+def test_the_jobs_toolbar_is_one_row(page: Page) -> None:
+    show_tab(page, "Jobs")
+    buttons = page.locator(".jp-nbvc-jobs-view .jp-nbvc-toolbar button")
+    expect(buttons).to_have_count(4)
+    tops = buttons.evaluate_all("es => es.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
+    assert outside(buttons, panel(page)) == []
+    assert clipped(buttons) == []
+    for name in ("Push", "Pull"):  # icons, named and explained by their title
+        button = buttons.and_(page.get_by_role("button", name=name, exact=True))
+        expect(button).to_have_attribute("title", re.compile(rf"^{name}: "))
+        expect(button.locator("svg")).to_be_visible()
 
 
 def test_job_progress_is_readable(page: Page) -> None:

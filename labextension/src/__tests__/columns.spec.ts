@@ -1,10 +1,13 @@
 import { API } from '../api';
 import {
+  COLUMN_WIDTHS,
   IColumnStorage,
   defaultColumns,
   loadColumns,
+  metricsThatFit,
   saveColumns,
   shownKeys,
+  startedFits,
   storageKey,
   toggleColumn
 } from '../model/columns';
@@ -43,6 +46,28 @@ describe('run table columns', () => {
       'loss',
       'acc',
       'f1'
+    ]);
+  });
+
+  it('shows as many default metrics as fit, and the start time where it fits', () => {
+    const { select, run, started, value } = COLUMN_WIDTHS;
+    const narrow = 233; // the rows of the panel at its default width
+    expect(metricsThatFit(narrow)).toBe(2);
+    expect(startedFits(narrow, 2)).toBe(false);
+    expect(
+      shownKeys(KEYS, null, metricsThatFit(narrow)).map(k => k.name)
+    ).toEqual(['loss', 'acc']);
+    expect(metricsThatFit(select + run + 10)).toBe(1); // always a metric
+    const wide = select + run + started + 3 * value;
+    expect(metricsThatFit(wide)).toBe(3);
+    expect(startedFits(wide, 3)).toBe(true);
+    expect(metricsThatFit(null)).toBe(3); // not measured yet
+    expect(startedFits(null, 3)).toBe(true);
+    // a chosen column joins the default the user saw
+    expect(toggleColumn(KEYS, null, 'param:logged:lr', 2)).toEqual([
+      'metric:logged:loss',
+      'metric:logged:acc',
+      'param:logged:lr'
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { downloadIcon, fileUploadIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
@@ -21,9 +22,10 @@ export function JobsView(props: IJobsViewProps): React.ReactElement {
   const jobs = model.jobs.slice(0, SHOWN);
   return (
     <div className="jp-nbvc-view jp-nbvc-jobs-view">
-      <div className="jp-nbvc-toolbar">
+      <div className="jp-nbvc-toolbar jp-nbvc-jobs-toolbar">
         <button
           className="jp-nbvc-button jp-mod-accept"
+          title="Run the stages whose inputs changed"
           onClick={() => void commands.execute(CommandIDs.repro, {})}
         >
           Repro
@@ -37,18 +39,29 @@ export function JobsView(props: IJobsViewProps): React.ReactElement {
         >
           Repro all
         </button>
-        <button
-          className="jp-nbvc-button"
-          onClick={() => void commands.execute(CommandIDs.push, {})}
+        {/* the remote's two verbs as icons, as JupyterLab's toolbars: one row at any width */}
+        <span
+          className="jp-nbvc-toolbar-group"
+          role="group"
+          aria-label="Remote"
         >
-          Push
-        </button>
-        <button
-          className="jp-nbvc-button"
-          onClick={() => void commands.execute(CommandIDs.pull, {})}
-        >
-          Pull
-        </button>
+          <button
+            className="jp-nbvc-button jp-nbvc-icon-button"
+            aria-label="Push"
+            title="Push: send tracked data and history to the default remote"
+            onClick={() => void commands.execute(CommandIDs.push, {})}
+          >
+            <fileUploadIcon.react tag="span" elementSize="normal" />
+          </button>
+          <button
+            className="jp-nbvc-button jp-nbvc-icon-button"
+            aria-label="Pull"
+            title="Pull: fetch from the default remote and check out what the pointer files say"
+            onClick={() => void commands.execute(CommandIDs.pull, {})}
+          >
+            <downloadIcon.react tag="span" elementSize="normal" />
+          </button>
+        </span>
       </div>
       {jobs.length === 0 ? (
         <p className="jp-nbvc-message">No jobs yet.</p>

@@ -5,11 +5,14 @@ import { API } from '../api';
 import { CommandIDs } from '../commandIds';
 import { IRunSort, IRunsModel } from '../tokens';
 import {
+  COLUMN_WIDTHS,
   browserStorage,
   keyId,
   loadColumns,
+  metricsThatFit,
   saveColumns,
   shownKeys,
+  startedFits,
   toggleColumn
 } from '../model/columns';
 import { formatTime, formatValue, valueOf } from './format';
@@ -27,14 +30,15 @@ interface IColumn {
 }
 
 /**
- * The param and metric columns: the chosen ones (`chosen` null: the metrics most runs have);
- * a name in two files shows its file.
+ * The param and metric columns: the chosen ones (`chosen` null: the `count` metrics most runs
+ * have); a name in two files shows its file.
  */
 export function valueColumns(
   keys: readonly API.IRunKey[],
-  chosen: readonly string[] | null = null
+  chosen: readonly string[] | null = null,
+  count?: number
 ): IColumn[] {
-  return shownKeys(keys, chosen).map(key => {
+  return shownKeys(keys, chosen, count).map(key => {
     const twice =
       keys.filter(k => k.kind === key.kind && k.name === key.name).length > 1;
     const values = (run: API.IRunSummary) =>
@@ -50,35 +54,66 @@ export function valueColumns(
   });
 }
 
-const FIXED: IColumn[] = [
-  { id: 'run', title: 'Run', sort: 'started', cell: run => run.short_id },
-  {
-    id: 'started',
-    title: 'Started',
-    sort: 'started',
-    cell: run => formatTime(run.started)
-  }
-];
+const RUN: IColumn = {
+  id: 'run',
+  title: 'Run',
+  sort: 'started',
+  cell: run => run.short_id
+};
+const STARTED: IColumn = {
+  id: 'started',
+  title: 'Started',
+  sort: 'started',
+  cell: run => formatTime(run.started)
+};
 
 /**
- * Fixed column widths (px): select, run (with its status as a coloured dot), started; they
- * fit the panel's default width. Then each param and metric.
+ * The grid of the table: every row and the header share it, so columns line up. The select
+ * box, the run and the start time have their widths; params and metrics share the rest (at
+ * least their minimum each: only more columns than fit, chosen by the user, scroll sideways).
  */
-const WIDTHS = [28, 88, 128];
-const METRIC_WIDTH = 84;
-
-/** The grid of the table: every row and the header share it, so columns line up. */
-function tableStyle(count: number): React.CSSProperties {
-  const metrics = count - (WIDTHS.length - 1);
+function tableStyle(columns: readonly IColumn[]): React.CSSProperties {
+  const { select, run, started, value } = COLUMN_WIDTHS;
+  const fixed: Record<string, number> = { run, started };
+  const widths = columns.map(c => fixed[c.id] ?? value);
   const template = [
-    ...WIDTHS.map(w => `${w}px`),
-    ...Array<string>(metrics).fill(`minmax(${METRIC_WIDTH}px, 1fr)`)
+    `${select}px`,
+    ...columns.map(c =>
+      c.id in fixed ? `${fixed[c.id]}px` : `minmax(${value}px, 1fr)`
+    )
   ].join(' ');
-  const width = WIDTHS.reduce((a, b) => a + b, 0) + metrics * METRIC_WIDTH;
+  const width = widths.reduce((a, b) => a + b, select);
   return {
     ['--jp-nbvc-grid' as string]: template,
     ['--jp-nbvc-table-width' as string]: `${width}px`
   };
+}
+
+/**
+ * The width rows have in `table` (px), followed as the panel is resized: its width without
+ * the list's scrollbar gutter. Null until measured.
+ */
+function useRowWidth(
+  table: React.RefObject<HTMLDivElement | null>
+): number | null {
+  const [width, setWidth] = React.useState<number | null>(null);
+  React.useLayoutEffect(() => {
+    const node = table.current;
+    if (!node || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    const measure = (): void => {
+      const list = node.querySelector<HTMLElement>('.jp-nbvc-vlist');
+      const gutter = list ? list.offsetWidth - list.clientWidth : 0;
+      const room = node.clientWidth - gutter;
+      setWidth(room > 0 ? room : null); // 0: hidden (another tab), keep the last layout
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [table]);
+  return width;
 }
 
 function sameSort(sort: IRunSort, column: IColumn): boolean {
@@ -108,7 +143,15 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
     saveColumns(browserStorage(), repo, next);
     setChosen(next);
   };
-  const columns = [...FIXED, ...valueColumns(model.keys, chosen)];
+  const table = React.useRef<HTMLDivElement>(null);
+  const width = useRowWidth(table);
+  const fit = metricsThatFit(width);
+  const values = valueColumns(model.keys, chosen, fit);
+  const columns = [
+    RUN,
+    ...(startedFits(width, values.length) ? [STARTED] : []),
+    ...values
+  ];
   const selected = model.selected;
   const sort = model.sort;
   const onRange = React.useCallback(
@@ -164,7 +207,12 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
             }
           }}
         />
-        <ColumnPicker keys={model.keys} chosen={chosen} onChoose={choose} />
+        <ColumnPicker
+          keys={model.keys}
+          chosen={chosen}
+          count={fit}
+          onChoose={choose}
+        />
         <span className="jp-nbvc-count" aria-live="polite">
           {model.state === 'error'
             ? model.message
@@ -188,7 +236,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
           ))}
         </ul>
       )}
-      <div className="jp-nbvc-table" style={tableStyle(columns.length)}>
+      <div className="jp-nbvc-table" ref={table} style={tableStyle(columns)}>
         <div className="jp-nbvc-table-header" role="row" aria-rowindex={1}>
           <span role="columnheader" className="jp-nbvc-cell jp-nbvc-select">
             <span className="jp-nbvc-sr-only">Selected</span>
@@ -214,7 +262,7 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
                   title={`Sort by ${column.title}`}
                   onClick={() => sortBy(column)}
                 >
-                  {column.title}
+                  <span className="jp-nbvc-sort-title">{column.title}</span>
                   <span className="jp-nbvc-sort-mark" aria-hidden="true">
                     {sorted ? (sort.order === 'asc' ? '▲' : '▼') : ''}
                   </span>
@@ -262,10 +310,12 @@ export function RunsView(props: IRunsViewProps): React.ReactElement {
 function ColumnPicker(props: {
   keys: readonly API.IRunKey[];
   chosen: readonly string[] | null;
+  /** How many metrics the default shows at this width. */
+  count: number;
   onChoose(chosen: string[] | null): void;
 }): React.ReactElement {
-  const { keys, chosen, onChoose } = props;
-  const shown = new Set(shownKeys(keys, chosen).map(keyId));
+  const { keys, chosen, count, onChoose } = props;
+  const shown = new Set(shownKeys(keys, chosen, count).map(keyId));
   const group = (kind: API.IRunKey['kind'], title: string) => {
     const ofKind = keys.filter(k => k.kind === kind);
     if (ofKind.length === 0) {
@@ -285,7 +335,7 @@ function ColumnPicker(props: {
               <input
                 type="checkbox"
                 checked={shown.has(id)}
-                onChange={() => onChoose(toggleColumn(keys, chosen, id))}
+                onChange={() => onChoose(toggleColumn(keys, chosen, id, count))}
               />
               {twice ? `${key.name} (${key.source})` : key.name}
             </label>
@@ -371,7 +421,7 @@ function RunRow(props: {
           data-column={column.id}
           title={
             column.id === 'run'
-              ? `${column.cell(run)}: ${run.status}`
+              ? `${column.cell(run)}: ${run.status}, started ${formatTime(run.started)}`
               : column.cell(run)
           }
         >

@@ -73,7 +73,7 @@ def test_credentials_are_refused_in_the_tracked_file(repo: Path) -> None:
 
 
 def test_local_file_holds_secrets_merged_over_shared_settings(repo: Path) -> None:
-    assert nbvc(repo, "remote", "add", "origin", "s3://b/p", "--default").code == 0
+    assert nbvc(repo, "remote", "add", "-d", "origin", "s3://b/p").code == 0  # DVC's -d
     added = nbvc(repo, "remote", "add", "origin", "s3://b/p", "--local", "-o", "secret=s3cr3t")
     assert added.code == 0
     local = repo / ".nbvc/config.local"

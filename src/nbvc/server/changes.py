@@ -5,9 +5,9 @@ kernel, the CLI, another browser tab): a record written (versions, tags, prunes,
 and lineage: each kind is a folder under `.nbvc/records/` whose mtime and entry count move when
 a record is added), a run opened or closed (its journal in `.nbvc/tmp/runs/` created or removed,
 so a notebook that starts logging shows as a run in progress), a sweep started or ended (its
-folder in `.nbvc/tmp/exps/`, so a sweep started in a terminal shows at once), a pointer file written or
-removed, a tracked path replaced or its top level changed, or the config edited. Nothing is
-hashed and SQLite is not touched.
+folder in `.nbvc/tmp/exps/`, so a sweep started in a terminal shows at once), a pointer file
+written or removed, a tracked path replaced or its top level changed, or the config edited.
+Nothing is hashed and SQLite is not touched.
 
 Finding pointer files takes a walk of the workspace (tens of milliseconds in a big one), so
 :class:`PointerCache` walks at most every few seconds and polls in between stat only the

@@ -18,7 +18,7 @@ from nbvc.core.experiments.task import ExpResult, ExpTask, cancel_event_name, pr
 from nbvc.core.experiments.worker import not_run, run_task
 from nbvc.core.runs.run_record import RunStatus
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.05  # how soon a finished experiment is recorded (and the sweep ends)
 DASK_EXTRA = "dask"
 
 

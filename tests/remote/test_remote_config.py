@@ -13,7 +13,7 @@ import pytest
 from nbvc.core.errors import ConfigError
 from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
-from tests.remote.remote_suite import nbvc
+from tests.remote.remote_kit import nbvc
 
 
 @pytest.fixture

@@ -92,3 +92,13 @@ def commit_all(cwd: Path, message: str) -> str:
     git(cwd, "add", "-A")
     git(cwd, "commit", "-q", "-m", message)
     return git(cwd, "rev-parse", "HEAD")
+
+
+def process_alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(") ", 1)[1][0] != "Z"

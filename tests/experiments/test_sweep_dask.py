@@ -36,18 +36,22 @@ def _metrics(exp: Project, run_id: str) -> dict[str, object]:
     return values
 
 
-def test_a_local_cluster_runs_the_points_in_its_worker_processes(exp: Project) -> None:
+def test_a_local_cluster_runs_the_points_side_by_side(exp: Project) -> None:
     before, git_before = workspace_state(exp), git_state(exp)
-    done = exp.nbvc("exp", "run", "-S", "train.lr=0.01,0.2", "--workers", "2", "-n", "local")
+    done = exp.nbvc(
+        "exp", "run", "-S", "train.lr=0.01,0.2", "-S", "train.seconds=1.5", "--workers", "2",
+        "-n", "local",
+    )  # fmt: skip
     assert done.code == 0, done.err
     assert workspace_state(exp) == before and git_state(exp) == git_before
     with exp.repo() as repo:
         rows = repo.experiments.table("local").rows
+        runs = [read_run(repo, row.id) for row in rows]
     assert [row.status for row in rows] == ["completed", "completed"]
+    spans = [(run.started or 0.0, run.ended or 0.0) for run in runs]
+    assert max(start for start, _ in spans) < min(end for _, end in spans), spans  # at once
     for row in rows:
-        metrics = _metrics(exp, row.id)
-        assert metrics["ppid"] != os.getpid()  # the stage's parent is a Dask worker process
-        assert str(exp.root / ".nbvc" / "tmp" / "exps") in str(metrics["cwd"])
+        assert str(exp.root / ".nbvc" / "tmp" / "exps") in str(_metrics(exp, row.id)["cwd"])
 
 
 @pytest.fixture

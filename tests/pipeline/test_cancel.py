@@ -5,7 +5,6 @@ again."""
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import yaml
 
 from nbvc.core.repo import Repo
 from tests.conftest import NbvcProcess
+from tests.helpers import process_alive
 from tests.kernel.kit import python_on_path
 
 # the stage starts a grandchild (which ignores SIGINT, as a careless tool might), writes their
@@ -33,15 +33,6 @@ time.sleep(120)
 PIPELINE = {
     "stages": {"slow": {"cmd": "python stage.py", "deps": ["stage.py"], "outs": ["out.txt"]}}
 }
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie is not alive
-        return f.read().split(") ", 1)[1][0] != "Z"
 
 
 def wait_for(path: Path, seconds: float = 30) -> None:
@@ -79,9 +70,10 @@ def test_ctrl_c_kills_the_command_and_its_children_and_keeps_the_lock(
     assert time.monotonic() - started < 15
     assert err.rstrip().endswith("nbvc: interrupted")  # above it: the stage's own traceback
     deadline = time.monotonic() + 10
-    while (alive(stage_pid) or alive(child_pid)) and time.monotonic() < deadline:
+    while (process_alive(stage_pid) or process_alive(child_pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(stage_pid) and not alive(child_pid)  # the grandchild ignored SIGINT
+    # the grandchild ignored SIGINT
+    assert not process_alive(stage_pid) and not process_alive(child_pid)
     assert (project / "nbvc.lock").read_text() == lock_before  # the stage did not finish
     assert (project / "out.txt").read_text() == "done"  # the out it removed is put back
     with Repo.open(str(project)) as opened:

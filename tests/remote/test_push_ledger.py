@@ -11,7 +11,7 @@ from fsspec.implementations.local import LocalFileSystem
 from nbvc.core.errors import RemoteError
 from nbvc.core.remote import ledger, transfer
 from nbvc.core.repo import Repo
-from tests.remote.remote_suite import Backend, commit, make_repo, nbvc, push, write_dataset
+from tests.remote.remote_kit import Backend, commit, make_repo, nbvc, push, write_dataset
 
 
 @pytest.fixture

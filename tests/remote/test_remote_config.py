@@ -13,7 +13,7 @@ import pytest
 from nbvc.core.errors import ConfigError
 from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
-from tests.remote.remote_suite import nbvc
+from tests.remote.remote_kit import nbvc
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_credentials_are_refused_in_the_tracked_file(repo: Path) -> None:
 
 
 def test_local_file_holds_secrets_merged_over_shared_settings(repo: Path) -> None:
-    assert nbvc(repo, "remote", "add", "origin", "s3://b/p", "--default").code == 0
+    assert nbvc(repo, "remote", "add", "-d", "origin", "s3://b/p").code == 0  # DVC's -d
     added = nbvc(repo, "remote", "add", "origin", "s3://b/p", "--local", "-o", "secret=s3cr3t")
     assert added.code == 0
     local = repo / ".nbvc/config.local"

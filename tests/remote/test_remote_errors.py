@@ -12,7 +12,7 @@ import s3fs
 from nbvc.core.errors import ConfigError, RemoteError
 from nbvc.core.remote import remote_config as remotes
 from nbvc.core.repo import Repo
-from tests.remote.remote_suite import nbvc, write_dataset
+from tests.remote.remote_kit import nbvc, write_dataset
 from tests.remote.servers import AWS_ENV, Sshd, free_port
 
 BOUND_SECONDS = 15

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from tests.remote.remote_suite import Backend, RemoteSuite
+from tests.remote.remote_kit import Backend
+from tests.remote.remote_suite import RemoteSuite
 
 
 class TestLocalFolderRemote(RemoteSuite):

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
-from tests.remote.remote_suite import Backend, RemoteSuite
+from tests.remote.remote_kit import Backend
+from tests.remote.remote_suite import RemoteSuite
 
 
 class TestMemoryRemote(RemoteSuite):

@@ -7,7 +7,8 @@ import uuid
 import pytest
 import s3fs
 
-from tests.remote.remote_suite import Backend, RemoteSuite
+from tests.remote.remote_kit import Backend
+from tests.remote.remote_suite import RemoteSuite
 
 
 class TestS3Remote(RemoteSuite):

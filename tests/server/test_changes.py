@@ -70,3 +70,15 @@ def test_a_run_opening_and_ending_changes_the_token(repo: Repo) -> None:
     assert opened != before
     journal.remove()
     assert token(repo, cache) != opened
+
+
+def test_a_sweep_starting_and_ending_changes_the_token(repo: Repo) -> None:
+    from nbvc.core.experiments import sweep_state
+
+    cache = PointerCache()
+    before = token(repo, cache)
+    sweep_state.write_plan(repo, "18edbca4d2498fb1-f0aae217", {"name": "big", "points": []})
+    started = token(repo, cache)
+    assert started != before  # a sweep started in a terminal shows in the panel at once
+    shutil.rmtree(sweep_state.sweep_dir(repo, "18edbca4d2498fb1-f0aae217"))
+    assert token(repo, cache) != started

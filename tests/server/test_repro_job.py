@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from nbvc.core.repo import Repo
+from tests.helpers import process_alive
 from tests.pipeline import kit as pipeline_kit
 from tests.server.conftest import Api, finished
 
@@ -119,7 +119,7 @@ async def test_cancel_kills_the_running_stage_and_marks_the_run_interrupted(
     assert [s["state"] for s in job["progress"]["steps"]] == ["failed", "pending", "pending"]
     for pid in pids:  # the stage and the child it started are gone
         deadline = time.monotonic() + 10
-        while alive(pid):
+        while process_alive(pid):
             assert time.monotonic() < deadline, f"process {pid} still runs"
             await asyncio.sleep(0.05)
     assert not (pipe.root / "model.json").exists()  # train never started
@@ -131,15 +131,6 @@ async def test_cancel_kills_the_running_stage_and_marks_the_run_interrupted(
         run_id = RunIndex(repo).latest()
         assert run_id is not None
         assert repo.records.read("runs", run_id)["status"] == "interrupted"
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie is not alive
-        return f.read().split(") ", 1)[1][0] != "Z"
 
 
 @pytest.mark.parametrize(

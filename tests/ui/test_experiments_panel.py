@@ -1,5 +1,5 @@
 """The Experiments tab in a real JupyterLab and Chromium: a sweep's table with the best marked,
-applying a run from it, and cancelling a running sweep."""
+applying a run from it, a 1,000-point sweep, and cancelling a running sweep."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.experiments.kit import exp_project
-from tests.ui.conftest import open_lab, show_tab
+from tests.ui.conftest import open_lab, screenshot_both_themes, show_tab
 from tests.ui.lab import Lab, lab_environment, running_lab
 
 pytestmark = pytest.mark.ui
@@ -36,19 +36,19 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def page(browser: Browser, lab: Lab) -> Iterator[Page]:
-    opened = open_lab(browser, lab)
+    opened = open_lab(browser, lab, width=None)  # the default width a new user sees
     yield opened
     opened.close()
 
 
 def test_the_sweep_table_marks_the_best_and_applies_a_run(page: Page, lab: Lab) -> None:
     show_tab(page, "Experiments")
-    sweep = page.get_by_role("table", name="Sweep panel")
-    expect(sweep.locator("tbody tr")).to_have_count(3)
-    best = sweep.locator('td.jp-nbvc-best[title="best loss"]')
+    sweep = page.get_by_role("grid", name="Sweep panel")
+    expect(sweep.get_by_role("row")).to_have_count(3)
+    best = sweep.locator('.jp-nbvc-best[title="best loss"]')
     expect(best).to_have_count(1)
     expect(best).to_contain_text("0.5")  # lr 0.05: the lowest loss
-    row = sweep.locator("tbody tr", has_text="panel-3")
+    row = sweep.get_by_role("row").filter(has_text="panel-3")
     row.get_by_role("button", name="Apply").click()
     model, params = Path(lab.root) / "model.bin", Path(lab.root) / "params.yaml"
     deadline = time.monotonic() + 30
@@ -64,12 +64,46 @@ def test_the_sweep_table_marks_the_best_and_applies_a_run(page: Page, lab: Lab) 
 def test_pick_two_to_compare_and_sort(page: Page) -> None:
     show_tab(page, "Experiments")
     page.get_by_label("Sort by metric").select_option("loss")
-    sweep = page.get_by_role("table", name="Sweep panel")
-    expect(sweep.locator("tbody tr").first).to_contain_text("panel-2")
+    sweep = page.get_by_role("grid", name="Sweep panel")
+    expect(sweep.get_by_role("row").first).to_contain_text("panel-2")
     page.get_by_label("Pick panel-1").check()
     page.get_by_label("Pick panel-2").check()
     page.get_by_role("button", name="Compare 2").click()
     expect(page.locator(".jp-nbvc-compare").first).to_be_visible()
+
+
+def test_a_queued_1000_point_sweep_is_listed_whole_but_rendered_a_screenful_at_a_time(
+    page: Page, lab: Lab, shots: Path
+) -> None:
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "nbvc.cli.main", "exp", "run", "-q", "-n", "big",
+         "-S", "train.epochs=range(1,1001)", "-S", "train.seconds=120"],
+        cwd=lab.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        show_tab(page, "Experiments")
+        page.locator(".jp-nbvc-sweep", has_text="big").get_by_role("button", name="big").click(
+            timeout=30_000
+        )
+        expect(page.locator(".jp-nbvc-sweep-table .jp-nbvc-count")).to_have_text(
+            "1000 experiments", timeout=30_000
+        )
+        rows = page.get_by_role("grid", name="Sweep big").get_by_role("row")
+        assert rows.count() < 60  # a screenful and the overscan, not 1,000
+        grid = page.get_by_role("grid", name="Sweep big")
+        grid.focus()
+        started = time.monotonic()
+        page.keyboard.press("End")
+        expect(grid.get_by_role("row").filter(has_text="big-1000")).to_be_visible()
+        assert time.monotonic() - started < 2.0
+        assert grid.get_by_role("row").count() < 60
+        screenshot_both_themes(page, shots, "experiments")
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "nbvc.cli.main", "exp", "cancel", "big"],
+            cwd=lab.root, capture_output=True, check=False,
+        )  # fmt: skip
+        sweep.wait(timeout=60)
 
 
 def test_a_running_sweep_can_be_cancelled(page: Page, lab: Lab) -> None:
@@ -83,6 +117,6 @@ def test_a_running_sweep_can_be_cancelled(page: Page, lab: Lab) -> None:
     )
     assert started.status_code == 202, started.text
     show_tab(page, "Experiments")
-    page.locator("#nbvc-experiments").get_by_role("button", name="Cancel").click(timeout=60_000)
     slow = page.locator(".jp-nbvc-sweep", has_text="slow")
+    slow.get_by_role("button", name="Cancel").click(timeout=60_000)
     expect(slow).to_contain_text("interrupted", timeout=30_000)

@@ -114,6 +114,10 @@ describe('ExperimentsModel', () => {
     await experiments.select('00-bbbb2222');
     expect(experiments.picked).toEqual([]);
     expect(experiments.table?.rows).toEqual([]);
+    expect(experiments.sort).toBeNull(); // the other sweep may lack the metric
+    expect(server.called('experiments/00-bbbb2222').at(-1)?.query).toEqual({
+      path: 'proj'
+    });
   });
 
   it('cancels a sweep and applies a run as a job', async () => {

@@ -1,3 +1,4 @@
+import { shortTitles } from '../widgets/experiments';
 import { queryString } from '../http';
 import {
   formatChange,
@@ -63,5 +64,20 @@ describe('what the panel shows', () => {
       '?path=a+b&run=x&run=y'
     );
     expect(queryString({})).toBe('');
+  });
+});
+
+describe('shortTitles', () => {
+  it('keeps the last part of a dotted key unless two keys end alike', () => {
+    expect(shortTitles(['train.lr', 'train.epochs', 'seed'])).toEqual([
+      'lr',
+      'epochs',
+      'seed'
+    ]);
+    expect(shortTitles(['train.lr', 'finetune.lr', 'train.seed'])).toEqual([
+      'train.lr',
+      'finetune.lr',
+      'seed'
+    ]);
   });
 });

@@ -78,6 +78,7 @@ export class ExperimentsModel implements IExperimentsModel {
       this._selected = sweep;
       this._table = null;
       this._picked = [];
+      this._sort = null; // another sweep may not have that metric
       this._changed.emit();
     }
     await this.refresh();

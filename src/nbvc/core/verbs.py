@@ -388,7 +388,7 @@ class ExpRunOptions:
     )
     workers: int | None = option(
         None,
-        "run on a Dask LocalCluster of N worker processes",
+        "run on a Dask LocalCluster of N workers (threads starting the stages' commands)",
         "-w",
         "--workers",
         metavar="N",

@@ -4,9 +4,10 @@ The token changes whenever something the panel shows may have changed, whoever c
 kernel, the CLI, another browser tab): a record written (versions, tags, prunes, and later runs
 and lineage: each kind is a folder under `.nbvc/records/` whose mtime and entry count move when
 a record is added), a run opened or closed (its journal in `.nbvc/tmp/runs/` created or removed,
-so a notebook that starts logging shows as a run in progress), a pointer file written or
-removed, a tracked path replaced or its top level changed, or the config edited. Nothing is
-hashed and SQLite is not touched.
+so a notebook that starts logging shows as a run in progress), a sweep started or ended (its
+folder in `.nbvc/tmp/exps/`, so a sweep started in a terminal shows at once), a pointer file
+written or removed, a tracked path replaced or its top level changed, or the config edited.
+Nothing is hashed and SQLite is not touched.
 
 Finding pointer files takes a walk of the workspace (tens of milliseconds in a big one), so
 :class:`PointerCache` walks at most every few seconds and polls in between stat only the
@@ -70,8 +71,9 @@ def _signature(repo: Repo, artifacts: list[str]) -> list[str]:
         folder = os.path.join(records, kind)
         # the count catches a second record written within the mtime's granularity
         lines.append(f"{_stamp(f'records/{kind}', folder)} {_count(folder)}")
-    journals = os.path.join(repo.dot, "tmp", "runs")
-    lines.append(f"{_stamp('journals', journals)} {_count(journals)}")
+    for name, folder in (("journals", "runs"), ("sweeps", "exps")):
+        path = os.path.join(repo.dot, "tmp", folder)
+        lines.append(f"{_stamp(name, path)} {_count(path)}")
     for artifact in artifacts:
         path = repo.abspath(artifact)
         lines.append(_stamp(artifact + POINTER_SUFFIX, path + POINTER_SUFFIX))

@@ -24,7 +24,9 @@ def register(sub: Any) -> list[str]:
     )
     add.add_argument("name", metavar="NAME")
     add.add_argument("url", metavar="URL")
-    add.add_argument("--default", action="store_true", help="make it the default remote")
+    add.add_argument(
+        "-d", "--default", action="store_true", help="make it the default remote (as in DVC)"
+    )
     add.add_argument(
         "-o",
         "--option",

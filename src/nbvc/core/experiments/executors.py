@@ -18,7 +18,7 @@ from nbvc.core.experiments.task import ExpResult, ExpTask, cancel_event_name, pr
 from nbvc.core.experiments.worker import not_run, run_task
 from nbvc.core.runs.run_record import RunStatus
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.05  # how soon a finished experiment is recorded (and the sweep ends)
 DASK_EXTRA = "dask"
 
 
@@ -58,10 +58,10 @@ class InlineExecutor:
 
 
 class DaskExecutor:
-    """Dask distributed: a ``LocalCluster`` of ``workers`` processes, or the cluster whose
-    scheduler listens at ``scheduler``. A worker that dies has its task retried once elsewhere
-    (a LocalCluster's ``allowed-failures`` is 1; an existing scheduler uses its own setting);
-    a task lost twice is recorded as failed."""
+    """Dask distributed: a ``LocalCluster`` of ``workers`` threads of this process, or the
+    cluster whose scheduler listens at ``scheduler``. On a cluster, a worker that dies has its
+    task retried once elsewhere (or as the scheduler's ``allowed-failures`` says); a task lost
+    twice is recorded as failed."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
         if (workers is None) == (scheduler is None):
@@ -134,7 +134,7 @@ class DaskExecutor:
             distributed.LocalCluster(
                 n_workers=self.workers,
                 threads_per_worker=1,
-                processes=True,
+                processes=False,
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             ) as cluster,

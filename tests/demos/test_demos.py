@@ -15,10 +15,11 @@ from collections.abc import Callable
 import nbformat
 import pytest
 
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS
+from nbvc.core.runs.run_tables import RUNS
 from nbvc.core.storage.hashing import hash_path
 from tests.demos.conftest import DEMOS, NOTEBOOKS, Executed
 from tests.kernel.kit import python_on_path

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.repo import Repo
 from nbvc.kernel import extension
 

@@ -15,8 +15,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
 from nbvc.core.lineage.graph import lineage
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.repo import Repo
 from nbvc.nbexec import execute_notebook
 from tests.kernel.kit import python_on_path

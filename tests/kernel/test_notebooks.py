@@ -21,7 +21,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.lineage.script import script
 from nbvc.core.repo import Repo
 from nbvc.nbexec import execute_notebook

@@ -12,7 +12,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import nbvc
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.lineage.script import script
 from nbvc.core.lineage.store import load_source
 from nbvc.core.repo import Repo

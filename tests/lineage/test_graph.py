@@ -11,9 +11,10 @@ import pytest
 
 from nbvc.core.errors import NotTrackedError
 from nbvc.core.lineage import lineage_index, render
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord, file_state
+from nbvc.core.lineage.cell_record import CellRecord, file_state
 from nbvc.core.lineage.files import describe
 from nbvc.core.lineage.graph import lineage
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.lineage.session import SessionAnalysis
 from nbvc.core.lineage.store import save, source_oid
 from nbvc.core.repo import Repo

@@ -13,13 +13,14 @@ import pytest
 from nbvc.core import RunNotFoundError, RunOrder, RunRecord, RunStatus
 from nbvc.core.repo import Repo
 from nbvc.core.runs.journal import Journal
-from nbvc.core.runs.run_record import RUNS, read_run, write_run
+from nbvc.core.runs.run_record import read_run, write_run
 from nbvc.core.runs.run_refs import (
     RefKind,
     register_alias_resolver,
     resolve_run,
     unregister_alias_resolver,
 )
+from nbvc.core.runs.run_tables import RUNS
 
 Json = dict[str, Any]
 

@@ -19,7 +19,8 @@ import nbformat
 from nbvc.core.remote import remote_config
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_index import RunIndex
-from nbvc.core.runs.run_record import RUNS, RunRecord
+from nbvc.core.runs.run_record import RunRecord
+from nbvc.core.runs.run_tables import RUNS
 from nbvc.core.storage.record_store import new_id
 from nbvc.nbexec import execute_notebook
 

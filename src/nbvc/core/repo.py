@@ -129,9 +129,9 @@ class Repo:
 
     def indexers(self) -> list[Indexer]:
         """How each kind of record is indexed. A new kind of record adds its indexer here."""
-        from nbvc.core.lineage.lineage_index import INDEXER as LINEAGE_INDEXER
-        from nbvc.core.runs.run_index import EDITS_INDEXER as RUN_EDITS_INDEXER
-        from nbvc.core.runs.run_index import INDEXER as RUNS_INDEXER
+        from nbvc.core.lineage.lineage_tables import INDEXER as LINEAGE_INDEXER
+        from nbvc.core.runs.run_tables import EDITS_INDEXER as RUN_EDITS_INDEXER
+        from nbvc.core.runs.run_tables import INDEXER as RUNS_INDEXER
 
         return [*HISTORY_INDEXERS, RUN_EDITS_INDEXER, RUNS_INDEXER, LINEAGE_INDEXER]
 

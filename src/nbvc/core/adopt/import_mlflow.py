@@ -29,12 +29,12 @@ from nbvc.core.repo import Repo
 from nbvc.core.runs.run_files import media_type
 from nbvc.core.runs.run_record import (
     LOGGED,
-    RUNS,
     RunArtifact,
     RunRecord,
     RunStatus,
     write_run,
 )
+from nbvc.core.runs.run_tables import RUNS
 
 STATUSES = {
     "FINISHED": RunStatus.COMPLETED,

@@ -19,7 +19,8 @@ from nbvc.core.experiments.sweep import (
 from nbvc.core.experiments.sweep_state import SweepView
 from nbvc.core.experiments.table import SweepTable, build
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS, RunRecord, short_id
+from nbvc.core.runs.run_record import RunRecord, short_id
+from nbvc.core.runs.run_tables import RUNS
 from nbvc.core.verbs import ExpRunOptions
 
 NAMED_SWEEPS = 200  # finished sweeps searched by name

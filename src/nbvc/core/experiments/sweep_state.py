@@ -21,7 +21,8 @@ from nbvc.core.errors import RunNotFoundError
 from nbvc.core.formats import limits
 from nbvc.core.repo import Repo
 from nbvc.core.runs.journal import pid_alive
-from nbvc.core.runs.run_record import RUNS, RunStatus, short_id
+from nbvc.core.runs.run_record import RunStatus, short_id
+from nbvc.core.runs.run_tables import RUNS
 from nbvc.core.storage.fsutil import atomic_write_text
 
 SWEEP = "sweep"  # the sweep run's source, and its key for the plan

@@ -199,7 +199,7 @@ def _push_record(store: RemoteStore, record: RunRecord) -> None:
 
     from nbvc.core.remote.fs import connect
     from nbvc.core.remote.remote_config import RemoteConfig
-    from nbvc.core.runs.run_record import RUNS
+    from nbvc.core.runs.run_tables import RUNS
 
     remote = connect(RemoteConfig(store.name, store.url, store.options, None), os.getcwd())
     doc = {**record.to_record(), "kind": RUNS}

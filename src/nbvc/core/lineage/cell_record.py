@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 
 from nbvc.core.storage.record_store import Record
 
-LINEAGE = "lineage"
 CELL_PRODUCER = "cell:"
 STAGE_PRODUCER = "stage:"
 

@@ -11,32 +11,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord, FileAccess
+from nbvc.core.lineage.cell_record import CellRecord, FileAccess
+from nbvc.core.lineage.lineage_tables import INDEXER
 from nbvc.core.storage.index_db import Index
-from nbvc.core.storage.record_index import Indexer
 from nbvc.core.storage.record_index import index_records as index_kind
 from nbvc.core.storage.record_store import Record
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS lineage_cells (
-    id TEXT PRIMARY KEY,
-    session TEXT NOT NULL,
-    notebook TEXT,
-    cell_key TEXT NOT NULL,
-    started REAL NOT NULL,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS lineage_cells_by_key ON lineage_cells(notebook, cell_key, started);
-CREATE INDEX IF NOT EXISTS lineage_cells_by_session ON lineage_cells(session, started);
-CREATE TABLE IF NOT EXISTS lineage_io (
-    record_id TEXT NOT NULL,
-    direction TEXT NOT NULL,
-    path TEXT NOT NULL,
-    oid TEXT,
-    started REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS lineage_io_by_path ON lineage_io(path, direction, started);
-"""
 
 READ, WRITE = "read", "write"
 
@@ -72,9 +51,6 @@ def _insert(db: sqlite3.Connection, record: Record) -> None:
             *((cell.id, WRITE, f.path, f.oid, cell.started) for f in cell.writes),
         ],
     )
-
-
-INDEXER = Indexer(LINEAGE, _insert, ("lineage_cells", "lineage_io"), SCHEMA)
 
 
 # -- queries ---------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from nbvc.core.errors import NbvcError
 from nbvc.core.lineage import lineage_index
-from nbvc.core.lineage.cell_record import LINEAGE, CellRecord
+from nbvc.core.lineage.cell_record import CellRecord
+from nbvc.core.lineage.lineage_tables import LINEAGE
 from nbvc.core.repo import Repo
 from nbvc.core.storage.hashing import hash_bytes
 

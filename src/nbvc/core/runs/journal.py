@@ -26,13 +26,13 @@ from typing import Any
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import (
     LOGGED,
-    RUNS,
     RunArtifact,
     RunRecord,
     RunStatus,
     Values,
     write_run,
 )
+from nbvc.core.runs.run_tables import RUNS
 
 _APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 

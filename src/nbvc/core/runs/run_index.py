@@ -1,11 +1,11 @@
 """Runs in the SQLite index: fast listing, sorting and search, the run cache's lookup, gc roots.
 
 Everything here is derived from the run records and the edit records that rename, tag,
-annotate, delete or restore a run after it ended: :data:`EDITS_INDEXER` and :data:`INDEXER`
-say how (see :mod:`nbvc.core.storage.record_index`). A run's name, parent and deleted flag live
-in ``run_names`` (beside ``runs``, so indexes made before runs had names need no migration),
-with the name and tags its record gave it, so the edits can be applied again in time order
-whatever order they arrive in.
+annotate, delete or restore a run after it ended: :mod:`.run_tables` declares the tables, and
+the ``_insert`` functions here fill them (see :mod:`nbvc.core.storage.record_index`). A run's
+name, parent and deleted flag live in ``run_names`` (beside ``runs``, so indexes made before
+runs had names need no migration), with the name and tags its record gave it, so the edits can
+be applied again in time order whatever order they arrive in.
 """
 
 from __future__ import annotations
@@ -17,40 +17,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from nbvc.core.repo import Repo
-from nbvc.core.runs.run_record import RUNS, RunRecord
-from nbvc.core.storage.record_index import Indexer, index_records
+from nbvc.core.runs.run_record import RunRecord
+from nbvc.core.runs.run_tables import EDITS_INDEXER, INDEXER
+from nbvc.core.storage.record_index import index_records
 from nbvc.core.storage.record_store import Record
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, started REAL, ended REAL, duration REAL, status TEXT NOT NULL,
-    source TEXT NOT NULL, git TEXT, host TEXT, python TEXT
-);
-CREATE TABLE IF NOT EXISTS run_names (
-    run_id TEXT PRIMARY KEY, name TEXT, parent TEXT, deleted INTEGER NOT NULL DEFAULT 0,
-    base TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS run_names_by_parent ON run_names(parent);
-CREATE TABLE IF NOT EXISTS run_values (
-    run_id TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,
-    num REAL, value TEXT NOT NULL, PRIMARY KEY (run_id, kind, source, name)
-);
-CREATE INDEX IF NOT EXISTS run_values_by_name ON run_values(kind, name, num);
-CREATE TABLE IF NOT EXISTS run_cache (
-    key TEXT NOT NULL, run_id TEXT NOT NULL, stage TEXT NOT NULL, created REAL NOT NULL,
-    outs TEXT NOT NULL, PRIMARY KEY (key, run_id, stage)
-);
-CREATE TABLE IF NOT EXISTS run_objects (
-    oid TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (oid, run_id)
-);
-CREATE TABLE IF NOT EXISTS run_edits (
-    id TEXT PRIMARY KEY, run_id TEXT NOT NULL, time REAL NOT NULL, changes TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS run_edits_by_run ON run_edits(run_id, time, id);
-"""
-
 RUN_COLUMNS = "id, started, ended, duration, status, source, git, host, python"
-EDITS = "run_edits"  # records that rename, tag, annotate, delete or restore a finished run
 # runs that are not soft-deleted (``r`` is the runs table)
 LIVE = "r.id NOT IN (SELECT run_id FROM run_names WHERE deleted = 1)"
 
@@ -305,13 +277,3 @@ def _apply_edits(db: sqlite3.Connection, run_id: str) -> None:
         "INSERT INTO run_values VALUES (?, 'tag', '', ?, NULL, ?)",
         [(run_id, key, json.dumps(value)) for key, value in state.tags.items()],
     )
-
-
-# edits first, so a run indexed in the same pass finds its edits
-EDITS_INDEXER = Indexer(EDITS, _insert_edit, ("run_edits",), "")
-INDEXER = Indexer(
-    RUNS,
-    _insert,
-    ("runs", "run_names", "run_values", "run_cache", "run_objects"),
-    SCHEMA,
-)

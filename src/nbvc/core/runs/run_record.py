@@ -15,8 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from nbvc.core.repo import Repo
+from nbvc.core.runs.run_tables import RUNS
 
-RUNS = "runs"
 LOGGED = "logged"  # the source name of params and metrics logged from code
 
 Values = dict[str, dict[str, Any]]  # source (a params/metrics file, or "logged") -> name -> value

@@ -17,15 +17,15 @@ from nbvc.core.runs import listing, run_files
 from nbvc.core.runs.direction import lower_is_better
 from nbvc.core.runs.journal import Journal, finish_crashed, open_runs
 from nbvc.core.runs.run_diff import RunDiff, diff_runs
-from nbvc.core.runs.run_index import EDITS, RunIndex
+from nbvc.core.runs.run_index import RunIndex
 from nbvc.core.runs.run_record import (
-    RUNS,
     RunArtifact,
     RunRecord,
     RunStatus,
     read_run,
 )
 from nbvc.core.runs.run_refs import RUNS_HINT, RunRef, find_run, latest_run, resolve_run
+from nbvc.core.runs.run_tables import EDITS, RUNS
 from nbvc.core.runs.search import RunFilter, parse_filter
 from nbvc.core.runs.table import sort_key
 from nbvc.core.storage.fsutil import atomic_write_bytes, is_within

@@ -17,6 +17,7 @@ the records that can be read are indexed all the same.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import time
@@ -33,14 +34,24 @@ class Indexer:
     """How one kind of record is indexed.
 
     ``insert`` adds the rows of one record (the bookkeeping row in ``records`` is added by the
-    caller); ``tables`` are the tables it fills, emptied before a full rebuild; ``schema``
-    creates them. Kinds are indexed in the order given (versions before the tags naming them).
+    caller); given as ``"module:function"`` it is imported when a record of the kind first
+    needs indexing, so a command that finds the index current (every `nbvc status`) does not
+    import the kind's record types. ``tables`` are the tables it fills, emptied before a full
+    rebuild; ``schema`` creates them. Kinds are indexed in the order given (versions before the
+    tags naming them).
     """
 
     kind: str
-    insert: Callable[[sqlite3.Connection, Record], None]
+    insert: Callable[[sqlite3.Connection, Record], None] | str
     tables: tuple[str, ...]
     schema: str = ""
+
+    def insert_rows(self, db: sqlite3.Connection, record: Record) -> None:
+        insert = self.insert
+        if isinstance(insert, str):
+            module, name = insert.split(":")
+            insert = getattr(importlib.import_module(module), name)
+        insert(db, record)
 
 
 @dataclass
@@ -58,7 +69,7 @@ def index_records(db: sqlite3.Connection, indexer: Indexer, records: Iterable[Re
             continue
         db.execute("INSERT INTO records VALUES (?, ?)", (record["id"], indexer.kind))
         try:
-            indexer.insert(db, record)
+            indexer.insert_rows(db, record)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DamagedRecordError(
                 f".nbvc/records/{indexer.kind}/{record.get('id')}.json is not a valid nbvc "

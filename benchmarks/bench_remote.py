@@ -35,6 +35,10 @@ from pathlib import Path
 
 from blake3 import blake3
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.tools import DVC_REQUIREMENT
+
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 FILES_A, MIN_A, MAX_A = 20_000, 4 * KIB, 64 * KIB
 SIZE_B = 2 * GIB
@@ -129,8 +133,12 @@ def tools(dvc_venv: Path) -> dict[str, Tool]:
     dvc = dvc_venv / "bin" / "dvc"
     if not dvc.exists():
         subprocess.run([sys.executable, "-m", "venv", str(dvc_venv)], check=True)
+    # the venv run.py made has DVC alone: its S3 remote needs the dvc-s3 plugin as well
+    python = str(dvc_venv / "bin" / "python")
+    has_s3 = subprocess.run([python, "-c", "import dvc_s3"], check=False).returncode == 0
+    if not dvc.exists() or not has_s3:
         pip = str(dvc_venv / "bin" / "pip")
-        subprocess.run([pip, "install", "-q", "dvc", "dvc-s3"], check=True)
+        subprocess.run([pip, "install", "-q", DVC_REQUIREMENT, "dvc-s3"], check=True)
     return {"nbvc": Tool("nbvc", str(nbvc), ".nbvc"), "dvc": Tool("dvc", str(dvc), ".dvc")}
 
 

@@ -153,7 +153,7 @@ def test_the_static_check_sees_eager_and_lazy_imports() -> None:
 # docs/architecture.md: the engine's layers, lowest first. A module may import from its own layer
 # and from layers below it; `repo` is the facade whose methods reach every layer lazily.
 LAYERS = (
-    ("errors", "progress", "verbs", "front_options"),
+    ("errors", "progress", "verbs", "engine_options", "front_options", "status_options"),
     ("formats",),
     ("config",),
     ("storage",),

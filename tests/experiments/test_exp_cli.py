@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nbvc.core.verbs import ExpRunOptions
+from nbvc.core.engine_options import ExpRunOptions
 from tests.pipeline.kit import Project, make_project
 
 

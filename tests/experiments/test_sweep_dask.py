@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import s3fs
 
+from nbvc.core.engine_options import ExpRunOptions
 from nbvc.core.runs.run_record import read_run
-from nbvc.core.verbs import ExpRunOptions
 from tests.experiments.dask_cluster import DaskCluster, start_cluster
 from tests.experiments.kit import git_state, workspace_state
 from tests.pipeline.kit import Project, python_on_path, set_param

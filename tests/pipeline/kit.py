@@ -22,10 +22,10 @@ import pytest
 import yaml
 
 from nbvc.cli.main import main
+from nbvc.core.engine_options import ReproOptions
 from nbvc.core.pipeline.outcome import ReproResult
 from nbvc.core.pipeline.repro import repro
 from nbvc.core.repo import Repo
-from nbvc.core.verbs import ReproOptions
 
 
 @dataclass(frozen=True)

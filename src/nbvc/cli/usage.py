@@ -8,7 +8,6 @@ and exits with 2 (docs/errors.md).
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from collections.abc import Iterable
@@ -80,5 +79,7 @@ def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _closest(word: str, candidates: Iterable[str]) -> str:
+    import difflib  # only on a usage error: every command's start-up would pay for it
+
     near = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {near[0]}?)" if near else ""

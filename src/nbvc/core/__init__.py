@@ -86,15 +86,15 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "series_spec": ("nbvc.core.metrics.plots", "series_spec"),
     # pipeline
     "ConsoleListener": ("nbvc.core.pipeline.console", "ConsoleListener"),
-    "ReproOptions": ("nbvc.core.verbs", "ReproOptions"),
-    "PullOptions": ("nbvc.core.verbs", "PullOptions"),
-    "PushOptions": ("nbvc.core.verbs", "PushOptions"),
-    "TransferOptions": ("nbvc.core.verbs", "TransferOptions"),
+    "ReproOptions": ("nbvc.core.engine_options", "ReproOptions"),
+    "PullOptions": ("nbvc.core.engine_options", "PullOptions"),
+    "PushOptions": ("nbvc.core.engine_options", "PushOptions"),
+    "TransferOptions": ("nbvc.core.engine_options", "TransferOptions"),
     "VERBS": ("nbvc.core.verbs", "VERBS"),
     "verb_options": ("nbvc.core.verbs", "specs"),
     "option_values": ("nbvc.core.verbs", "values"),
     "options_from_arguments": ("nbvc.core.verbs", "from_arguments"),
-    "AddOptions": ("nbvc.core.verbs", "AddOptions"),
+    "AddOptions": ("nbvc.core.engine_options", "AddOptions"),
     "VerbOption": ("nbvc.core.verbs", "Spec"),
     "RemoteStatus": ("nbvc.core.remote.remote_status", "RemoteStatus"),
     "CheckoutOptions": ("nbvc.core.front_options", "CheckoutOptions"),
@@ -105,7 +105,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PlotsOptions": ("nbvc.core.front_options", "PlotsOptions"),
     "QUIET_OPTION": ("nbvc.core.verbs", "QUIET"),
     "RunsOptions": ("nbvc.core.front_options", "RunsOptions"),
-    "StatusOptions": ("nbvc.core.front_options", "StatusOptions"),
+    "StatusOptions": ("nbvc.core.status_options", "StatusOptions"),
     "add_verb_arguments": ("nbvc.core.verbs", "add_arguments"),
     "plots_diff_refs": ("nbvc.core.front_options", "plots_diff_refs"),
     "ReproResult": ("nbvc.core.pipeline.outcome", "ReproResult"),
@@ -127,7 +127,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "render_lineage": ("nbvc.core.lineage.render", "render_lineage"),
     # experiments
     "ApplyResult": ("nbvc.core.experiments.apply", "ApplyResult"),
-    "ExpRunOptions": ("nbvc.core.verbs", "ExpRunOptions"),
+    "ExpRunOptions": ("nbvc.core.engine_options", "ExpRunOptions"),
     "SweepProgress": ("nbvc.core.experiments.sweep", "SweepProgress"),
     "SweepResult": ("nbvc.core.experiments.sweep", "SweepResult"),
     "SweepTable": ("nbvc.core.experiments.table", "SweepTable"),
@@ -364,6 +364,14 @@ if TYPE_CHECKING:
     from nbvc.core.artifacts.history import Version, VersionRecord
     from nbvc.core.artifacts.pointer import SUFFIX as POINTER_SUFFIX
     from nbvc.core.artifacts.status import UNCHANGED, ArtifactStatus
+    from nbvc.core.engine_options import (
+        AddOptions,
+        ExpRunOptions,
+        PullOptions,
+        PushOptions,
+        ReproOptions,
+        TransferOptions,
+    )
     from nbvc.core.errors import (
         ConfigError,
         CorruptObjectError,
@@ -414,7 +422,6 @@ if TYPE_CHECKING:
         PlotsDiffOptions,
         PlotsOptions,
         RunsOptions,
-        StatusOptions,
         plots_diff_refs,
     )
     from nbvc.core.lineage.cell_record import (
@@ -479,20 +486,13 @@ if TYPE_CHECKING:
     from nbvc.core.runs.run_refs import WORKSPACE, RunRef, register_alias_resolver
     from nbvc.core.runs.table import columns as value_columns
     from nbvc.core.runs.table import value_text
+    from nbvc.core.status_options import StatusOptions
     from nbvc.core.storage.fsutil import atomic_write_text, is_within
     from nbvc.core.storage.hashing import hash_bytes
     from nbvc.core.storage.hashing import short as short_oid
     from nbvc.core.storage.record_store import new_id
     from nbvc.core.verbs import QUIET as QUIET_OPTION
-    from nbvc.core.verbs import (
-        VERBS,
-        AddOptions,
-        ExpRunOptions,
-        PullOptions,
-        PushOptions,
-        ReproOptions,
-        TransferOptions,
-    )
+    from nbvc.core.verbs import VERBS
     from nbvc.core.verbs import Spec as VerbOption
     from nbvc.core.verbs import add_arguments as add_verb_arguments
     from nbvc.core.verbs import from_arguments as options_from_arguments

@@ -1,11 +1,12 @@
-"""The options of the verbs that every front end offers, each declared once.
+"""How the options of the verbs every front end offers are declared, and the table of verbs.
 
-A verb's options are a frozen dataclass; each field says, through :func:`option`, how the
-command line, the magics and the REST API offer it: its help, its flags, its REST name and
-limits. The CLI's arguments (``nbvc.cli.commands.add_options``) and the magics' arguments
-(``nbvc.kernel.arguments.options``) are built from it, and the server reads job arguments with it
-(``nbvc.server.params.parse_options``). ``tests/test_verbs.py`` fails when the REST schema in
-``openapi.yaml`` or the engine's signature (``Repo.push``, ...) says something else.
+The declarations themselves are in :mod:`nbvc.core.engine_options`, :mod:`nbvc.core.front_options`
+and :mod:`nbvc.core.status_options`. A verb's options are a frozen dataclass; each field says,
+through :func:`option`, how the command line, the magics and the REST API offer it: its help, its
+flags, its REST name and limits. The CLI's arguments (``nbvc.cli.commands.add_options``) and the
+magics' arguments (``nbvc.kernel.arguments.options``) are built from it, and the server reads job
+arguments with it (``nbvc.server.params.parse_options``). ``tests/test_verbs.py`` fails when the
+REST schema in ``openapi.yaml`` or the engine's signature (``Repo.push``, ...) says something else.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ class Option:
 
 QUIET = Option("no progress bars or notes", ("-q", "--quiet"))
 """``-q``: every verb of the command line takes it, and every hand-written magic."""
+
+
+def front_option(default: T, help: str, *flags: str, **how: Any) -> T:
+    """An option a verb offers on the command line and in notebooks, not over REST."""
+    return option(default, help, *flags, rest=None, **how)
 
 
 def option(
@@ -243,176 +249,3 @@ VERBS: dict[str, Verb] = {
     "exp": Verb("Experiments: param sweeps in isolated workspaces, on Dask; apply a run.", "exp"),
     "export": Verb("Export the pipeline to another engine (Kubeflow Pipelines).", "export"),
 }
-
-
-@dataclass(frozen=True)
-class AddOptions:
-    paths: tuple[str, ...] = option(
-        (), "files or folders to version", metavar="PATH", required=True, max_length=MAX_PATH
-    )
-    message: str = option("", "what this version is", "-m", "--message", max_length=MAX_TEXT)
-    tags: tuple[str, ...] = option(
-        (), "tag the version (repeatable)", "-t", "--tag", metavar="TAG", max_length=MAX_NAME
-    )
-
-
-@dataclass(frozen=True)
-class TransferOptions:
-    """``fetch`` (``push`` adds ``check``, ``pull`` adds ``force``)."""
-
-    paths: tuple[str, ...] = option(
-        (),
-        "artifacts (default: every tracked one)",
-        metavar="PATH",
-        rest="targets",
-        max_length=MAX_PATH,
-    )
-    remote: str | None = option(
-        None,
-        "remote to use (default: the default remote)",
-        "-r",
-        "--remote",
-        metavar="NAME",
-        max_length=MAX_NAME,
-    )
-    all_versions: bool = option(
-        False, "every recorded version, not only what the pointer files name", "--all-versions"
-    )
-    jobs: int | None = option(
-        None,
-        "parallel transfers (default: config)",
-        "-j",
-        "--jobs",
-        metavar="N",
-        minimum=1,
-        rest=None,
-    )
-
-
-@dataclass(frozen=True)
-class PushOptions(TransferOptions):
-    check: bool = option(
-        False,
-        "ask the remote what it lacks even if nothing changed since the last push",
-        "--check",
-        rest=None,
-    )
-    run_cache: bool = option(
-        False,
-        "also send the outputs of every run-cache entry, for `repro --pull` elsewhere",
-        "--run-cache",
-        rest=None,
-    )
-
-
-@dataclass(frozen=True)
-class PullOptions(TransferOptions):
-    force: bool = option(False, "discard workspace changes not saved in nbvc", "-f", "--force")
-
-
-@dataclass(frozen=True)
-class ReproOptions:
-    targets: tuple[str, ...] = option(
-        (), "stages to bring up to date (default: all)", metavar="STAGE", max_length=MAX_NAME
-    )
-    force: bool = option(False, "run even if up to date", "-f", "--force")
-    dry: bool = option(False, "only say what would run", "--dry", rest="dry_run")
-    single_item: bool = option(
-        False,
-        "only the named stages, not upstream",
-        "-s",
-        "--single-item",
-        rest=None,
-    )
-    downstream: bool = option(False, "the named stages and every stage after them", "--downstream")
-    keep_going: bool = option(
-        False, "after a failure, run independent stages", "-k", "--keep-going"
-    )
-    run_cache: bool = option(
-        True,
-        "run stages instead of restoring outputs",
-        "--no-run-cache",
-        rest=None,
-    )
-    pull: bool = option(
-        False,
-        "fetch a run-cache hit's outputs from the default remote when this cache lacks them",
-        "--pull",
-        rest=None,
-    )
-    json: bool = option(
-        False,
-        "print what each stage did as JSON (the stages' output goes to stderr)",
-        "--json",
-        rest=None,
-    )
-
-
-@dataclass(frozen=True)
-class ExpRunOptions:
-    """``nbvc exp run``: a sweep of experiments, each in a workspace of its own."""
-
-    targets: tuple[str, ...] = option(
-        (), "stages to run (default: all)", metavar="STAGE", max_length=MAX_NAME
-    )
-    set_params: tuple[str, ...] = option(
-        (),
-        "[FILE:]KEY=VALUES: one value, a comma list, range(a,b[,step]), linspace(a,b,n) or "
-        "choice(...); several -S make a grid (repeatable)",
-        "-S",
-        "--set-param",
-        metavar="[FILE:]KEY=VALUES",
-        max_length=MAX_SPEC,
-    )
-    random: int | None = option(
-        None, "run N points picked at random from the grid", "--random", metavar="N", minimum=1
-    )
-    seed: int | None = option(
-        None,
-        "seed of --random (default: a new sample each time)",
-        "--seed",
-        metavar="N",
-        minimum=0,
-        rest=None,
-    )
-    name: str | None = option(
-        None,
-        "name of the sweep (its runs are NAME-1, NAME-2, ...)",
-        "-n",
-        "--name",
-        metavar="NAME",
-        max_length=MAX_NAME,
-    )
-    tags: tuple[str, ...] = option(
-        (), "tag the sweep's runs (repeatable)", "-t", "--tag", metavar="TAG", max_length=MAX_NAME
-    )
-    workers: int | None = option(
-        None,
-        "run on a Dask LocalCluster of N workers (threads starting the stages' commands)",
-        "-w",
-        "--workers",
-        metavar="N",
-        minimum=1,
-    )
-    scheduler: str | None = option(
-        None,
-        "submit to the Dask scheduler at this address (default: config exp.scheduler)",
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        max_length=MAX_NAME,
-    )
-    run_cache: bool = option(
-        True,
-        "run every point even where the run cache has its outputs",
-        "--no-run-cache",
-        rest=None,
-    )
-    metric: str | None = option(
-        None,
-        "the metric the notebook's chart shows (default: the first)",
-        "--metric",
-        metavar="METRIC",
-        max_length=MAX_NAME,
-        cli=False,
-        rest=None,
-    )

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 
+from nbvc.core.engine_options import ExpRunOptions
 from nbvc.core.errors import ExperimentError, RunNotFoundError
 from nbvc.core.experiments import sweep_state
 from nbvc.core.experiments.apply import ApplyResult, apply_run
@@ -21,7 +22,6 @@ from nbvc.core.experiments.table import SweepTable, build
 from nbvc.core.repo import Repo
 from nbvc.core.runs.run_record import RunRecord, short_id
 from nbvc.core.runs.run_tables import RUNS
-from nbvc.core.verbs import ExpRunOptions
 
 NAMED_SWEEPS = 200  # finished sweeps searched by name
 

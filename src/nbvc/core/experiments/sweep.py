@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from nbvc.core.engine_options import ExpRunOptions
 from nbvc.core.errors import ExperimentError
 from nbvc.core.experiments import snapshot as code_snapshot
 from nbvc.core.experiments import sweep_state
@@ -27,7 +28,6 @@ from nbvc.core.repo import Repo
 from nbvc.core.runs.environment import environment
 from nbvc.core.runs.run_record import RunRecord, RunStatus, short_id, write_run
 from nbvc.core.storage.record_store import new_id
-from nbvc.core.verbs import ExpRunOptions
 
 SCHEDULER_KEY = "scheduler"  # [exp] scheduler = "tcp://host:8786" in .nbvc/config
 

@@ -77,9 +77,9 @@ def run_task(
 def _run(
     task: ExpTask, snapshot: CodeSnapshot, workdir: str, log: LogListener, watcher: _Watcher
 ) -> RunRecord:
+    from nbvc.core.engine_options import ReproOptions
     from nbvc.core.pipeline.repro import repro
     from nbvc.core.remote.run_cache_fetch import outs_fetcher
-    from nbvc.core.verbs import ReproOptions
 
     with _prepare(task, snapshot, workdir) as repo:
         set_params(repo.root, task.point)

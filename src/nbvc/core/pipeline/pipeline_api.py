@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from nbvc.core.engine_options import ReproOptions
 from nbvc.core.pipeline import dag
 from nbvc.core.pipeline.declared import declared_artifacts
 from nbvc.core.pipeline.loader import load_pipeline
@@ -12,7 +13,6 @@ from nbvc.core.pipeline.outcome import NULL_LISTENER, ReproListener, ReproResult
 from nbvc.core.pipeline.repro import repro
 from nbvc.core.pipeline.runcache import OutsFetcher
 from nbvc.core.repo import Repo
-from nbvc.core.verbs import ReproOptions
 
 DEFAULTS = ReproOptions()
 

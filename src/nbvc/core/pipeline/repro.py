@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbvc.core.engine_options import ReproOptions
 from nbvc.core.errors import NbvcError, ParamsError, PipelineError
 from nbvc.core.pipeline import dag, outs_guard, runcache
 from nbvc.core.pipeline.definition import Pipeline, Stage
@@ -44,7 +45,6 @@ from nbvc.core.runs.run_record import RunStatus
 from nbvc.core.storage.lock import repo_lock
 from nbvc.core.storage.pool import Pool
 from nbvc.core.storage.record_store import new_id
-from nbvc.core.verbs import ReproOptions
 
 DEFAULT_OPTIONS = ReproOptions()
 

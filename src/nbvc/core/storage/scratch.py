@@ -17,7 +17,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 
@@ -80,6 +79,8 @@ class Scratch:
     def _create(self) -> str:
         """Make and lock a new folder. A sweep in another process may take a new folder for
         a dead one in the moment before it is locked: then start again with another."""
+        import tempfile  # here, not at the top: a command that writes nothing (status) skips it
+
         os.makedirs(self.tmp_root, exist_ok=True)
         while True:
             fresh = tempfile.mkdtemp(prefix=NEW_PREFIX, dir=self.tmp_root)

@@ -45,11 +45,16 @@ def test_each_declared_verb_is_registered_by_its_module(name: str) -> None:
 
 def imported_verbs(*args: str, cwd: Path | None = None) -> list[str]:
     """The verb modules a real `nbvc ARGS` process imported."""
+    return imported_modules(*args, cwd=cwd, prefix="nbvc.cli.commands.")
+
+
+def imported_modules(*args: str, cwd: Path | None = None, prefix: str = "") -> list[str]:
+    """The modules (named from ``prefix`` on) a real `nbvc ARGS` process imported."""
     code = (
         "import json, sys\n"
         "from nbvc.cli.main import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "names = [m for m in sys.modules if m.startswith('nbvc.cli.commands.')]\n"
+        f"names = [m for m in sys.modules if m.startswith({prefix!r})]\n"
         "print(json.dumps(sorted(names)), file=sys.__stderr__)"
     )
     done = subprocess.run(
@@ -66,6 +71,28 @@ def test_version_and_help_import_no_verb_module(args: tuple[str, ...]) -> None:
 
 def test_a_verb_imports_only_its_own_module(tmp_path: Path) -> None:
     assert imported_verbs("-q", "status", "--json", cwd=tmp_path) == ["nbvc.cli.commands.status"]
+
+
+def test_status_loads_neither_record_types_nor_other_verbs_options(tmp_path: Path) -> None:
+    """`status` start-up is a benchmark target (>= 8x DVC): with the index current it needs no
+    run or lineage types, no other verb's options, no close-match hints and no temp folder."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text("x\n1\n")
+    for argv in (["init", "-q"], ["add", "-q", "data"], ["status", "-q"]):
+        subprocess.run([sys.executable, "-m", "nbvc", *argv], cwd=tmp_path, check=True)
+    loaded = set(imported_modules("status", cwd=tmp_path))
+    needless = {
+        "nbvc.core.runs.run_record",
+        "nbvc.core.runs.run_index",
+        "nbvc.core.lineage.cell_record",
+        "nbvc.core.lineage.lineage_index",
+        "nbvc.core.engine_options",
+        "nbvc.core.front_options",
+        "difflib",
+        "tempfile",
+    }
+    assert "nbvc.core.artifacts.status" in loaded
+    assert sorted(loaded & needless) == []
 
 
 def test_usage_errors_exit_2(cli: Cli) -> None:

@@ -17,7 +17,7 @@ from nbvc.core.storage import fsutil
 from nbvc.core.storage.hashing import BIG_FILE, hash_path
 from nbvc.core.storage.index_db import Index, StatEntry
 from nbvc.core.storage.odb import ObjectStore, Staged, StoredFile
-from nbvc.core.storage.pool import Pool
+from nbvc.core.storage.pool import Pool, one_per_core
 from nbvc.core.storage.tree import FileMeta, Tree
 
 BATCH = 64
@@ -86,6 +86,7 @@ def _store_misses(
     odb: ObjectStore,
     index: Index,
 ) -> list[StatEntry]:
+    @one_per_core
     def stage_batch(
         batch: Sequence[int],
     ) -> tuple[list[StoredFile], list[Staged], BaseException | None]:

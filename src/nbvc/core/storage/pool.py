@@ -6,6 +6,8 @@ should not pay for importing `concurrent.futures` and starting threads.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 class Pool(Protocol):
@@ -40,3 +43,19 @@ class LazyPool:
         if self._executor is not None:
             self._executor.shutdown()
             self._executor = None
+
+
+def one_per_core(fn: Callable[[A], T]) -> Callable[[A], T]:
+    """``fn``, run by at most one thread per core at a time whatever the pool's size.
+
+    For batches that create and write many small files: that is kernel CPU (page allocation,
+    the journal), and more writers than cores only contend for it. Adding 20,000 files on 2
+    cores took 5.1-5.8 s with 8 writers and 4.1-4.7 s with 2 (alternating runs, same data).
+    """
+    gate = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+    def gated(arg: A) -> T:
+        with gate:
+            return fn(arg)
+
+    return gated

@@ -64,16 +64,16 @@ class Backend:
 
     def packs(self) -> list[str]:
         """Paths of everything in the remote's ``packs/`` folder."""
-        self.fs.invalidate_cache()
-        try:
-            return sorted(self.fs.find(f"{self.root}/packs", detail=False))
-        except FileNotFoundError:
-            return []
+        return self._found("packs")
 
     def tmp_files(self) -> list[str]:
+        return self._found("tmp")
+
+    def _found(self, folder: str) -> list[str]:
+        """Paths of everything under ``folder`` of the remote, sorted, as it is now."""
         self.fs.invalidate_cache()
         try:
-            return list(self.fs.find(f"{self.root}/tmp", detail=False))
+            return sorted(self.fs.find(f"{self.root}/{folder}", detail=False))
         except FileNotFoundError:
             return []
 

@@ -57,11 +57,6 @@ QUIET = Option("no progress bars or notes", ("-q", "--quiet"))
 """``-q``: every verb of the command line takes it, and every hand-written magic."""
 
 
-def front_option(default: T, help: str, *flags: str, **how: Any) -> T:
-    """An option a verb offers on the command line and in notebooks, not over REST."""
-    return option(default, help, *flags, rest=None, **how)
-
-
 def option(
     default: T,
     help: str,
@@ -81,6 +76,11 @@ def option(
         help, flags, metavar, None, cli, minimum, max_length, required, const, exclusive, words
     )
     return field(default=default, metadata={"option": meta, "rest": rest})
+
+
+def front_option(default: T, help: str, *flags: str, **how: Any) -> T:
+    """An option a verb offers on the command line and in notebooks, not over REST."""
+    return option(default, help, *flags, rest=None, **how)
 
 
 @dataclass(frozen=True)
